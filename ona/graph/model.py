@@ -1,0 +1,84 @@
+"""The collaboration graph and the group partition, as analyses receive them.
+
+``CollabGraph`` is undirected and weighted. Vertex ``i`` is person
+``ids[i]``; every person of the dataset is a vertex, active or not. Edge
+attributes: ``weight`` (w_ij after coefficients), ``email``, ``meeting``,
+``ticket`` (channel weights before coefficients) and ``handoffs`` (ticket
+handoff count, both directions).
+
+igraph stays inside ``ona.graph`` and ``ona.analysis``: analyses return plain
+data keyed by person_id and group name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import igraph as ig
+import numpy as np
+
+CHANNELS = ("email", "meeting", "ticket")
+
+
+@dataclass(frozen=True)
+class CollabGraph:
+    graph: ig.Graph
+    ids: tuple[str, ...]
+    weight: str = "weight"
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """person_id -> vertex index."""
+        return {pid: i for i, pid in enumerate(self.ids)}
+
+    @property
+    def n(self) -> int:
+        return self.graph.vcount()
+
+    def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Edge endpoints and weights as numpy arrays ``(u, v, w)``, u < v."""
+        el = np.asarray(self.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        w = np.asarray(self.graph.es[self.weight], dtype=np.float64) if self.graph.ecount() else np.zeros(0)
+        return el[:, 0], el[:, 1], w
+
+    def edge_attr(self, name: str) -> np.ndarray:
+        if self.graph.ecount() == 0:
+            return np.zeros(0)
+        return np.asarray(self.graph.es[name], dtype=np.float64)
+
+    def strength(self) -> np.ndarray:
+        """Weighted degree of every vertex."""
+        return np.asarray(self.graph.strength(weights=self.weight), dtype=np.float64)
+
+    @property
+    def total_weight(self) -> float:
+        """W: the sum of all tie weights."""
+        return float(self.edge_attr(self.weight).sum())
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Group of every vertex: ``names[membership[i]]`` is person i's group.
+
+    ``names`` is sorted, so group indices are stable across runs.
+    """
+
+    names: tuple[str, ...]
+    membership: np.ndarray = field(repr=False)
+
+    @property
+    def k(self) -> int:
+        return len(self.names)
+
+    def sizes(self) -> np.ndarray:
+        """Headcount per group (including inactive members)."""
+        return np.bincount(self.membership, minlength=self.k)
+
+    def group_of(self, vertex: int) -> str:
+        return self.names[int(self.membership[vertex])]
+
+    @classmethod
+    def from_labels(cls, labels: list[str] | np.ndarray) -> "Partition":
+        names, membership = np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True)
+        return cls(tuple(str(x) for x in names), membership.astype(np.int64))

@@ -1,0 +1,101 @@
+"""Canonical tables: what the readers produce and the store keeps.
+
+Readers (``ona.io``) turn people / emails / meetings / tickets files into
+these Arrow tables, with identities already resolved: a reference to a
+person (person_id or any email alias, case-insensitive) becomes their
+``person_id``; anyone else is an external party, kept with a null id and
+their lower-cased address so that external collaboration can be counted.
+
+All timestamps are UTC (``timestamp[us, tz=UTC]``). ``line`` is the 1-based
+line of the source row (the header is line 1; for Parquet the row number).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+TS = pa.timestamp("us", tz="UTC")
+
+PEOPLE = pa.schema(
+    [
+        ("person_id", pa.string()),
+        ("department", pa.string()),
+        ("emails", pa.string()),  # raw alias list as given, may be null
+        ("attributes", pa.string()),  # JSON object of every other column (name, team, ...)
+        ("line", pa.int64()),
+    ]
+)
+
+ALIASES = pa.schema([("address", pa.string()), ("person_id", pa.string())])
+
+# One row per accepted, de-duplicated message. k = distinct recipients
+# (to + cc + bcc), sender excluded, externals included.
+EMAILS = pa.schema(
+    [
+        ("message_key", pa.int64()),
+        ("message_id", pa.string()),
+        ("ts", TS),
+        ("sender_id", pa.string()),  # null when the sender is external
+        ("sender_address", pa.string()),  # lower-cased as written
+        ("k", pa.int32()),
+        ("line", pa.int64()),
+    ]
+)
+
+# One row per distinct recipient of a message (sender excluded).
+EMAIL_RECIPIENTS = pa.schema(
+    [
+        ("message_key", pa.int64()),
+        ("person_id", pa.string()),  # null when external
+        ("address", pa.string()),  # lower-cased as written
+    ]
+)
+
+# n_attendees = distinct attendees, externals included.
+MEETINGS = pa.schema(
+    [
+        ("meeting_key", pa.int64()),
+        ("meeting_id", pa.string()),
+        ("start", TS),
+        ("hours", pa.float64()),
+        ("n_attendees", pa.int32()),
+        ("organizer_id", pa.string()),
+        ("line", pa.int64()),
+    ]
+)
+
+MEETING_ATTENDEES = pa.schema(
+    [
+        ("meeting_key", pa.int64()),
+        ("person_id", pa.string()),  # null when external
+        ("address", pa.string()),
+    ]
+)
+
+# The assignment history of tickets: one row per (ticket, time, assignee).
+# Ordering within a ticket is (ts, line); a change of assignee is a handoff.
+TICKETS = pa.schema(
+    [
+        ("ticket_id", pa.string()),
+        ("ts", TS),
+        ("assignee_id", pa.string()),  # null when external
+        ("assignee_address", pa.string()),
+        ("status", pa.string()),
+        ("line", pa.int64()),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "people": PEOPLE,
+    "aliases": ALIASES,
+    "emails": EMAILS,
+    "email_recipients": EMAIL_RECIPIENTS,
+    "meetings": MEETINGS,
+    "meeting_attendees": MEETING_ATTENDEES,
+    "tickets": TICKETS,
+}
+
+
+def empty(name: str) -> pa.Table:
+    """An empty canonical table (for a dataset without that channel)."""
+    return TABLES[name].empty_table()

@@ -1,0 +1,97 @@
+"""Analysis parameters: every knob of an analysis, declared once.
+
+The CLI options and the API request model are built from (and tested against)
+:class:`AnalysisParams`; a result carries its parameters so it can be
+reproduced exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class AnalysisParams(BaseModel):
+    """Parameters of one analysis (all have sensible defaults)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    group_by: str = Field(
+        "department",
+        description="people column (or extra attribute) whose values are the groups",
+    )
+    since: datetime | None = Field(
+        None, description="only events at or after this instant (ISO 8601; UTC if no offset)"
+    )
+    until: datetime | None = Field(
+        None, description="only events strictly before this instant (ISO 8601; UTC if no offset)"
+    )
+    email_weight: float = Field(1.0, ge=0, description="coefficient of the email channel")
+    meeting_weight: float = Field(1.0, ge=0, description="coefficient of the meeting channel (per hour)")
+    ticket_weight: float = Field(1.0, ge=0, description="coefficient of the ticket-handoff channel")
+    broadcast_limit: int = Field(
+        50, ge=1, description="emails with more distinct recipients than this are skipped as broadcasts"
+    )
+    large_meeting_limit: int = Field(
+        25, ge=2, description="meetings with more distinct attendees than this are skipped"
+    )
+    min_weight: float = Field(
+        0.0, ge=0, description="a pair is a tie only if its weight exceeds 0 and is at least this"
+    )
+    min_group_size: int = Field(
+        5, ge=1, description="groups smaller than this are suppressed in viewer outputs"
+    )
+    resolution: float = Field(1.0, gt=0, description="Leiden modularity resolution")
+    seed: int = Field(0, ge=0, description="seed of every random step (Leiden, permutations, sampling)")
+    permutations: int = Field(
+        1000, ge=10, le=100_000, description="label shuffles of the silo significance test"
+    )
+    alpha: float = Field(
+        0.05, gt=0, lt=1, description="significance level (after Benjamini-Hochberg) of the silo test"
+    )
+    silo_ei_margin: float = Field(
+        0.2,
+        ge=0,
+        le=2,
+        description="a silo's E-I index is at least this much below the median of the other groups",
+    )
+    silo_max_ei: float = Field(
+        0.0,
+        ge=-1,
+        le=1,
+        description="a silo's E-I index is at most this (0: at least half its weight stays inside)",
+    )
+    weak_ratio: float = Field(
+        0.25,
+        ge=0,
+        description="a link is under-connected when observed/expected weight is below this",
+    )
+    fragile_carriers: int = Field(
+        2, ge=1, description="a link is fragile when this many people or fewer carry most of it"
+    )
+    fragile_share: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="share of a link's weight that the top fragile_carriers people must hold for it to be fragile",
+    )
+    betweenness_exact_limit: int = Field(
+        3000, ge=2, description="exact betweenness up to this many active people, sampled above"
+    )
+    betweenness_samples: int = Field(
+        500, ge=10, description="source vertices sampled for betweenness on larger graphs"
+    )
+
+    @field_validator("since", "until")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+    @model_validator(mode="after")
+    def _window(self) -> "AnalysisParams":
+        if self.since is not None and self.until is not None and self.since >= self.until:
+            raise ValueError("since must be before until")
+        return self

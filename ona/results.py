@@ -1,0 +1,213 @@
+"""Typed, JSON-serializable results of ona.
+
+Field names are the words of DESIGN.md; the keys of
+:class:`AnalysisResult` are a public contract (extend, never rename).
+Every model here is plain data: no igraph objects, no numpy scalars.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ona.params import AnalysisParams
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------
+# Validation
+
+
+class Reject(_Model):
+    """One input row that was not loaded, and why."""
+
+    file: str
+    line: int = Field(description="1-based line in the file (the header is line 1); row number for Parquet")
+    reason: str
+
+
+class FileReport(_Model):
+    """What was read from one dataset file."""
+
+    file: str
+    format: Literal["csv", "parquet", "jsonl"]
+    rows_read: int
+    accepted: int
+    rejected: int
+    duplicates: int = Field(0, description="rows dropped as duplicates (same message_id), counted once")
+
+
+class ValidationReport(_Model):
+    """Rows read, accepted and rejected per file, and every rejected row."""
+
+    files: dict[str, FileReport] = Field(default_factory=dict)
+    rejected: list[Reject] = Field(default_factory=list)
+    external: dict[str, int] = Field(
+        default_factory=dict,
+        description="external parties: distinct addresses and references per channel",
+    )
+
+    @property
+    def rejected_count(self) -> int:
+        return sum(f.rejected for f in self.files.values())
+
+
+# --------------------------------------------------------------------------
+# Analysis
+
+
+class GroupMetrics(_Model):
+    """Silo metrics of one group (a department unless group_by says otherwise)."""
+
+    group: str
+    headcount: int = Field(description="members in people, including inactive ones")
+    active: int = Field(description="members with at least one tie")
+    internal_weight: float = Field(description="I_d: weight of ties with both ends in d")
+    external_weight: float = Field(description="E_d: weight of ties with exactly one end in d")
+    internal_ties: int = Field(description="i_d")
+    external_ties: int = Field(description="e_d")
+    ei_index: float | None = Field(description="(E_d - I_d) / (E_d + I_d), in [-1, 1]; null without ties")
+    ei_index_ties: float | None = Field(description="(e_d - i_d) / (e_d + i_d); null without ties")
+    volume: float = Field(description="vol(d) = 2 I_d + E_d")
+    internal_share: float | None = Field(description="2 I_d / vol(d)")
+    expected_internal_share: float | None = Field(description="vol(d) / 2W under degree-preserving mixing")
+    insularity: float | None = Field(description="internal_share / expected_internal_share")
+    conductance: float | None = Field(description="E_d / min(vol(d), 2W - vol(d))")
+    z: float | None = Field(description="permutation z-score of I_d (label shuffles, sizes kept)")
+    p_value: float | None = Field(description="one-sided permutation p-value, Benjamini-Hochberg adjusted")
+    p_value_raw: float | None = None
+    external_reach: int = Field(0, description="other groups this group has at least one tie with")
+    effective_partners: float | None = Field(
+        None, description="inverse Simpson index of E_d over partner groups (effective number of partners)"
+    )
+    external_carriers: int = Field(0, description="members with at least one tie outside the group")
+    external_top2_share: float | None = Field(
+        None, description="share of E_d held by the group's two members with most outside weight"
+    )
+    community_split: dict[str, int] = Field(
+        default_factory=dict, description="members per Leiden community (community id -> count)"
+    )
+    silo: bool = False
+    silo_reasons: list[str] = Field(default_factory=list)
+
+
+class LinkMetrics(_Model):
+    """Collaboration between an unordered pair of groups (source < target)."""
+
+    source: str
+    target: str
+    weight: float = Field(description="W_ab: sum of cross weights")
+    ties: int
+    expected: float = Field(description="vol(a) vol(b) / 2W")
+    ratio: float | None = Field(description="W_ab / expected; null when expected is 0")
+    channels: dict[str, float] = Field(
+        default_factory=dict, description="W_ab per channel before coefficients (email, meeting, ticket)"
+    )
+    handoffs: int = Field(0, description="ticket handoffs between the two groups (both directions)")
+    carriers: list[str] = Field(
+        default_factory=list, description="distinct people holding a-b ties, most weight first"
+    )
+    source_carriers: int = 0
+    target_carriers: int = 0
+    bridge_people: list[str] = Field(
+        default_factory=list, description="people whose removal would most reduce W_ab (up to 3)"
+    )
+    bridge_shares: list[float] = Field(
+        default_factory=list, description="share of W_ab lost if each bridge person left"
+    )
+    weak: bool = False
+    under_connected: bool = False
+    fragile: bool = False
+    weak_reasons: list[str] = Field(default_factory=list)
+
+
+class Brokerage(_Model):
+    """Gould-Fernandez brokerage counts (open two-paths a - b - c through b)."""
+
+    coordinator: int = 0
+    gatekeeper: int = 0
+    representative: int = 0
+    consultant: int = 0
+    liaison: int = 0
+
+
+class PersonMetrics(_Model):
+    """Network position of one person (analyst view only)."""
+
+    person_id: str
+    group: str
+    community: int | None = None
+    active: bool
+    degree: int
+    strength: float
+    external_share: float | None = Field(description="share of strength on ties outside the own group")
+    role: Literal["resident", "linker", "wanderer", "inactive"]
+    betweenness: float = Field(description="normalized weighted betweenness in [0, 1]")
+    constraint: float | None = Field(description="Burt's constraint; null for isolates")
+    effective_size: float | None = Field(description="Burt's effective size; null for isolates")
+    articulation_point: bool
+    bridge_edges: int = Field(description="ties of this person whose removal disconnects the graph")
+    brokerage: Brokerage = Field(default_factory=Brokerage)
+    depended_on_by: list[str] = Field(
+        default_factory=list, description="group pairs 'A | B' whose link rests on this person"
+    )
+
+
+class CommunitySummary(_Model):
+    """One Leiden community and the groups it draws from."""
+
+    community: int
+    size: int
+    groups: dict[str, int]
+    main_group: str | None = None
+    main_group_share: float | None = None
+
+
+class Summary(_Model):
+    people: int
+    active_people: int
+    groups: int
+    ties: int
+    total_weight: float
+    modularity: float | None = Field(description="modularity Q of the Leiden partition")
+    formal_modularity: float | None = Field(description="modularity Q of the group partition itself")
+    assortativity: float | None = Field(description="weighted attribute assortativity of the groups")
+    nmi: float | None
+    ari: float | None
+    communities: int
+    silos: int
+    weak_links: int
+    isolates: int
+    betweenness_method: str
+    events: dict[str, int] = Field(default_factory=dict)
+    external: dict[str, float] = Field(default_factory=dict)
+
+
+class PrivacyNote(_Model):
+    audience: Literal["analyst", "viewer"] = "analyst"
+    min_group_size: int = 5
+    suppressed_groups: int = 0
+    note: str = ""
+
+
+class AnalysisResult(_Model):
+    """The whole result document of ``ona analyze`` (a public contract)."""
+
+    ona_version: str
+    dataset: str = ""
+    summary: Summary
+    parameters: AnalysisParams
+    groups: list[GroupMetrics]
+    links: list[LinkMetrics]
+    people: list[PersonMetrics]
+    communities: list[CommunitySummary]
+    validation: ValidationReport
+    privacy: PrivacyNote = Field(default_factory=PrivacyNote)
+
+    def to_json(self) -> str:
+        """Deterministic JSON text (same result, same bytes)."""
+        return self.model_dump_json(indent=2) + "\n"
