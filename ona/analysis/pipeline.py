@@ -1,0 +1,191 @@
+"""The whole analysis: store -> graph -> every analysis -> AnalysisResult.
+
+``analyze_dataset`` only composes the stages; each metric lives in its own
+module. ``analyze`` is the one-call form for a dataset folder (it uses an
+in-memory store).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+import ona
+from ona.analysis.communities import (
+    community_summaries,
+    compare_to_groups,
+    group_community_split,
+    leiden_communities,
+)
+from ona.analysis.groups import group_metrics
+from ona.analysis.links import link_metrics
+from ona.analysis.people import person_metrics
+from ona.analysis.significance import insularity_test
+from ona.analysis.silos import flag_silos
+from ona.analysis.structure import formal_modularity, group_assortativity
+from ona.errors import EmptyGraphError
+from ona.graph.build import build_graph, partition_of
+from ona.graph.model import CollabGraph, Partition
+from ona.io import read_dataset
+from ona.params import AnalysisParams
+from ona.progress import OnProgress, no_progress
+from ona.results import AnalysisResult, GroupMetrics, LinkMetrics, PersonMetrics, Summary
+from ona.store import PairWeights, Store
+
+STAGES = (
+    "aggregate",
+    "groups",
+    "significance",
+    "communities",
+    "links",
+    "people",
+)
+
+
+def load_graph(store: Store, dataset_id: str, params: AnalysisParams) -> tuple[CollabGraph, Partition, PairWeights]:
+    """The collaboration graph, the group partition and the store's pair weights."""
+    pairs = store.pair_weights(dataset_id, params)
+    g = build_graph(pairs.table, store.person_ids(dataset_id))
+    partition = partition_of(g, store.group_labels(dataset_id, params.group_by))
+    return g, partition, pairs
+
+
+def analyze_dataset(
+    store: Store,
+    dataset_id: str,
+    params: AnalysisParams | None = None,
+    *,
+    on_progress: OnProgress = no_progress,
+) -> AnalysisResult:
+    """Run every analysis of DESIGN.md on a stored dataset.
+
+    Raises
+    ------
+    NotFoundError
+        The dataset is not in the store.
+    ParameterError
+        ``group_by`` names no column of people.
+    EmptyGraphError
+        No tie in the (windowed) data.
+    """
+    params = params or AnalysisParams()
+    total = len(STAGES)
+    step = iter(range(total))
+
+    def stage(name: str) -> None:
+        on_progress(name, next(step), total)
+
+    info = store.get_dataset(dataset_id)
+    stage("aggregate")
+    g, partition, pairs = load_graph(store, dataset_id, params)
+    if g.graph.ecount() == 0:
+        raise EmptyGraphError(
+            "no collaboration tie in this dataset"
+            + (" and time window" if params.since or params.until else "")
+            + ": nothing to analyze"
+        )
+
+    stage("groups")
+    groups = group_metrics(g, partition)
+    stage("significance")
+    test = insularity_test(g, partition, permutations=params.permutations, seed=params.seed)
+    stage("communities")
+    communities = leiden_communities(g, resolution=params.resolution, seed=params.seed)
+    splits = group_community_split(partition, communities.membership)
+    groups = [
+        gm.model_copy(
+            update={
+                "z": _num(test.z[i]),
+                "p_value": _num(test.p_adjusted[i]),
+                "p_value_raw": _num(test.p_raw[i]),
+                "community_split": splits.get(gm.group, {}),
+            }
+        )
+        for i, gm in zip(_group_index(partition, groups), groups)
+    ]
+    groups = flag_silos(groups, params)
+    stage("links")
+    links = link_metrics(g, partition, params=params)
+    stage("people")
+    people = person_metrics(g, partition, params=params, communities=communities.membership)
+    people = _depended_on(people, links, params.fragile_carriers)
+    betweenness_method = _betweenness_method(people, g, params)
+    on_progress("done", total, total)
+
+    nmi, ari = compare_to_groups(partition, communities.membership)
+    summary = Summary(
+        people=g.n,
+        active_people=int((np.asarray(g.graph.degree()) > 0).sum()),
+        groups=partition.k,
+        ties=g.graph.ecount(),
+        total_weight=round(g.total_weight, 6),
+        modularity=_num(communities.modularity),
+        formal_modularity=_num(formal_modularity(g, partition)),
+        assortativity=_num(group_assortativity(g, partition)),
+        nmi=_num(nmi),
+        ari=_num(ari),
+        communities=int(communities.count),
+        silos=sum(gm.silo for gm in groups),
+        weak_links=sum(lk.weak for lk in links),
+        isolates=int((np.asarray(g.graph.degree()) == 0).sum()),
+        betweenness_method=betweenness_method,
+        events=pairs.events,
+        external={k: round(float(v), 6) for k, v in pairs.external.items()},
+    )
+    return AnalysisResult(
+        ona_version=ona.__version__,
+        dataset=info.name,
+        summary=summary,
+        parameters=params,
+        groups=groups,
+        links=links,
+        people=people,
+        communities=community_summaries(partition, communities.membership),
+        validation=store.validation_report(dataset_id),
+    )
+
+
+def analyze(
+    path: str | Path,
+    params: AnalysisParams | None = None,
+    *,
+    on_progress: OnProgress = no_progress,
+) -> AnalysisResult:
+    """Read a dataset folder and analyze it (nothing is kept on disk)."""
+    dataset = read_dataset(path, on_progress=on_progress)
+    with Store(":memory:") as store:
+        info = store.save_dataset(dataset)
+        return analyze_dataset(store, info.dataset_id, params, on_progress=on_progress)
+
+
+def _group_index(partition: Partition, groups: list[GroupMetrics]) -> list[int]:
+    position = {name: i for i, name in enumerate(partition.names)}
+    return [position[gm.group] for gm in groups]
+
+
+def _num(x: float | None) -> float | None:
+    """A JSON-safe float: None for missing or non-finite values."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+def _depended_on(people: list[PersonMetrics], links: list[LinkMetrics], carriers: int) -> list[PersonMetrics]:
+    """Mark the people that fragile links rest on (their first bridge people)."""
+    pairs: dict[str, list[str]] = {}
+    for link in links:
+        if link.fragile:
+            for pid in link.bridge_people[:carriers]:
+                pairs.setdefault(pid, []).append(f"{link.source} | {link.target}")
+    if not pairs:
+        return people
+    return [p.model_copy(update={"depended_on_by": sorted(pairs[p.person_id])}) if p.person_id in pairs else p for p in people]
+
+
+def _betweenness_method(people: list[PersonMetrics], g: CollabGraph, params: AnalysisParams) -> str:
+    active = int((np.asarray(g.graph.degree()) > 0).sum())
+    if active <= params.betweenness_exact_limit:
+        return "exact"
+    return f"sampled ({params.betweenness_samples} source vertices)"

@@ -1,0 +1,22 @@
+"""The `ona` command: a thin shell over the library (parse, call, print or write)."""
+
+from __future__ import annotations
+
+import typer
+
+from ona.cli.analyze import analyze, export, validate
+from ona.cli.synth import synth
+
+app = typer.Typer(
+    name="ona",
+    help="Find silos and weak links in an organization's collaboration logs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(analyze)
+app.command()(validate)
+app.command()(export)
+app.command()(synth)
+
+__all__ = ["app"]
