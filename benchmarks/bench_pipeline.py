@@ -59,7 +59,7 @@ def run_one(n: int) -> dict[str, float]:
     store_path = OUT / f"store_{n}.duckdb"
     store_path.unlink(missing_ok=True)
     start = time.perf_counter()
-    data = timed("read + validate", p.read_dataset if hasattr(p, "read_dataset") else read_dataset, folder)
+    data = timed("read + validate", read_dataset, folder)
     events = sum(t.num_rows for k, t in data.tables.items() if k in ("emails", "meetings", "tickets"))
     with Store(store_path) as store:
         info = timed("store load", store.save_dataset, data)
