@@ -1,0 +1,112 @@
+"""What the store hands back: dataset and analysis records, pair weights.
+
+``DatasetInfo`` and ``AnalysisInfo`` are pydantic models (the API returns
+them as they are); ``PairWeights`` is the Arrow table of pair weights that
+:func:`ona.graph.build.build_graph` turns into the collaboration graph, with
+the event counts and external collaboration of the same aggregation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import BaseModel, ConfigDict, Field
+
+from ona.params import AnalysisParams
+
+AnalysisStatus = Literal["queued", "running", "done", "failed"]
+STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed")
+
+#: Schema of :attr:`PairWeights.table`: one row per unordered pair ``a < b``.
+PAIR_SCHEMA = pa.schema(
+    [
+        ("a", pa.string()),
+        ("b", pa.string()),
+        ("email", pa.float64()),
+        ("meeting", pa.float64()),
+        ("ticket", pa.float64()),
+        ("handoffs", pa.int64()),
+        ("weight", pa.float64()),
+    ]
+)
+
+
+class DatasetInfo(BaseModel):
+    """A stored dataset: its name and what it holds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dataset_id: str
+    name: str
+    created_at: datetime = Field(description="when the dataset was saved (UTC)")
+    people: int = Field(description="rows of the people table")
+    emails: int = Field(description="accepted, de-duplicated messages")
+    email_recipients: int = Field(description="(message, distinct recipient) rows")
+    meetings: int = Field(description="accepted meetings")
+    meeting_attendees: int = Field(description="(meeting, distinct attendee) rows")
+    tickets: int = Field(description="distinct ticket ids")
+    ticket_rows: int = Field(description="rows of ticket assignment history")
+    rejected: int = Field(description="input rows rejected by validation")
+    first_event: datetime | None = Field(None, description="earliest event timestamp (UTC), null without events")
+    last_event: datetime | None = Field(None, description="latest event timestamp (UTC), null without events")
+
+
+class AnalysisInfo(BaseModel):
+    """The job record of one analysis of a dataset."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    analysis_id: str
+    dataset_id: str
+    status: AnalysisStatus
+    stage: str | None = Field(None, description="current step of a running analysis")
+    progress: float = Field(0.0, ge=0.0, le=1.0, description="fraction done, in [0, 1]")
+    error: str | None = Field(None, description="why the analysis failed")
+    parameters: AnalysisParams
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class PairWeights:
+    """Pair weights of a dataset under given analysis parameters.
+
+    Attributes
+    ----------
+    table : pyarrow.Table
+        One row per tie, schema :data:`PAIR_SCHEMA`, ordered by ``a, b``
+        (``a < b``): channel weights ``email``, ``meeting``, ``ticket``
+        before coefficients, ``handoffs`` (internal ticket handoffs, both
+        directions) and ``weight`` = email_weight*email +
+        meeting_weight*meeting + ticket_weight*ticket. Weights are rounded
+        to 9 decimals. Only pairs with ``weight > 0`` and
+        ``weight >= min_weight`` are kept.
+    events : dict of str to int
+        Events in the time window: ``emails`` (messages), ``emails_broadcast``
+        (skipped, more than broadcast_limit recipients),
+        ``emails_external_sender`` (not broadcast, sender external),
+        ``meetings``, ``meetings_large`` (skipped, more than
+        large_meeting_limit attendees), ``meetings_too_small`` (fewer than 2
+        attendees), ``tickets`` (tickets with a row in the window),
+        ``handoffs`` (both assignees internal), ``handoffs_external``.
+    external : dict of str to float
+        Collaboration with external parties, kept out of the graph:
+        ``email`` (the 1/k weight between an internal and an external
+        party, either direction), ``meeting`` (h/(n-1) for every
+        internal-external attendee pair of a kept meeting), ``ticket``
+        (handoffs to or from an external assignee).
+    """
+
+    table: pa.Table
+    events: dict[str, int] = field(default_factory=dict)
+    external: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_weight(self) -> float:
+        """W: the sum of the ``weight`` column."""
+        total = pc.sum(self.table.column("weight")).as_py()
+        return float(total) if total is not None else 0.0

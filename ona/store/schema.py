@@ -1,0 +1,135 @@
+"""The store's tables (DuckDB DDL) and their version.
+
+Event tables mirror the canonical Arrow tables of :mod:`ona.io.schema`,
+with a leading ``ds`` column: the dataset's small integer key, so that
+every query filters one integer column (DuckDB's zone maps skip the other
+datasets' row groups) and joins on integer message / meeting keys.
+
+``schema_version`` holds one row; a store written by a newer ona is refused
+rather than misread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+
+from ona.errors import OnaError
+
+SCHEMA_VERSION = 1
+
+#: Canonical event tables, in the order save_dataset inserts them.
+EVENT_TABLES: tuple[str, ...] = (
+    "people",
+    "aliases",
+    "emails",
+    "email_recipients",
+    "meetings",
+    "meeting_attendees",
+    "tickets",
+)
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS dataset_key START 1;
+CREATE TABLE IF NOT EXISTS datasets (
+    dataset_id        VARCHAR PRIMARY KEY,
+    ds                INTEGER NOT NULL UNIQUE,
+    name              VARCHAR NOT NULL,
+    created_at        TIMESTAMP NOT NULL,   -- UTC
+    people            BIGINT NOT NULL,
+    emails            BIGINT NOT NULL,
+    email_recipients  BIGINT NOT NULL,
+    meetings          BIGINT NOT NULL,
+    meeting_attendees BIGINT NOT NULL,
+    tickets           BIGINT NOT NULL,
+    ticket_rows       BIGINT NOT NULL,
+    rejected          BIGINT NOT NULL,
+    first_event       TIMESTAMP,            -- UTC
+    last_event        TIMESTAMP,            -- UTC
+    report            VARCHAR NOT NULL      -- ValidationReport JSON without its rejects
+);
+CREATE TABLE IF NOT EXISTS rejects (
+    ds INTEGER NOT NULL, seq BIGINT NOT NULL, file VARCHAR NOT NULL, line BIGINT NOT NULL,
+    reason VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS people (
+    ds INTEGER NOT NULL, person_id VARCHAR NOT NULL, department VARCHAR,
+    emails VARCHAR, attributes VARCHAR, line BIGINT
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    ds INTEGER NOT NULL, address VARCHAR NOT NULL, person_id VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS emails (
+    ds INTEGER NOT NULL, message_key BIGINT NOT NULL, message_id VARCHAR,
+    ts TIMESTAMPTZ NOT NULL, sender_id VARCHAR, sender_address VARCHAR,
+    k INTEGER NOT NULL, line BIGINT
+);
+CREATE TABLE IF NOT EXISTS email_recipients (
+    ds INTEGER NOT NULL, message_key BIGINT NOT NULL, person_id VARCHAR, address VARCHAR
+);
+CREATE TABLE IF NOT EXISTS meetings (
+    ds INTEGER NOT NULL, meeting_key BIGINT NOT NULL, meeting_id VARCHAR,
+    start TIMESTAMPTZ NOT NULL, hours DOUBLE NOT NULL, n_attendees INTEGER NOT NULL,
+    organizer_id VARCHAR, line BIGINT
+);
+CREATE TABLE IF NOT EXISTS meeting_attendees (
+    ds INTEGER NOT NULL, meeting_key BIGINT NOT NULL, person_id VARCHAR, address VARCHAR
+);
+CREATE TABLE IF NOT EXISTS tickets (
+    ds INTEGER NOT NULL, ticket_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL,
+    assignee_id VARCHAR, assignee_address VARCHAR, status VARCHAR, line BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS analyses (
+    analysis_id VARCHAR PRIMARY KEY,
+    dataset_id  VARCHAR NOT NULL,
+    status      VARCHAR NOT NULL,
+    stage       VARCHAR,
+    progress    DOUBLE NOT NULL,
+    error       VARCHAR,
+    parameters  VARCHAR NOT NULL,           -- AnalysisParams JSON
+    created_at  TIMESTAMP NOT NULL,         -- UTC
+    updated_at  TIMESTAMP NOT NULL          -- UTC
+);
+CREATE TABLE IF NOT EXISTS results (
+    analysis_id VARCHAR PRIMARY KEY,
+    result_json VARCHAR NOT NULL
+);
+"""
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run a block in one transaction: commit at the end, roll back on any error.
+
+    The error is re-raised unchanged after the rollback, so the store is
+    left exactly as it was before the block.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables if needed and check the schema version.
+
+    Raises
+    ------
+    OnaError
+        If the store was written by a version of ona with another schema.
+    """
+    with transaction(con):
+        con.execute(_DDL)
+        row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+        if row is None or row[0] is None:
+            con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
+        elif row[0] != SCHEMA_VERSION:
+            raise OnaError(
+                f"the store has schema version {row[0]}; this ona reads version {SCHEMA_VERSION}"
+            )

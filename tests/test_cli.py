@@ -1,0 +1,102 @@
+"""The CLI is thin: every parameter is an option, errors are one line."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+import typer.main
+from typer.testing import CliRunner
+
+from ona.cli import app
+from ona.params import AnalysisParams
+from tests import orgs
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _options(command: str) -> set[str]:
+    group = typer.main.get_command(app)
+    assert isinstance(group, click.Group)
+    cmd = group.commands[command]
+    return {opt for p in cmd.params for opt in getattr(p, "opts", [])}
+
+
+def test_every_parameter_is_an_analyze_option() -> None:
+    options = _options("analyze")
+    for field in AnalysisParams.model_fields:
+        assert f"--{field.replace('_', '-')}" in options, field
+
+
+def test_every_parameter_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for field in AnalysisParams.model_fields:
+        assert f"`{field}`" in readme, f"{field} is not documented in README.md"
+
+
+def test_analyze_writes_the_result(tmp_path: Path) -> None:
+    folder = orgs.two_silos(tmp_path / "org")
+    out = tmp_path / "r.json"
+    res = runner.invoke(app, ["analyze", str(folder), "--out", str(out), "--seed", "2", "--permutations", "200"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    assert doc["parameters"]["seed"] == 2
+    assert {g["group"] for g in doc["groups"] if g["silo"]} == {"Audit", "Board"}
+    assert "Silos (2 of 4 groups)" in res.output
+
+
+def test_analyze_viewer_output_has_no_people(tmp_path: Path) -> None:
+    folder = orgs.two_silos(tmp_path / "org")
+    out = tmp_path / "r.json"
+    res = runner.invoke(app, ["analyze", str(folder), "--out", str(out), "--viewer", "--permutations", "100"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    assert doc["people"] == [] and doc["privacy"]["audience"] == "viewer"
+    assert "p001" not in out.read_text()
+
+
+def test_missing_dataset_is_one_line_error(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["analyze", str(tmp_path / "nowhere"), "--out", str(tmp_path / "r.json")])
+    assert res.exit_code == 1
+    assert "Traceback" not in res.output
+    assert "nowhere" in res.output
+
+
+def test_bad_parameter_names_the_option(tmp_path: Path) -> None:
+    folder = orgs.two_silos(tmp_path / "org")
+    res = runner.invoke(app, ["analyze", str(folder), "--since", "not a date"])
+    assert res.exit_code == 2
+    assert "--since" in res.output
+
+
+def test_validate_lists_rejected_rows(tmp_path: Path) -> None:
+    folder = orgs.two_silos(tmp_path / "org")
+    emails = folder / "emails.csv"
+    lines = emails.read_text().splitlines()
+    lines[3] = "2024-13-01T00:00:00,p000,p001,,,bad"
+    emails.write_text("\n".join(lines) + "\n")
+    res = runner.invoke(app, ["validate", str(folder)])
+    assert res.exit_code == 0, res.output
+    assert re.search(r"emails\.csv line 4: .*2024-13-01", res.output)
+
+
+def test_export_writes_gexf_and_graphml(tmp_path: Path) -> None:
+    import networkx as nx
+
+    folder = orgs.single_bridge_person(tmp_path / "org")
+    for suffix, reader in ((".gexf", nx.read_gexf), (".graphml", nx.read_graphml)):
+        out = tmp_path / f"g{suffix}"
+        res = runner.invoke(app, ["export", str(folder), "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        graph = reader(out)
+        assert graph.number_of_nodes() == 40
+        assert graph.nodes["p020"]["group"] == "Sec"
+        # p020 is the only Sec person with Eng ties
+        eng_sec = {
+            (u, v) for u, v in graph.edges()
+            if {graph.nodes[u]["group"], graph.nodes[v]["group"]} == {"Eng", "Sec"}
+        }  # fmt: skip
+        assert eng_sec and all("p020" in e for e in eng_sec)
