@@ -140,6 +140,7 @@ def group_metrics(g: CollabGraph, partition: Partition) -> list[GroupMetrics]:
     external_t = np.bincount(cu, minlength=k) + np.bincount(cv, minlength=k)
     volume = 2 * internal_w + external_w
     total = float(w.sum())
+    n_ties = int(w.size)
 
     sizes = _sizes(membership, k)
     degree = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
@@ -163,7 +164,8 @@ def group_metrics(g: CollabGraph, partition: Partition) -> list[GroupMetrics]:
                                int(external_t[d]), float(volume[d]))
         has_ties = i_t + e_t > 0
         has_out = e_t > 0
-        rest = 2 * total - vol
+        # 2W - vol(d) is the volume of the other groups: zero exactly when every tie is inside d
+        rest = 2 * total - vol if i_t < n_ties else 0.0
         share = 2 * I / vol if has_ties else None
         expected = vol / (2 * total) if has_ties else None
         result.append(

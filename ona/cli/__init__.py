@@ -5,6 +5,9 @@ from __future__ import annotations
 import typer
 
 from ona.cli.analyze import analyze, export, validate
+from ona.cli.keys import keys_app
+from ona.cli.report import report
+from ona.cli.serve import serve
 from ona.cli.synth import synth
 
 app = typer.Typer(
@@ -18,5 +21,8 @@ app.command()(analyze)
 app.command()(validate)
 app.command()(export)
 app.command()(synth)
+app.command()(serve)
+app.command()(report)
+app.add_typer(keys_app)
 
 __all__ = ["app"]

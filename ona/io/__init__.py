@@ -1,0 +1,13 @@
+"""Readers: dataset files (CSV, Parquet, JSON Lines) -> validated canonical tables.
+
+Input: a dataset folder, or explicit table -> file paths. Output: a
+:class:`Dataset` (canonical Arrow tables of :mod:`ona.io.schema`, identities
+resolved) with its :class:`~ona.results.ValidationReport`. A bad row becomes
+a :class:`~ona.results.Reject` with its file, line and reason; a file that is
+unusable as a whole raises :class:`~ona.errors.DatasetError`.
+"""
+
+from ona.io.dataset import Dataset
+from ona.io.load import read_dataset, read_dataset_files
+
+__all__ = ["Dataset", "read_dataset", "read_dataset_files"]

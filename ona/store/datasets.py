@@ -1,8 +1,7 @@
-"""Datasets in the store: save (one transaction), read back, delete.
+"""Stored datasets: read back and delete (saving is :mod:`ona.store.ingest`).
 
-Input: a validated :class:`ona.io.dataset.Dataset` (canonical Arrow tables
-and its validation report). Output: :class:`DatasetInfo` records, the people
-table, group labels and the paginated validation report.
+Input: the id of a stored dataset. Output: :class:`DatasetInfo` records, the
+people table, group labels and the paginated validation report.
 
 Every function takes a DuckDB connection (one cursor of the store) as first
 argument; :class:`ona.store.Store` owns the connection and the locking.
@@ -10,115 +9,32 @@ argument; :class:`ona.store.Store` owns the connection and the locking.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ona.errors import NotFoundError, ParameterError
-from ona.io.dataset import Dataset
 from ona.io.schema import TABLES
 from ona.results import Reject, ValidationReport
 from ona.store.models import DatasetInfo
-from ona.store.schema import EVENT_TABLES, transaction
+from ona.store.schema import EVENT_TABLES, first_row, transaction
 
 UNASSIGNED = "(unassigned)"
 
-_INFO_FIELDS: tuple[str, ...] = tuple(DatasetInfo.model_fields)
-_INFO_COLUMNS = ", ".join(_INFO_FIELDS)
+INFO_FIELDS: tuple[str, ...] = tuple(DatasetInfo.model_fields)
+_INFO_COLUMNS = ", ".join(INFO_FIELDS)
 
 
 def dataset_key(con: duckdb.DuckDBPyConnection, dataset_id: str) -> int:
     """The integer key ``ds`` of a dataset; NotFoundError if there is none."""
-    row = con.execute("SELECT ds FROM datasets WHERE dataset_id = ?", [dataset_id]).fetchone()
+    row = first_row(con, "SELECT ds FROM datasets WHERE dataset_id = ?", [dataset_id])
     if row is None:
         raise NotFoundError("dataset", dataset_id)
     return int(row[0])
 
 
-def _event_span(tables: dict[str, pa.Table]) -> tuple[datetime | None, datetime | None]:
-    """Earliest and latest event timestamp (naive UTC), None without events."""
-    lows: list[datetime] = []
-    highs: list[datetime] = []
-    for name, col in (("emails", "ts"), ("meetings", "start"), ("tickets", "ts")):
-        if tables[name].num_rows:
-            span = pc.min_max(tables[name].column(col))
-            for value, bucket in ((span["min"].as_py(), lows), (span["max"].as_py(), highs)):
-                if value is not None:
-                    bucket.append(value.astimezone(timezone.utc).replace(tzinfo=None))
-    return (min(lows) if lows else None, max(highs) if highs else None)
-
-
-def _rejects_table(rejects: list[Reject]) -> pa.Table:
-    return pa.table(
-        {
-            "seq": pa.array(range(len(rejects)), pa.int64()),
-            "file": pa.array([r.file for r in rejects], pa.string()),
-            "line": pa.array([r.line for r in rejects], pa.int64()),
-            "reason": pa.array([r.reason for r in rejects], pa.string()),
-        }
-    )
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table_name: str, columns: list[str], data: pa.Table, ds: int) -> None:
-    """Bulk-insert an Arrow table (DuckDB scans it in place, no row loop)."""
-    cols = ", ".join(f'"{c}"' for c in columns)
-    con.register("_incoming", data)
-    try:
-        con.execute(f"INSERT INTO {table_name} (ds, {cols}) SELECT ?, {cols} FROM _incoming", [ds])
-    finally:
-        con.unregister("_incoming")
-
-
-def save_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, dataset_id: str) -> DatasetInfo:
-    """Save every table of ``ds`` and its report in one transaction.
-
-    Any failure rolls the transaction back (the store is left exactly as it
-    was) and the error propagates.
-
-    Raises
-    ------
-    ParameterError
-        If ``dataset_id`` is already in use.
-    """
-    tables = ds.tables
-    first, last = _event_span(tables)
-    tickets = tables["tickets"]
-    info = DatasetInfo(
-        dataset_id=dataset_id,
-        name=ds.name,
-        created_at=datetime.now(timezone.utc).replace(tzinfo=None),
-        people=tables["people"].num_rows,
-        emails=tables["emails"].num_rows,
-        email_recipients=tables["email_recipients"].num_rows,
-        meetings=tables["meetings"].num_rows,
-        meeting_attendees=tables["meeting_attendees"].num_rows,
-        tickets=pc.count_distinct(tickets.column("ticket_id")).as_py() if tickets.num_rows else 0,
-        ticket_rows=tickets.num_rows,
-        rejected=len(ds.report.rejected),
-        first_event=first,
-        last_event=last,
-    )
-    with transaction(con):
-        exists = con.execute("SELECT count(*) FROM datasets WHERE dataset_id = ?", [dataset_id]).fetchone()
-        if exists is not None and exists[0]:
-            raise ParameterError("dataset_id", f"dataset '{dataset_id}' already exists")
-        key_row = con.execute("SELECT nextval('dataset_key')").fetchone()
-        assert key_row is not None
-        key = int(key_row[0])
-        con.execute(
-            f"INSERT INTO datasets ({_INFO_COLUMNS}, ds, report) "
-            f"VALUES ({', '.join(['?'] * (len(_INFO_FIELDS) + 2))})",
-            [*(getattr(info, f) for f in _INFO_FIELDS), key, ds.report.model_dump_json(exclude={"rejected"})],
-        )
-        for name in EVENT_TABLES:
-            _insert(con, name, TABLES[name].names, tables[name], key)
-        _insert(con, "rejects", ["seq", "file", "line", "reason"], _rejects_table(ds.report.rejected), key)
-    return _with_utc(info)
-
-
-def _with_utc(info: DatasetInfo) -> DatasetInfo:
+def with_utc(info: DatasetInfo) -> DatasetInfo:
     """Attach UTC to the naive UTC timestamps DuckDB's TIMESTAMP columns hold."""
     updates = {
         name: value.replace(tzinfo=timezone.utc)
@@ -132,7 +48,7 @@ def _infos(con: duckdb.DuckDBPyConnection, where: str, params: list[object]) -> 
     rows = con.execute(
         f"SELECT {_INFO_COLUMNS} FROM datasets {where} ORDER BY created_at, dataset_id", params
     ).fetchall()
-    return [_with_utc(DatasetInfo(**dict(zip(_INFO_FIELDS, row)))) for row in rows]
+    return [with_utc(DatasetInfo(**dict(zip(INFO_FIELDS, row)))) for row in rows]
 
 
 def list_datasets(con: duckdb.DuckDBPyConnection) -> list[DatasetInfo]:
@@ -172,7 +88,7 @@ def validation_report(
     """
     if offset < 0 or (limit is not None and limit < 0):
         raise ParameterError("offset" if offset < 0 else "limit", "must be 0 or more")
-    row = con.execute("SELECT ds, report FROM datasets WHERE dataset_id = ?", [dataset_id]).fetchone()
+    row = first_row(con, "SELECT ds, report FROM datasets WHERE dataset_id = ?", [dataset_id])
     if row is None:
         raise NotFoundError("dataset", dataset_id)
     report = ValidationReport.model_validate_json(row[1])
@@ -188,7 +104,7 @@ def validation_report(
 def person_ids(con: duckdb.DuckDBPyConnection, dataset_id: str) -> list[str]:
     """Every person_id of the dataset, sorted."""
     key = dataset_key(con, dataset_id)
-    rows = con.execute("SELECT person_id FROM people WHERE ds = ? ORDER BY person_id", [key]).fetchall()
+    rows = con.execute("SELECT person_id FROM people WHERE ds = ? ORDER BY pidx", [key]).fetchall()
     return [r[0] for r in rows]
 
 
@@ -196,7 +112,7 @@ def people_table(con: duckdb.DuckDBPyConnection, dataset_id: str) -> pa.Table:
     """The canonical people table (:data:`ona.io.schema.PEOPLE`), ordered by person_id."""
     key = dataset_key(con, dataset_id)
     cols = ", ".join(f'"{c}"' for c in TABLES["people"].names)
-    rel = con.sql(f"SELECT {cols} FROM people WHERE ds = ? ORDER BY person_id", params=[key])
+    rel = con.sql(f"SELECT {cols} FROM people WHERE ds = ? ORDER BY pidx", params=[key])
     return rel.to_arrow_table().cast(TABLES["people"])
 
 
@@ -233,7 +149,7 @@ def group_labels(con: duckdb.DuckDBPyConnection, dataset_id: str, group_by: str)
         value, params = "json_extract_string(attributes, ?)", [path, key]
     rows = con.execute(
         f"SELECT person_id, CASE WHEN trim(coalesce(v, '')) = '' THEN ? ELSE v END "
-        f"FROM (SELECT person_id, {value} AS v FROM people WHERE ds = ?) ORDER BY person_id",
+        f"FROM (SELECT person_id, pidx, {value} AS v FROM people WHERE ds = ?) ORDER BY pidx",
         [UNASSIGNED, *params],
     ).fetchall()
     return dict(rows)

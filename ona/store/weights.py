@@ -30,6 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from ona.params import AnalysisParams
 from ona.store.models import PAIR_SCHEMA, PairWeights
@@ -47,31 +48,19 @@ def _window(column: str, params: AnalysisParams) -> str:
     return sql
 
 
-def _emails_sql(params: AnalysisParams) -> str:
-    # One pass over the join of messages and recipients. Rows whose a is null
-    # are not internal pairs; with ext = true they are internal-external weight.
+def _email_sql(params: AnalysisParams, where: str) -> str:
+    # recipient rows carry their message's ts, k and sender index (see ingest)
     return f"""
-    CREATE TEMP TABLE _email AS
-    WITH m AS (
-        SELECT message_key, sender_id, 1.0::DOUBLE / k AS w FROM emails
-        WHERE ds = $ds AND k BETWEEN 1 AND $broadcast_limit {_window('ts', params)}
-    ), d AS (
-        SELECT m.sender_id AS s, r.person_id AS r, m.w
-        FROM m JOIN email_recipients r ON r.ds = $ds AND r.message_key = m.message_key
-    )
-    SELECT CASE WHEN s <> r THEN least(s, r) END AS a,
-           CASE WHEN s <> r THEN greatest(s, r) END AS b,
-           (s IS NULL) <> (r IS NULL) AS ext,
-           sum(w) AS email
-    FROM d GROUP BY ALL
+    FROM email_recipients
+    WHERE ds = $ds AND k BETWEEN 1 AND $broadcast_limit - 1 {_window('ts', params)} AND {where}
     """
 
 
 def _email_events_sql(params: AnalysisParams) -> str:
     return f"""
     SELECT count(*),
-           count_if(k > $broadcast_limit),
-           count_if(k <= $broadcast_limit AND sender_id IS NULL)
+           count(*) FILTER (WHERE k > $broadcast_limit),
+           count(*) FILTER (WHERE k <= $broadcast_limit AND sender_idx IS NULL)
     FROM emails WHERE ds = $ds {_window('ts', params)}
     """
 
@@ -80,99 +69,90 @@ def _meeting_attendees_sql(params: AnalysisParams) -> str:
     # the attendees of kept meetings, each with the meeting's pair weight h/(n-1)
     return f"""
     CREATE TEMP TABLE _meeting_att AS
-    SELECT a.meeting_key, a.person_id, m.hours / (m.n_attendees - 1) AS w
+    SELECT a.meeting_key, a.pidx, m.hours / (m.n_attendees - 1) AS w
     FROM meetings m JOIN meeting_attendees a ON a.ds = $ds AND a.meeting_key = m.meeting_key
     WHERE m.ds = $ds AND m.n_attendees BETWEEN 2 AND $large_meeting_limit {_window('m.start', params)}
     """
 
 
-# '<' drops self-pairs and (null = external) attendees at once
-_MEETINGS_SQL = """
-CREATE TEMP TABLE _meeting AS
-SELECT x.person_id AS a, y.person_id AS b, sum(x.w) AS meeting
-FROM _meeting_att x JOIN _meeting_att y
-  ON x.meeting_key = y.meeting_key AND x.person_id < y.person_id
-GROUP BY ALL
-"""
-
-
 def _meeting_events_sql(params: AnalysisParams) -> str:
     return f"""
     SELECT count(*),
-           count_if(n_attendees > $large_meeting_limit),
-           count_if(n_attendees < 2)
+           count(*) FILTER (WHERE n_attendees > $large_meeting_limit),
+           count(*) FILTER (WHERE n_attendees < 2)
     FROM meetings WHERE ds = $ds {_window('start', params)}
     """
 
 
+# w * n_int * n_ext: the h/(n-1) of every internal-external attendee pair
 _MEETING_EXTERNAL_SQL = f"""
 SELECT round(coalesce(sum(w * n_int * n_ext), 0), {ROUND}) FROM (
-    SELECT any_value(w) AS w, count(person_id) AS n_int, count(*) - count(person_id) AS n_ext
+    SELECT any_value(w) AS w, count(pidx) AS n_int, count(*) - count(pidx) AS n_ext
     FROM _meeting_att GROUP BY meeting_key
 )
 """
 
 
 def _tickets_sql(params: AnalysisParams) -> str:
-    # lag() runs over each ticket's whole history, the window then filters the
-    # receiving row: a handoff into the window from before it still counts.
+    # One row per handoff in the window: a, b are the two person indexes when
+    # both assignees are internal, else null and ext is true. lag() runs over
+    # each ticket's whole history before the window filters the receiving
+    # row: a handoff into the window from before it still counts.
     return f"""
-    CREATE TEMP TABLE _ticket AS
+    CREATE TEMP TABLE _handoff AS
     WITH t AS (
-        SELECT ticket_id, ts, assignee_id AS cur_id, assignee_address AS cur_addr,
-               lag(assignee_id) OVER w AS prev_id, lag(assignee_address) OVER w AS prev_addr,
+        SELECT ticket_id, ts, assignee_idx AS cur, assignee_address AS cur_addr,
+               lag(assignee_idx) OVER w AS prev, lag(assignee_address) OVER w AS prev_addr,
                row_number() OVER w AS rn
         FROM tickets WHERE ds = $ds
         WINDOW w AS (PARTITION BY ticket_id ORDER BY ts, line)
-    ), h AS (
-        SELECT ticket_id, prev_id, cur_id, rn > 1 AND CASE
-                   WHEN prev_id IS NOT NULL AND cur_id IS NOT NULL THEN prev_id <> cur_id
-                   WHEN prev_id IS NULL AND cur_id IS NULL THEN prev_addr IS DISTINCT FROM cur_addr
-                   ELSE true END AS handoff
-        FROM t WHERE true {_window('ts', params)}
     )
-    SELECT CASE WHEN handoff AND prev_id IS NOT NULL AND cur_id IS NOT NULL THEN least(prev_id, cur_id) END AS a,
-           CASE WHEN handoff AND prev_id IS NOT NULL AND cur_id IS NOT NULL THEN greatest(prev_id, cur_id) END AS b,
-           handoff AND (prev_id IS NULL OR cur_id IS NULL) AS ext,
-           count_if(handoff) AS handoffs
-    FROM h GROUP BY ALL
+    SELECT least(prev, cur) AS a, greatest(prev, cur) AS b, prev IS NULL OR cur IS NULL AS ext
+    FROM t
+    WHERE rn > 1 {_window('ts', params)} AND CASE
+        WHEN prev IS NOT NULL AND cur IS NOT NULL THEN prev <> cur
+        WHEN prev IS NULL AND cur IS NULL THEN prev_addr IS DISTINCT FROM cur_addr
+        ELSE true END
     """
 
 
-_TICKET_EVENTS_SQL = """
-SELECT coalesce(sum(handoffs) FILTER (WHERE a IS NOT NULL), 0),
-       coalesce(sum(handoffs) FILTER (WHERE ext), 0)
-FROM _ticket
-"""
+_TICKET_EVENTS_SQL = "SELECT count(*) FILTER (WHERE NOT ext), count(*) FILTER (WHERE ext) FROM _handoff"
 
 _TICKET_COUNT_SQL = "SELECT count(DISTINCT ticket_id) FROM tickets WHERE ds = $ds"
 
-_EMAIL_EXTERNAL_SQL = f"SELECT round(coalesce(sum(email), 0), {ROUND}) FROM _email WHERE ext"
 
-_PAIRS_SQL = f"""
-WITH u AS (
-    SELECT a, b, email, 0.0::DOUBLE AS meeting, 0::BIGINT AS handoffs FROM _email WHERE a IS NOT NULL
-    UNION ALL SELECT a, b, 0.0::DOUBLE, meeting, 0::BIGINT FROM _meeting
-    UNION ALL SELECT a, b, 0.0::DOUBLE, 0.0::DOUBLE, handoffs FROM _ticket WHERE a IS NOT NULL
-), s AS (
-    SELECT a, b, round(sum(email), {ROUND}) AS email, round(sum(meeting), {ROUND}) AS meeting,
-           sum(handoffs)::BIGINT AS handoffs
-    FROM u GROUP BY a, b
-), w AS (
-    SELECT a, b, email, meeting, handoffs::DOUBLE AS ticket, handoffs,
-           round($email_weight * email + $meeting_weight * meeting + $ticket_weight * handoffs, {ROUND}) AS weight
-    FROM s
-)
-SELECT a, b, email, meeting, ticket, handoffs, weight FROM w
-WHERE weight > 0 AND weight >= $min_weight
-ORDER BY a, b
-"""
+def _pairs_sql(params: AnalysisParams) -> str:
+    # One aggregation over every channel's contributions, keyed by one BIGINT
+    # (a << 32 | b): person indexes are ranks in person_id order, so key order
+    # is (a, b) order. The channel sums and w are rounded to ROUND decimals.
+    return f"""
+    WITH u AS (
+        SELECT (least(sender_idx, pidx)::BIGINT << 32) | greatest(sender_idx, pidx) AS key,
+               1.0::DOUBLE / k AS email, 0.0::DOUBLE AS meeting, 0::BIGINT AS handoffs
+        {_email_sql(params, 'sender_idx <> pidx')}
+        UNION ALL
+        SELECT (x.pidx::BIGINT << 32) | y.pidx, 0.0::DOUBLE, x.w, 0::BIGINT
+        FROM _meeting_att x JOIN _meeting_att y ON x.meeting_key = y.meeting_key AND x.pidx < y.pidx
+        UNION ALL
+        SELECT (a::BIGINT << 32) | b, 0.0::DOUBLE, 0.0::DOUBLE, 1::BIGINT FROM _handoff WHERE NOT ext
+    ), s AS (
+        SELECT key, round(sum(email), {ROUND}) AS email, round(sum(meeting), {ROUND}) AS meeting,
+               sum(handoffs)::BIGINT AS handoffs
+        FROM u GROUP BY key
+    ), w AS (
+        SELECT *, round($email_weight * email + $meeting_weight * meeting
+                        + $ticket_weight * handoffs, {ROUND}) AS weight
+        FROM s
+    )
+    SELECT (key >> 32)::INTEGER AS a, (key & 4294967295)::INTEGER AS b,
+           email, meeting, handoffs::DOUBLE AS ticket, handoffs, weight
+    FROM w WHERE weight > 0 AND weight >= $min_weight
+    ORDER BY key
+    """
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, values: dict[str, object]) -> tuple[Any, ...]:
-    row = con.execute(sql, values).fetchone()
-    assert row is not None  # aggregate queries always return a row
-    return tuple(row)
+    return tuple(con.execute(sql, values).fetchall()[0])  # an aggregate: exactly one row
 
 
 def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams) -> PairWeights:
@@ -189,30 +169,40 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
     email_values = {**values, "broadcast_limit": params.broadcast_limit}
     meeting_values = {**values, "large_meeting_limit": params.large_meeting_limit}
     try:
-        con.execute(_emails_sql(params), email_values)
         con.execute(_meeting_attendees_sql(params), meeting_values)
-        con.execute(_MEETINGS_SQL)
         con.execute(_tickets_sql(params), values)
         emails, broadcast, ext_sender = _one(con, _email_events_sql(params), email_values)
+        (email_ext,) = _one(
+            con,
+            f"SELECT round(coalesce(sum(1.0::DOUBLE / k), 0), {ROUND}) "
+            + _email_sql(params, "(sender_idx IS NULL) <> (pidx IS NULL)"),
+            email_values,
+        )
         meetings, large, small = _one(con, _meeting_events_sql(params), meeting_values)
+        (meeting_ext,) = _one(con, _MEETING_EXTERNAL_SQL, {})
         handoffs, handoffs_ext = _one(con, _TICKET_EVENTS_SQL, {})
         (tickets,) = _one(con, _TICKET_COUNT_SQL + _window("ts", params), values)
-        (email_ext,) = _one(con, _EMAIL_EXTERNAL_SQL, {})
-        (meeting_ext,) = _one(con, _MEETING_EXTERNAL_SQL, {})
-        table = con.sql(
-            _PAIRS_SQL,
+        pairs = con.sql(
+            _pairs_sql(params),
             params={
+                **email_values,
                 "email_weight": params.email_weight,
                 "meeting_weight": params.meeting_weight,
                 "ticket_weight": params.ticket_weight,
                 "min_weight": params.min_weight,
             },
         ).to_arrow_table()
+        ids = con.sql("SELECT person_id FROM people WHERE ds = $ds ORDER BY pidx", params={"ds": ds})
+        order = ids.to_arrow_table().column(0).combine_chunks()
     finally:
-        con.execute(
-            "DROP TABLE IF EXISTS _email; DROP TABLE IF EXISTS _meeting_att; "
-            "DROP TABLE IF EXISTS _meeting; DROP TABLE IF EXISTS _ticket"
-        )
+        con.execute("DROP TABLE IF EXISTS _meeting_att; DROP TABLE IF EXISTS _handoff")
+    table = pa.table(
+        {
+            "a": order.take(pairs.column("a")),
+            "b": order.take(pairs.column("b")),
+            **{c: pairs.column(c) for c in ("email", "meeting", "ticket", "handoffs", "weight")},
+        }
+    )
     events = {
         "emails": emails,
         "emails_broadcast": broadcast,

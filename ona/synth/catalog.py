@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# The tables below are data, laid out by hand for reading.
+# fmt: off
 COMPANY_DOMAIN = "company.example"
 # Aliases inherited from an acquisition: a second address some people still use.
 ALIAS_DOMAIN = "corp.company.example"
@@ -112,9 +114,11 @@ DEPT: dict[str, int] = {name: i for i, name in enumerate(DEPARTMENT_NAMES)}
 BASE_AFFINITY = 0.2
 _AFFINITY_PAIRS: dict[tuple[str, str], float] = {
     ("Engineering", "Product"): 5.0,
-    ("Engineering", "Customer Support"): 1.2,
+    ("Engineering", "Customer Support"): 2.0,
     ("Engineering", "Security"): 3.0,
-    ("Engineering", "IT"): 1.5,
+    ("Engineering", "IT"): 2.0,
+    ("Engineering", "Sales"): 0.8,
+    ("Engineering", "Marketing"): 0.6,
     ("Product", "Sales"): 2.0,
     ("Product", "Customer Support"): 2.0,
     ("Product", "Marketing"): 2.5,
@@ -237,6 +241,7 @@ EXTERNAL_ORGS: dict[str, tuple[str, ...]] = {
                 "oceanic-air", "monarch-bank", "pied-piper", "gringotts"),
     "suppliers": ("northwind", "contoso", "fabrikam", "tailspin", "litware", "adventure-works",
                   "proseware", "wingtip", "fourth-coffee", "alpine-ski"),
-    "advisers": ("baker-law", "pearson-audit", "kpmg-like", "harbor-advisory", "lexcorp-legal"),
+    "advisers": ("baker-law", "pearson-audit", "bright-audit", "harbor-advisory", "lexcorp-legal"),
 }
 EXTERNAL_KINDS: tuple[str, ...] = ("clients", "suppliers", "advisers")
+# fmt: on

@@ -1,0 +1,1 @@
+"""The ona HTTP service (FastAPI): see api.main.create_app."""

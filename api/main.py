@@ -1,0 +1,113 @@
+"""The ona HTTP service: a thin FastAPI face over the library and its store.
+
+``create_app(settings)`` builds the app: the store is opened at startup
+(analyses a previous process left queued or running are marked failed),
+the single-worker job runner is started, and both are closed at shutdown.
+Routes live in :mod:`api.routers` (one module per resource), role rules in
+:mod:`api.deps`, the error shape in :mod:`api.errors`.
+
+Run it with ``ona serve`` (or ``uvicorn api.main:app``, configured by the
+``ONA_*`` environment variables of :mod:`api.settings`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio.to_thread
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+
+import ona
+from ona.store import Store
+
+from api import errors
+from api.auth import KeyCache
+from api.jobs import Jobs
+from api.limits import BodySizeLimit
+from api.models import Health
+from api.results import Results
+from api.routers import analyses, datasets
+from api.settings import Settings, get_settings
+
+log = logging.getLogger("ona.api")
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """\
+Find silos and weak links in an organization's collaboration logs.
+
+Upload a dataset (people, emails, meetings, tickets), start an analysis,
+poll it until it is done, then read its summary, groups (silos), links
+between groups, people and communities.
+
+Every data route needs an API key (`Authorization: Bearer <key>`, made with
+`ona keys create`). An **analyst** key uploads, analyses and sees
+person-level data; a **viewer** key (a leader) sees group-level results only,
+with small groups suppressed. Every error is `application/problem+json`
+(RFC 9457).
+"""
+
+service = APIRouter(tags=["service"])
+
+
+@service.get("/health", response_model=Health, summary="Liveness (no key needed)")
+def health() -> Health:
+    """Answers as soon as the server is up."""
+    return Health(version=ona.__version__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The ona service app for these settings (from the environment when None)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.store)
+        interrupted = store.fail_interrupted()
+        if interrupted:
+            log.warning("%d analyses were interrupted by the last stop and are marked failed", interrupted)
+        jobs = Jobs(store)
+        app.state.store = store
+        app.state.jobs = jobs
+        app.state.results = Results(store, size=settings.result_cache_size)
+        app.state.key_cache = KeyCache(store)
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(jobs.shutdown)
+            store.close()
+
+    app = FastAPI(
+        title="ona",
+        version=ona.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    app.include_router(service, prefix=API_PREFIX)
+    app.include_router(datasets.router, prefix=API_PREFIX)
+    app.include_router(analyses.router, prefix=API_PREFIX)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            app.openapi_schema = errors.add_problem_schema(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+app = create_app()

@@ -1,0 +1,183 @@
+"""/api/v1/analyses: start (background job), status, result by part, delete.
+
+Result routes return what :class:`ona.results.AnalysisResult` holds, as the
+caller's role may see it (:data:`api.deps.ResultDep`); lists are paged and
+sortable by any scalar field of their rows.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from ona.results import AnalysisResult, CommunitySummary, GroupMetrics, LinkMetrics, PersonMetrics
+from ona.store import AnalysisInfo
+
+from api.deps import (
+    ID_PATTERN,
+    AnalysisId,
+    AnalystDep,
+    FullResultDep,
+    JobsDep,
+    KeyDep,
+    ResultDep,
+    ResultsDep,
+    StoreDep,
+)
+from api.errors import problem_responses
+from api.models import (
+    AnalysisPage,
+    AnalysisRequest,
+    CommunityPage,
+    GroupPage,
+    LinkPage,
+    PersonPage,
+    ResultSummary,
+)
+from api.paging import DEFAULT_LIMIT, Limit, Offset, page, sort_type
+
+router = APIRouter(prefix="/analyses", tags=["analyses"], responses=problem_responses(401, 422))
+
+_RESULT_ERRORS = problem_responses(404, 409)
+
+GroupSort = sort_type(GroupMetrics)
+LinkSort = sort_type(LinkMetrics)
+PersonSort = sort_type(PersonMetrics)
+CommunitySort = sort_type(CommunitySummary)
+
+_SORT_HELP = "sort by this field, ascending; '-field' for descending (nulls last). Default: the library's order"
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=AnalysisInfo,
+    summary="Start an analysis",
+    responses=problem_responses(400, 403, 404, 413),
+)
+def start_analysis(request: AnalysisRequest, key: AnalystDep, jobs: JobsDep, response: Response) -> AnalysisInfo:
+    """Queue an analysis of a stored dataset; poll `GET /analyses/{id}` until it is done.
+
+    Analyses run one at a time, in the order they were asked for.
+    `parameters.group_by` must name a column of the dataset's people (422 otherwise).
+    """
+    info = jobs.submit(request.dataset_id, request.parameters)
+    response.headers["Location"] = f"/api/v1/analyses/{info.analysis_id}"
+    return info
+
+
+@router.get("", response_model=AnalysisPage, summary="List analyses")
+def list_analyses(
+    key: KeyDep,
+    store: StoreDep,
+    dataset_id: Annotated[str | None, Query(pattern=ID_PATTERN, description="only this dataset's")] = None,
+    offset: Offset = 0,
+    limit: Limit = DEFAULT_LIMIT,
+) -> AnalysisPage:
+    """Analyses, oldest first, with their status."""
+    return AnalysisPage(**page(store.list_analyses(dataset_id), offset=offset, limit=limit))
+
+
+@router.get("/{analysis_id}", response_model=AnalysisInfo, summary="Status of an analysis", responses=problem_responses(404))
+def get_analysis(analysis_id: AnalysisId, key: KeyDep, store: StoreDep) -> AnalysisInfo:
+    """Status (queued, running with its stage and progress, done, or failed with the reason)."""
+    return store.get_analysis(analysis_id)
+
+
+@router.delete(
+    "/{analysis_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete an analysis",
+    responses=problem_responses(403, 404, 409),
+)
+def delete_analysis(
+    analysis_id: AnalysisId, key: AnalystDep, store: StoreDep, jobs: JobsDep, results: ResultsDep
+) -> Response:
+    """Delete an analysis and its result (409 while it is queued or running)."""
+    jobs.ensure_idle(analysis_id)
+    store.delete_analysis(analysis_id)
+    results.evict(analysis_id)
+    return Response(status_code=204)
+
+
+@router.get("/{analysis_id}/result", response_model=AnalysisResult, summary="Whole result", responses=_RESULT_ERRORS)
+async def get_result(result: ResultDep) -> AnalysisResult:
+    """The whole result document (as `ona analyze` writes it); a viewer gets the viewer version."""
+    return result
+
+
+@router.get("/{analysis_id}/summary", response_model=ResultSummary, summary="Summary", responses=_RESULT_ERRORS)
+async def get_summary(analysis_id: AnalysisId, result: ResultDep) -> ResultSummary:
+    """Organization-wide figures (people, ties, modularity, NMI/ARI, silos, weak links), parameters and privacy note."""
+    return ResultSummary(
+        analysis_id=analysis_id,
+        dataset=result.dataset,
+        ona_version=result.ona_version,
+        summary=result.summary,
+        parameters=result.parameters,
+        privacy=result.privacy,
+    )
+
+
+@router.get("/{analysis_id}/groups", response_model=GroupPage, summary="Groups (silos)", responses=_RESULT_ERRORS)
+async def get_groups(
+    result: ResultDep,
+    silo: Annotated[bool | None, Query(description="only silos (true) or only non-silos (false)")] = None,
+    sort: Annotated[GroupSort | None, Query(description=_SORT_HELP)] = None,
+    offset: Offset = 0,
+    limit: Limit = DEFAULT_LIMIT,
+) -> GroupPage:
+    """Silo metrics per group: E-I index, insularity, significance, and why a silo is flagged."""
+    rows = [g for g in result.groups if silo is None or g.silo == silo]
+    return GroupPage(**page(rows, offset=offset, limit=limit, sort=sort), privacy=result.privacy)
+
+
+@router.get("/{analysis_id}/links", response_model=LinkPage, summary="Links between groups", responses=_RESULT_ERRORS)
+async def get_links(
+    result: ResultDep,
+    weak: Annotated[bool | None, Query(description="only weak links (true) or only the others (false)")] = None,
+    group: Annotated[str | None, Query(max_length=500, description="only links with this group at one end")] = None,
+    sort: Annotated[LinkSort | None, Query(description=_SORT_HELP)] = None,
+    offset: Offset = 0,
+    limit: Limit = DEFAULT_LIMIT,
+) -> LinkPage:
+    """Collaboration between each pair of groups: weight against expectation, carriers, and weak or fragile links."""
+    rows = [
+        lk
+        for lk in result.links
+        if (weak is None or lk.weak == weak) and (group is None or group in (lk.source, lk.target))
+    ]
+    return LinkPage(**page(rows, offset=offset, limit=limit, sort=sort), privacy=result.privacy)
+
+
+@router.get(
+    "/{analysis_id}/people",
+    response_model=PersonPage,
+    summary="People (analyst only)",
+    responses={**problem_responses(403), **_RESULT_ERRORS},
+)
+async def get_people(
+    result: FullResultDep,
+    group: Annotated[str | None, Query(max_length=500, description="only this group's members")] = None,
+    sort: Annotated[PersonSort | None, Query(description=_SORT_HELP)] = None,
+    offset: Offset = 0,
+    limit: Limit = DEFAULT_LIMIT,
+) -> PersonPage:
+    """Network position of each person: betweenness, constraint, brokerage, articulation points."""
+    rows = [p for p in result.people if group is None or p.group == group]
+    return PersonPage(**page(rows, offset=offset, limit=limit, sort=sort), privacy=result.privacy)
+
+
+@router.get(
+    "/{analysis_id}/communities", response_model=CommunityPage, summary="Communities", responses=_RESULT_ERRORS
+)
+async def get_communities(
+    result: ResultDep,
+    sort: Annotated[CommunitySort | None, Query(description=_SORT_HELP)] = None,
+    offset: Offset = 0,
+    limit: Limit = DEFAULT_LIMIT,
+) -> CommunityPage:
+    """Leiden communities and how many members of each group they hold."""
+    return CommunityPage(**page(result.communities, offset=offset, limit=limit, sort=sort), privacy=result.privacy)

@@ -1,0 +1,107 @@
+"""/api/v1/datasets: upload (multipart), list, get, delete, validation report."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Response, UploadFile
+
+from ona.io import read_dataset_files
+from ona.store import DatasetInfo
+
+from api.deps import AnalystDep, DatasetId, JobsDep, KeyDep, ResultsDep, SettingsDep, StoreDep
+from api.errors import problem_responses
+from api.models import DatasetPage, DatasetUpload, ValidationPage
+from api.paging import DEFAULT_LIMIT, Limit, Offset, page
+from api.uploads import staged
+
+router = APIRouter(prefix="/datasets", tags=["datasets"], responses=problem_responses(401, 422))
+
+def _file_help(table: str) -> str:
+    return (
+        f"{table} table: CSV (UTF-8, header row), Parquet or JSON Lines with the columns of "
+        "DESIGN.md; the file name's suffix (.csv, .parquet, .jsonl) tells the format"
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=DatasetUpload,
+    summary="Upload a dataset",
+    responses=problem_responses(400, 403, 413),
+)
+def upload_dataset(
+    key: AnalystDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    people: Annotated[UploadFile, File(description=_file_help("people") + " (required)")],
+    emails: Annotated[UploadFile | None, File(description=_file_help("emails"))] = None,
+    meetings: Annotated[UploadFile | None, File(description=_file_help("meetings"))] = None,
+    tickets: Annotated[UploadFile | None, File(description=_file_help("tickets"))] = None,
+    name: Annotated[str | None, Form(max_length=200, description="a name for the dataset")] = None,
+) -> DatasetUpload:
+    """Upload the dataset files (multipart/form-data) and store them as one dataset.
+
+    Rows that fail validation are not loaded; each is reported with its file,
+    line and reason (the first ones here, all of them under
+    `/datasets/{id}/validation`). A file unusable as a whole (no header, a
+    missing required column, not UTF-8, a broken Parquet file) is refused
+    with 422 and nothing is stored.
+    """
+    uploads = {"people": people, "emails": emails, "meetings": meetings, "tickets": tickets}
+    with staged(uploads) as paths:
+        dataset = read_dataset_files(paths, name=name or _default_name())
+    info = store.save_dataset(dataset)
+    limit = settings.upload_report_rejects
+    report = store.validation_report(info.dataset_id, offset=0, limit=limit)
+    return DatasetUpload(dataset=info, validation=ValidationPage.of(report, offset=0, limit=limit))
+
+
+@router.get("", response_model=DatasetPage, summary="List datasets")
+def list_datasets(key: KeyDep, store: StoreDep, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> DatasetPage:
+    """Stored datasets, oldest first."""
+    return DatasetPage(**page(store.list_datasets(), offset=offset, limit=limit))
+
+
+@router.get("/{dataset_id}", response_model=DatasetInfo, summary="Get a dataset", responses=problem_responses(404))
+def get_dataset(dataset_id: DatasetId, key: KeyDep, store: StoreDep) -> DatasetInfo:
+    """What a stored dataset holds (people and event counts, rejected rows, time span)."""
+    return store.get_dataset(dataset_id)
+
+
+@router.delete(
+    "/{dataset_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a dataset",
+    responses=problem_responses(403, 404, 409),
+)
+def delete_dataset(
+    dataset_id: DatasetId, key: AnalystDep, store: StoreDep, jobs: JobsDep, results: ResultsDep
+) -> Response:
+    """Delete a dataset with its events, analyses and results (409 while one of its analyses runs)."""
+    store.get_dataset(dataset_id)
+    jobs.ensure_idle_dataset(dataset_id)
+    store.delete_dataset(dataset_id)
+    results.evict()
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{dataset_id}/validation",
+    response_model=ValidationPage,
+    summary="Validation report of a dataset",
+    responses=problem_responses(403, 404),
+)
+def validation_report(
+    dataset_id: DatasetId, key: AnalystDep, store: StoreDep, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT
+) -> ValidationPage:
+    """Rows read, accepted and rejected per file, and a page of the rejected rows with line and reason."""
+    report = store.validation_report(dataset_id, offset=offset, limit=limit)
+    return ValidationPage.of(report, offset=offset, limit=limit)
+
+
+def _default_name() -> str:
+    return f"upload {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"

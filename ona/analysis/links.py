@@ -1,0 +1,310 @@
+"""Links between groups: :class:`CollabGraph` + :class:`Partition` -> ``list[LinkMetrics]``.
+
+For an unordered pair of groups (a, b), ``source`` a < ``target`` b by name:
+
+- ``weight`` W_ab: the sum of the weights of a-b ties; ``ties``: their count;
+- ``expected = vol(a) vol(b) / 2W`` (what degree-preserving random mixing
+  gives) and ``ratio = W_ab / expected`` (null when expected is 0);
+- ``channels``: email / meeting / ticket weights (before coefficients) and
+  ``handoffs``: ticket handoffs, summed over the a-b edges;
+- ``carriers``: the distinct people of a or b holding a-b ties, most a-b
+  weight first, then by person_id (weights equal to 12 decimals of their
+  share of W_ab count as equal); ``source_carriers`` / ``target_carriers``
+  count them per side;
+- ``bridge_people``: the (up to) three people whose removal would most
+  reduce W_ab, and ``bridge_shares`` the share of W_ab each would take away.
+  Removing a person removes all their a-b ties, so this is the a-b weight
+  they hold: the first three carriers.
+
+Every pair is listed when there are at most :data:`ALL_PAIRS_LIMIT` (60)
+groups, so that absent links show up; above that, only the pairs joined by
+at least one edge (a tie, or a ticket handoff whose weight a zero
+coefficient removed).
+
+Weak links (thresholds from :class:`~ona.params.AnalysisParams`):
+
+- ``under_connected``: ``expected > 0`` and ``ratio < weak_ratio``;
+- ``fragile``: ``W_ab > 0`` and at most ``fragile_carriers`` people, removed
+  together, would cut at least ``fragile_share`` of W_ab. Removing a set of
+  people removes every a-b tie touching one of them, so two people tied to
+  each other do not count that tie twice. The fewest such people is found
+  exactly among each link's top ``fragile_carriers + 3`` carriers (at most
+  8; every subset of up to ``fragile_carriers`` of them is tried), and from
+  the top carriers in order beyond that;
+- ``weak = under_connected or fragile``.
+
+``weak_reasons`` are ``"<code>: <sentence>"`` with codes
+``dependency_without_relationship`` (ticket handoffs between the groups
+show that they depend on each other, yet the link is under-connected: the
+worst case), ``under_connected`` and ``fragile``. Links are ordered weak
+first (dependency without relationship first, then lowest ratio), then by
+weight, heaviest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+
+from ona.analysis.groups import group_edges
+from ona.graph.model import CHANNELS, CollabGraph, Partition
+from ona.params import AnalysisParams
+from ona.results import LinkMetrics
+
+__all__ = ["ALL_PAIRS_LIMIT", "link_metrics"]
+
+ALL_PAIRS_LIMIT = 60
+_EXTRA_CANDIDATES = 3
+_MAX_CANDIDATES = 8
+
+
+def link_metrics(g: CollabGraph, partition: Partition, *, params: AnalysisParams) -> list[LinkMetrics]:
+    """Weight, expectation, carriers and weakness of every link between two groups.
+
+    ``ratio = W_ab / (vol(a) vol(b) / 2W)``, unitless in [0, inf) (1 = as
+    much as random mixing gives); weights in the graph's weight unit. See
+    the module docstring for every field and the weak-link rules.
+
+    Parameters
+    ----------
+    g : CollabGraph
+        The collaboration graph.
+    partition : Partition
+        The group of every vertex.
+    params : AnalysisParams
+        ``weak_ratio``, ``fragile_carriers`` and ``fragile_share``.
+
+    Returns
+    -------
+    list of LinkMetrics
+        Weak links first (worst first), then by weight, heaviest first.
+
+    Examples
+    --------
+    A (a1, a2) and B (b1, b2) each tied inside with weight 4, and one cross
+    tie a2-b1 of weight 1 with 2 ticket handoffs. W = 9, vol(A) = vol(B) =
+    2 * 4 + 1 = 9, expected = 9 * 9 / 18 = 4.5, ratio = 1 / 4.5 = 0.22 < 0.25:
+    under-connected despite the handoffs, and fragile (a2 alone carries it).
+
+    >>> import pyarrow as pa
+    >>> from ona.graph.build import build_graph, partition_of
+    >>> pairs = pa.table({"a": ["a1", "a2", "b1"], "b": ["a2", "b1", "b2"],
+    ...     "email": [4.0, 0, 4], "meeting": [0.0] * 3, "ticket": [0.0, 1, 0],
+    ...     "handoffs": [0, 2, 0], "weight": [4.0, 1, 4]})
+    >>> g = build_graph(pairs, ["a1", "a2", "b1", "b2"])
+    >>> part = partition_of(g, {"a1": "A", "a2": "A", "b1": "B", "b2": "B"})
+    >>> (link,) = link_metrics(g, part, params=AnalysisParams())
+    >>> link.expected, round(link.ratio, 3), link.carriers, link.bridge_people
+    (4.5, 0.222, ['a2', 'b1'], ['a2', 'b1'])
+    >>> [reason.split(":")[0] for reason in link.weak_reasons]
+    ['dependency_without_relationship', 'under_connected', 'fragile']
+    """
+    e = group_edges(g, partition)
+    k, n = partition.k, g.n
+    names = partition.names
+    name_rank = np.empty(k, dtype=np.int64)
+    name_rank[np.argsort(np.asarray(names, dtype=object), kind="stable")] = np.arange(k)
+    tie_w = np.where(e.tie, e.w, 0.0)
+    total = float(tie_w.sum())
+    volume = np.bincount(e.gu, weights=tie_w, minlength=k) + np.bincount(e.gv, weights=tie_w, minlength=k)
+
+    cross = e.gu != e.gv
+    u_first = name_rank[e.gu[cross]] < name_rank[e.gv[cross]]  # orient every cross edge a -> b
+    ga = np.where(u_first, e.gu[cross], e.gv[cross])
+    gb = np.where(u_first, e.gv[cross], e.gu[cross])
+    pa = np.where(u_first, e.u[cross], e.v[cross])
+    pb = np.where(u_first, e.v[cross], e.u[cross])
+    edge_key = ga * k + gb
+    if k <= ALL_PAIRS_LIMIT:
+        by_name = np.argsort(name_rank)
+        first, second = np.triu_indices(k, 1)
+        pair_key = np.sort(by_name[first] * k + by_name[second])
+    else:
+        pair_key = np.unique(edge_key)
+    npairs = pair_key.size
+    pair = np.searchsorted(pair_key, edge_key)
+    source, target = pair_key // k, pair_key % k
+
+    cw = tie_w[cross]
+    weight = np.bincount(pair, weights=cw, minlength=npairs)
+    ties = np.bincount(pair, weights=e.tie[cross], minlength=npairs)
+    channels = {c: np.bincount(pair, weights=g.edge_attr(c)[cross], minlength=npairs) for c in CHANNELS}
+    handoffs = np.bincount(pair, weights=g.edge_attr("handoffs")[cross], minlength=npairs)
+    expected = volume[source] * volume[target] / (2 * total) if total > 0 else np.zeros(npairs)
+
+    carriers = _carriers(pair[cw > 0], pa[cw > 0], pb[cw > 0], cw[cw > 0], npairs, n, g.ids)
+    cut = _cut_sizes(carriers, weight, params)
+
+    ratio = np.divide(weight, expected, out=np.full(npairs, np.nan), where=expected > 0)
+    under = (expected > 0) & (ratio < params.weak_ratio)
+    fragile = (weight > 0) & (cut.size > 0)
+    weak = under | fragile
+    handoff_count = np.rint(handoffs).astype(np.int64)
+    dependency = under & (handoff_count > 0)
+    # rounded keys: float noise from summation order must not reorder equal links
+    severity = np.round(np.where(weak, np.nan_to_num(ratio), 0.0), 12)
+    heavy = np.round(weight / total, 12) if total > 0 else weight
+    order = np.lexsort((name_rank[target], name_rank[source], -heavy, severity, ~dependency, ~weak))
+
+    membership = np.asarray(partition.membership)
+    in_source = membership[carriers.people] == source[carriers.pair]
+    source_count = np.bincount(carriers.pair[in_source], minlength=npairs)
+    target_count = np.bincount(carriers.pair[~in_source], minlength=npairs)
+    # plain Python values once, so the loop below touches no numpy scalar
+    who = np.asarray(g.ids, dtype=object)[carriers.people].tolist()
+    held = carriers.weight.tolist()
+    start = carriers.start.tolist()
+    cols = [x.tolist() for x in (source, target, weight, ties, expected, ratio, handoff_count,
+                                 source_count, target_count, under, fragile, cut.best_set, cut.removed)]
+    chan = [channels[c].tolist() for c in CHANNELS]
+    links = []
+    for p in order.tolist():
+        a, b, w_ab, n_ties, exp, r, n_handoffs, n_source, n_target, low, thin, bits, cut_w = (
+            col[p] for col in cols
+        )
+        people, shares = who[start[p]:start[p + 1]], held[start[p]:start[p + 1]]
+        cut_people = [people[rank] for rank in range(bits.bit_length()) if bits >> rank & 1] if thin else []
+        links.append(
+            LinkMetrics(
+                source=names[a],
+                target=names[b],
+                weight=w_ab,
+                ties=int(n_ties),
+                expected=exp,
+                ratio=r if exp > 0 else None,
+                channels={c: chan[ci][p] for ci, c in enumerate(CHANNELS)},
+                handoffs=n_handoffs,
+                carriers=people,
+                source_carriers=n_source,
+                target_carriers=n_target,
+                bridge_people=people[:3],
+                bridge_shares=[x / w_ab for x in shares[:3]] if w_ab > 0 else [],
+                weak=low or thin,
+                under_connected=low,
+                fragile=thin,
+                weak_reasons=_reasons(w_ab, exp, r, low, n_handoffs, cut_people, cut_w, params),
+            )
+        )
+    return links
+
+
+@dataclass(frozen=True)
+class _Carriers:
+    """People holding each link's ties, grouped by link, most a-b weight first.
+
+    ``people[start[p]:start[p + 1]]`` are link p's carriers (vertex indices),
+    ``weight`` the a-b weight each holds and ``pair`` the link of each entry.
+    For every a-b tie, ``edge_pair`` is its link, ``edge_w`` its weight and
+    ``edge_rank`` the ranks of its a-side and b-side person among the link's
+    carriers (0 = the one holding most).
+    """
+
+    people: np.ndarray
+    weight: np.ndarray
+    pair: np.ndarray
+    start: np.ndarray
+    edge_pair: np.ndarray
+    edge_w: np.ndarray
+    edge_rank: np.ndarray
+
+
+def _carriers(pair: np.ndarray, pa: np.ndarray, pb: np.ndarray, w: np.ndarray,
+              npairs: int, n: int, ids: tuple[str, ...]) -> _Carriers:
+    """Aggregate each person's a-b weight by sorting (link, person) keys."""
+    entry_key = np.concatenate([pair * n + pa, pair * n + pb])
+    uniq, inverse = np.unique(entry_key, return_inverse=True)
+    held = np.bincount(inverse, weights=np.concatenate([w, w]), minlength=uniq.size)
+    entry_pair, entry_person = uniq // n, uniq % n
+    id_rank = np.empty(n, dtype=np.int64)
+    id_rank[np.argsort(np.asarray(ids, dtype=object), kind="stable")] = np.arange(n)
+    # rank on the share of the link rounded to 1e-12, so that weights equal but for float
+    # rounding (summed in another order) tie and fall back to person_id
+    link_weight = np.bincount(pair, weights=w, minlength=npairs)
+    share = np.round(held / link_weight[entry_pair], 12)
+    order = np.lexsort((id_rank[entry_person], -share, entry_pair))
+    start = np.searchsorted(entry_pair[order], np.arange(npairs + 1))
+    rank = np.empty(uniq.size, dtype=np.int64)
+    rank[order] = np.arange(uniq.size) - start[entry_pair[order]]
+    edge_rank = rank[inverse].reshape(2, pair.size).T
+    return _Carriers(entry_person[order], held[order], entry_pair[order], start, pair, w, edge_rank)
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """Per link: ``size``, the fewest people (up to fragile_carriers) whose
+    removal cuts at least fragile_share of W_ab, 0 when more are needed;
+    ``best_set``, their ranks among the carriers as a bit set; ``removed``,
+    the weight they would cut."""
+
+    size: np.ndarray
+    best_set: np.ndarray
+    removed: np.ndarray
+
+
+def _cut_sizes(c: _Carriers, weight: np.ndarray, params: AnalysisParams) -> _Cut:
+    """Fewest people cutting fragile_share of each link, all links at once.
+
+    Each tie is reduced to the bit set of its ends' ranks among the top m
+    carriers; ties with the same (link, bit set) are summed once, then every
+    subset of up to fragile_carriers of the m candidates is scored with one
+    ``np.bincount`` over that small table (a loop over subsets, not edges).
+    """
+    npairs = weight.size
+    limit = params.fragile_carriers
+    need = params.fragile_share * weight * (1 - 1e-9)
+    size = np.zeros(npairs, dtype=np.int64)
+    best_set = np.zeros(npairs, dtype=np.int64)
+    removed = np.zeros(npairs)
+    m = min(limit + _EXTRA_CANDIDATES, _MAX_CANDIDATES)
+    ra, rb = c.edge_rank[:, 0], c.edge_rank[:, 1]
+    mask = np.where(ra < m, 1 << np.minimum(ra, m), 0) | np.where(rb < m, 1 << np.minimum(rb, m), 0)
+    keep = mask > 0
+    table_key, table_inv = np.unique(c.edge_pair[keep] * (1 << m) + mask[keep], return_inverse=True)
+    table_w = np.bincount(table_inv, weights=c.edge_w[keep], minlength=table_key.size)
+    table_pair, table_mask = table_key >> m, table_key & ((1 << m) - 1)
+    for j in range(1, min(limit, m) + 1):  # fewest first: the first j that cuts enough wins
+        best = np.full(npairs, -1.0)
+        arg = np.zeros(npairs, dtype=np.int64)
+        for subset in combinations(range(m), j):
+            bits = sum(1 << r for r in subset)
+            cut = np.bincount(table_pair, weights=table_w * ((table_mask & bits) != 0), minlength=npairs)
+            better = cut > best
+            best[better], arg[better] = cut[better], bits
+        _settle(size, best_set, removed, j, best, arg, need)
+    low = np.minimum(ra, rb)
+    for j in range(m + 1, limit + 1):  # beyond the candidates: the top j carriers
+        cut = np.bincount(c.edge_pair[low < j], weights=c.edge_w[low < j], minlength=npairs)
+        _settle(size, best_set, removed, j, cut, np.full(npairs, (1 << j) - 1), need)
+    return _Cut(size, best_set, removed)
+
+
+def _settle(size: np.ndarray, best_set: np.ndarray, removed: np.ndarray, j: int,
+            cut: np.ndarray, bits: np.ndarray, need: np.ndarray) -> None:
+    """Record ``j`` people as the cut size of the links it first suffices for."""
+    done = (size == 0) & (cut >= need) & (cut > 0)
+    size[done], best_set[done], removed[done] = j, bits[done], cut[done]
+
+
+def _reasons(w_ab: float, expected: float, ratio: float, under: bool, handoffs: int,
+             cut_people: list[str], cut_weight: float, params: AnalysisParams) -> list[str]:
+    """The weak_reasons of one link, worst first."""
+    reasons = []
+    if under:
+        if handoffs > 0:
+            reasons.append(
+                f"dependency_without_relationship: {handoffs} ticket handoffs show the groups depend on "
+                f"each other, yet they collaborate at {ratio:.2f} times the expected level"
+            )
+        reasons.append(
+            f"under_connected: weight {w_ab:.1f} vs {expected:.1f} expected from the groups' "
+            f"collaboration volumes (ratio {ratio:.2f}, below {params.weak_ratio:g})"
+        )
+    if cut_people:
+        who = "person" if len(cut_people) == 1 else "people"
+        reasons.append(
+            f"fragile: removing {len(cut_people)} {who} ({', '.join(cut_people)}) would cut "
+            f"{cut_weight / w_ab:.0%} of the link's weight {w_ab:.1f}"
+        )
+    return reasons

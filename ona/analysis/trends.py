@@ -1,0 +1,365 @@
+"""Metrics over time: per week or month, and before / after a date.
+
+Input: a stored dataset and :class:`~ona.params.AnalysisParams`. Output:
+:class:`Trends` (:func:`trend`) and :class:`WindowComparison`
+(:func:`compare_windows`).
+
+:func:`trend` cuts the analysis window into calendar periods (ISO weeks
+starting Monday 00:00 UTC, or calendar months, UTC) from the period of the
+first event to the period of the last one, clipped to ``since`` / ``until``,
+and for each period re-runs the store's pair weights with that window,
+then :func:`~ona.analysis.groups.group_metrics` and
+:func:`~ona.analysis.links.link_metrics` (no permutation test per period).
+A period without ties gives null ratios and E-I indexes, zero weights.
+
+:func:`compare_windows` analyzes ``[since, split)`` and ``[split, until)``
+(since / until default to the first event and just after the last one)
+with the full group analysis, including the permutation test
+(:func:`~ona.analysis.significance.insularity_test` with the parameters'
+``permutations`` and ``seed``, run on each window) and the silo flags. The
+change itself is not tested for significance: each window reports its own
+z and adjusted p, and the rules below require the after-window to be
+significant. Rules (thresholds are module constants):
+
+- a group became **more insular** when ``ei_index`` fell by at least
+  :data:`EI_DROP` (0.1) *and* it is inward beyond chance after the split
+  (adjusted ``p < alpha`` and ``z > 0``); ``became_silo`` when the silo rule
+  of :mod:`ona.analysis.silos` flags it after and not before;
+- a link **weakened** when its ratio fell by at least :data:`RATIO_DROP`
+  (25%) of its value before, or it became weak (under-connected or
+  fragile) after;
+- a link **rests on fewer carriers** when its number of carriers fell by at
+  least :data:`CARRIER_DROP` (25%), or it became fragile after. Carriers
+  are counts of people, so they grow with the length of the window:
+  compare windows of similar length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Literal
+
+import numpy as np
+
+from ona.analysis.groups import group_metrics
+from ona.analysis.links import link_metrics
+from ona.analysis.service_models import (
+    GroupChange,
+    GroupTrend,
+    LinkChange,
+    LinkTrend,
+    TrendPeriod,
+    Trends,
+    WindowComparison,
+    WindowInfo,
+)
+from ona.analysis.significance import insularity_test
+from ona.analysis.silos import flag_silos
+from ona.errors import EmptyGraphError, ParameterError
+from ona.graph.build import build_graph, partition_of
+from ona.graph.model import CollabGraph, Partition
+from ona.params import AnalysisParams
+from ona.progress import OnProgress, no_progress
+from ona.results import GroupMetrics, LinkMetrics
+from ona.store import Store
+
+__all__ = ["CARRIER_DROP", "EI_DROP", "MAX_PERIODS", "RATIO_DROP", "compare_windows", "periods", "trend"]
+
+#: A group is more insular when its E-I index fell by at least this much.
+EI_DROP = 0.1
+#: A link weakened when its ratio fell by at least this share of its value before.
+RATIO_DROP = 0.25
+#: A link rests on fewer carriers when their number fell by at least this share.
+CARRIER_DROP = 0.25
+#: At most this many periods in one trend (ten years of weeks).
+MAX_PERIODS = 520
+
+
+def periods(since: datetime, until: datetime, period: Literal["week", "month"]) -> list[tuple[datetime, datetime, str]]:
+    """Calendar periods ``[start, end)`` covering ``[since, until)``, clipped to it.
+
+    >>> from datetime import datetime, timezone
+    >>> utc = timezone.utc
+    >>> [p[2] for p in periods(datetime(2024, 1, 20, tzinfo=utc), datetime(2024, 3, 2, tzinfo=utc), "month")]
+    ['2024-01', '2024-02', '2024-03']
+    >>> periods(datetime(2024, 3, 6, tzinfo=utc), datetime(2024, 3, 12, tzinfo=utc), "week")[1][0].isoformat()
+    '2024-03-11T00:00:00+00:00'
+    """
+    if period not in ("week", "month"):
+        raise ParameterError("period", f"must be 'week' or 'month', not '{period}'")
+    since, until = since.astimezone(timezone.utc), until.astimezone(timezone.utc)
+    day = since.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "week":
+        start = day - timedelta(days=day.weekday())
+        step: Callable[[datetime], datetime] = lambda t: t + timedelta(days=7)  # noqa: E731
+        label: Callable[[datetime], str] = lambda t: "{}-W{:02d}".format(*t.isocalendar()[:2])  # noqa: E731
+    else:
+        start = day.replace(day=1)
+        step = lambda t: (t.replace(day=28) + timedelta(days=4)).replace(day=1)  # noqa: E731
+        label = lambda t: f"{t.year}-{t.month:02d}"  # noqa: E731
+    out = []
+    while start < until:
+        end = step(start)
+        out.append((max(start, since), min(end, until), label(start)))
+        if len(out) > MAX_PERIODS:
+            raise ParameterError("period", f"the window spans more than {MAX_PERIODS} {period}s")
+        start = end
+    return out
+
+
+def trend(
+    store: Store,
+    dataset_id: str,
+    params: AnalysisParams,
+    *,
+    period: Literal["week", "month"] = "month",
+    on_progress: OnProgress = no_progress,
+) -> Trends:
+    """Group and link metrics per week or month (see the module docstring).
+
+    Parameters
+    ----------
+    store : Store
+    dataset_id : str
+    params : AnalysisParams
+        Everything but ``since`` / ``until`` is used as is; those bound the
+        periods.
+    period : {"week", "month"}
+    on_progress : callable, optional
+        ``on_progress("trend", done, total)`` after each period.
+
+    Returns
+    -------
+    Trends
+        Series aligned with ``periods``: one per group (sorted by name) and
+        one per link (every pair of groups that ``link_metrics`` lists in
+        some period, by name).
+
+    Raises
+    ------
+    NotFoundError, ParameterError
+    """
+    since, until = _bounds(store, dataset_id, params)
+    cuts = periods(since, until, period) if since < until else []
+    ids = store.person_ids(dataset_id)
+    labels = store.group_labels(dataset_id, params.group_by)
+    rows: list[TrendPeriod] = []
+    group_rows: list[list[GroupMetrics]] = []
+    link_rows: list[dict[tuple[str, str], LinkMetrics]] = []
+    for i, (start, end, name) in enumerate(cuts):
+        window = params.model_copy(update={"since": start, "until": end})
+        g, partition, events = _graph(store, dataset_id, window, ids, labels)
+        group_rows.append(group_metrics(g, partition))
+        link_rows.append({(lk.source, lk.target): lk for lk in link_metrics(g, partition, params=window)})
+        rows.append(TrendPeriod(label=name, start=start, end=end, ties=g.graph.ecount(),
+                                total_weight=round(g.total_weight, 6), active_people=_active(g),
+                                handoffs=events.get("handoffs", 0)))
+        on_progress("trend", i + 1, len(cuts))
+    names = sorted(set(labels.values()))
+    by_period = [_by_group(r) for r in group_rows]
+    groups = [
+        GroupTrend(
+            group=name,
+            ei_index=[_num(by[name].ei_index) for by in by_period],
+            insularity=[_num(by[name].insularity) for by in by_period],
+            internal_weight=[by[name].internal_weight for by in by_period],
+            external_weight=[by[name].external_weight for by in by_period],
+            active=[by[name].active for by in by_period],
+        )
+        for name in names
+    ]
+    keys = sorted({key for by in link_rows for key in by})
+    links = [
+        LinkTrend(
+            source=a,
+            target=b,
+            weight=[by[(a, b)].weight if (a, b) in by else 0.0 for by in link_rows],
+            ratio=[_num(by[(a, b)].ratio) if (a, b) in by else None for by in link_rows],
+            carriers=[len(by[(a, b)].carriers) if (a, b) in by else 0 for by in link_rows],
+            handoffs=[by[(a, b)].handoffs if (a, b) in by else 0 for by in link_rows],
+            weak=[by[(a, b)].weak if (a, b) in by else False for by in link_rows],
+        )
+        for a, b in keys
+    ]
+    return Trends(period=period, group_by=params.group_by, periods=rows, groups=groups, links=links)
+
+
+def compare_windows(
+    store: Store,
+    dataset_id: str,
+    params: AnalysisParams,
+    *,
+    split: datetime,
+) -> WindowComparison:
+    """Before / after ``split``: which groups turned inward, which links weakened.
+
+    Parameters
+    ----------
+    store : Store
+    dataset_id : str
+    params : AnalysisParams
+        ``since`` / ``until`` bound the two windows; ``permutations``,
+        ``seed``, ``alpha`` and the silo and weak-link thresholds are used
+        in each.
+    split : datetime
+        The date between the windows (UTC when naive), strictly inside the
+        analysis window.
+
+    Returns
+    -------
+    WindowComparison
+        Groups by ``delta_ei_index`` (most inward shift first; null last),
+        links changed first (weakened or fewer carriers), then by
+        ``delta_ratio``.
+
+    Raises
+    ------
+    ParameterError
+        ``split`` is not inside the window.
+    EmptyGraphError
+        One of the two windows has no tie.
+    """
+    if split.tzinfo is None:
+        split = split.replace(tzinfo=timezone.utc)
+    since, until = _bounds(store, dataset_id, params)
+    if not since < split < until:
+        raise ParameterError("split", f"{split.isoformat()} is not inside the window "
+                                      f"[{since.isoformat()}, {until.isoformat()})")
+    ids = store.person_ids(dataset_id)
+    labels = store.group_labels(dataset_id, params.group_by)
+    sides = [_window_analysis(store, dataset_id, params, ids, labels, lo, hi)
+             for lo, hi in ((since, split), (split, until))]
+    (info_b, groups_b, links_b), (info_a, groups_a, links_a) = sides
+    before = {gm.group: gm for gm in groups_b}
+    group_changes = [_group_change(before[gm.group], gm, params) for gm in groups_a]
+    group_changes.sort(key=lambda c: (c.delta_ei_index is None, c.delta_ei_index or 0.0, c.group))
+    lb = {(lk.source, lk.target): lk for lk in links_b}
+    la = {(lk.source, lk.target): lk for lk in links_a}
+    link_changes = [_link_change(a, b, lb.get((a, b)), la.get((a, b))) for a, b in sorted(set(lb) | set(la))]
+    link_changes.sort(key=lambda c: (not (c.weakened or c.fewer_carriers), c.delta_ratio is None,
+                                     c.delta_ratio or 0.0, c.source, c.target))
+    return WindowComparison(
+        split=split, group_by=params.group_by, before=info_b, after=info_a,
+        groups=group_changes, links=link_changes,
+        groups_more_insular=sum(c.more_insular for c in group_changes),
+        links_weakened=sum(c.weakened for c in link_changes),
+        links_fewer_carriers=sum(c.fewer_carriers for c in link_changes),
+        permutations=params.permutations, seed=params.seed,
+    )
+
+
+# --------------------------------------------------------------------------
+
+
+def _bounds(store: Store, dataset_id: str, params: AnalysisParams) -> tuple[datetime, datetime]:
+    """The analysis window: since / until, else the dataset's first event and just after its last."""
+    info = store.get_dataset(dataset_id)
+    since = params.since or info.first_event
+    until = params.until or (info.last_event + timedelta(microseconds=1) if info.last_event else None)
+    if since is None or until is None:
+        now = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        return now, now
+    return since.astimezone(timezone.utc), until.astimezone(timezone.utc)
+
+
+def _graph(store: Store, dataset_id: str, params: AnalysisParams, ids: list[str],
+           labels: dict[str, str]) -> tuple[CollabGraph, Partition, dict[str, int]]:
+    pairs = store.pair_weights(dataset_id, params)
+    g = build_graph(pairs.table, ids)
+    return g, partition_of(g, labels), pairs.events
+
+
+def _window_analysis(store: Store, dataset_id: str, params: AnalysisParams, ids: list[str],
+                     labels: dict[str, str], since: datetime, until: datetime
+                     ) -> tuple[WindowInfo, list[GroupMetrics], list[LinkMetrics]]:
+    window = params.model_copy(update={"since": since, "until": until})
+    g, partition, _ = _graph(store, dataset_id, window, ids, labels)
+    if g.graph.ecount() == 0:
+        raise EmptyGraphError(f"no collaboration tie in [{since.isoformat()}, {until.isoformat()}): "
+                              "nothing to compare")
+    groups = group_metrics(g, partition)
+    test = insularity_test(g, partition, permutations=params.permutations, seed=params.seed)
+    index = {name: i for i, name in enumerate(partition.names)}
+    groups = flag_silos([gm.model_copy(update={"z": _num(test.z[index[gm.group]]),
+                                               "p_value": _num(test.p_adjusted[index[gm.group]]),
+                                               "p_value_raw": _num(test.p_raw[index[gm.group]])})
+                         for gm in groups], window)
+    links = link_metrics(g, partition, params=window)
+    info = WindowInfo(since=since, until=until, days=round((until - since).total_seconds() / 86400, 6),
+                      ties=g.graph.ecount(), total_weight=round(g.total_weight, 6), active_people=_active(g))
+    return info, groups, links
+
+
+def _group_change(b: GroupMetrics, a: GroupMetrics, params: AnalysisParams) -> GroupChange:
+    delta = _delta(a.ei_index, b.ei_index)
+    significant = a.p_value is not None and a.z is not None and a.p_value < params.alpha and a.z > 0
+    more = delta is not None and delta <= -EI_DROP and significant
+    reasons = []
+    if more:
+        reasons.append(
+            f"more_insular: E-I index went from {b.ei_index:.2f} to {a.ei_index:.2f} ({delta:+.2f}); "
+            f"after the split its internal weight is beyond chance (z = {a.z:.1f}, adjusted p = {a.p_value:.2g}"
+            + (f"; before: z = {b.z:.1f}, adjusted p = {b.p_value:.2g})" if b.z is not None and b.p_value is not None
+               else ")")
+        )
+    if a.silo and not b.silo:
+        reasons.append("became_silo: flagged silo after the split, not before")
+    return GroupChange(
+        group=a.group,
+        ei_index_before=_num(b.ei_index), ei_index_after=_num(a.ei_index), delta_ei_index=delta,
+        insularity_before=_num(b.insularity), insularity_after=_num(a.insularity),
+        delta_insularity=_delta(a.insularity, b.insularity),
+        z_before=b.z, z_after=a.z, p_value_before=b.p_value, p_value_after=a.p_value,
+        silo_before=b.silo, silo_after=a.silo, more_insular=more, became_silo=a.silo and not b.silo,
+        reasons=reasons,
+    )
+
+
+def _link_change(source: str, target: str, b: LinkMetrics | None, a: LinkMetrics | None) -> LinkChange:
+    rb, ra = (_num(x.ratio) if x is not None else None for x in (b, a))
+    cb, ca = (len(x.carriers) if x is not None else 0 for x in (b, a))
+    weak_b, weak_a = (x is not None and x.weak for x in (b, a))
+    frag_b, frag_a = (x is not None and x.fragile for x in (b, a))
+    reasons = []
+    ratio_fell = rb is not None and ra is not None and rb > 0 and ra <= (1 - RATIO_DROP) * rb
+    if ratio_fell:
+        reasons.append(f"weakened: ratio went from {rb:.2f} to {ra:.2f} ({(ra - rb) / rb:+.0%})")
+    if weak_a and not weak_b:
+        reasons.append("became_weak: " + "; ".join(a.weak_reasons if a is not None else []))
+    thinner = cb > 0 and ca <= (1 - CARRIER_DROP) * cb
+    if thinner:
+        reasons.append(f"fewer_carriers: {cb} people carried the link before, {ca} after")
+    if frag_a and not frag_b:
+        reasons.append("became_fragile: the link now rests on one or two people")
+    return LinkChange(
+        source=source, target=target,
+        weight_before=b.weight if b is not None else 0.0, weight_after=a.weight if a is not None else 0.0,
+        ratio_before=rb, ratio_after=ra, delta_ratio=_delta(ra, rb),
+        carriers_before=cb, carriers_after=ca, weak_before=weak_b, weak_after=weak_a,
+        fragile_before=frag_b, fragile_after=frag_a,
+        weakened=ratio_fell or (weak_a and not weak_b),
+        fewer_carriers=thinner or (frag_a and not frag_b),
+        reasons=reasons,
+    )
+
+
+def _by_group(groups: list[GroupMetrics]) -> dict[str, GroupMetrics]:
+    return {gm.group: gm for gm in groups}
+
+
+def _active(g: CollabGraph) -> int:
+    return int((np.asarray(g.graph.degree()) > 0).sum()) if g.n else 0
+
+
+def _delta(after: float | None, before: float | None) -> float | None:
+    if after is None or before is None:
+        return None
+    return _num(after - before)
+
+
+def _num(x: float | None) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if np.isfinite(x) else None

@@ -1,0 +1,249 @@
+"""Dataset files -> :class:`~ona.io.dataset.Dataset` (canonical tables + validation report).
+
+Input: a folder, or explicit table -> file paths. Output: a ``Dataset``
+whose tables follow :mod:`ona.io.schema` with identities resolved, and whose
+``report`` lists, per file, the rows read, accepted, rejected and dropped as
+duplicates, every rejected row with its line and reason, and the external
+parties seen.
+
+Flow: read each file as strings with exact lines (:mod:`ona.io.readers`),
+validate people first (:mod:`ona.io.people`) to build the identity index
+(:mod:`ona.io.identity`), then emails, meetings and tickets. A bad row is a
+``Reject``; a file unusable as a whole raises :class:`~ona.errors.DatasetError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ona.errors import DatasetError
+from ona.io.dataset import Dataset
+from ona.io.emails import validate_emails
+from ona.io.directory import Directory
+from ona.io.meetings import validate_meetings
+from ona.io.people import validate_people
+from ona.io.raw import RawTable, Validated
+from ona.io.readers import EXTENSIONS, format_of, read_raw
+from ona.io.sqlkit import connect
+from ona.io.tickets import validate_tickets
+from ona.progress import OnProgress, no_progress
+from ona.results import FileReport, Reject, ValidationReport
+
+TABLE_ORDER = ("people", "emails", "meetings", "tickets")
+
+_EVENTS: dict[str, Callable[[duckdb.DuckDBPyConnection, RawTable, Directory], Validated]] = {
+    "emails": validate_emails,
+    "meetings": validate_meetings,
+    "tickets": validate_tickets,
+}
+
+
+def find_files(folder: Path) -> dict[str, Path]:
+    """The dataset files of a folder: table name -> path.
+
+    A file belongs to a table when its name, without extension and ignoring
+    case, is the table's name (``people.csv``, ``Emails.parquet``,
+    ``tickets.jsonl``). Other files are ignored.
+
+    Raises
+    ------
+    DatasetError
+        If the folder does not exist, has two files for one table, or has
+        no people file.
+    """
+    if not folder.is_dir():
+        raise DatasetError(str(folder), "no such dataset folder")
+    found: dict[str, Path] = {}
+    unsupported: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        table = path.stem.lower()
+        if table not in TABLE_ORDER or not path.is_file():
+            continue
+        if path.suffix.lower() not in EXTENSIONS:
+            unsupported.setdefault(table, path)
+            continue
+        if table in found:
+            raise DatasetError(
+                path.name,
+                f"the folder holds two files for the {table} table "
+                f"({found[table].name} and {path.name}); keep only one",
+            )
+        found[table] = path
+    for table, path in unsupported.items():
+        if table not in found:
+            raise DatasetError(path.name, f"unsupported file type '{path.suffix}' (use .csv, .parquet or .jsonl)")
+    if "people" not in found:
+        raise DatasetError(
+            folder.name or str(folder), "no people file (people.csv, people.parquet or people.jsonl) in the folder"
+        )
+    return found
+
+
+def read_dataset(
+    path: str | Path, *, name: str | None = None, on_progress: OnProgress = no_progress
+) -> Dataset:
+    """Read and validate a dataset folder.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A folder holding ``people.csv`` (or ``.parquet`` / ``.jsonl`` /
+        ``.ndjson`` / ``.json``), and optionally ``emails``, ``meetings`` and
+        ``tickets`` files in any of those formats.
+    name : str, optional
+        The dataset's name; the folder's name by default.
+    on_progress : callable, optional
+        Called as ``on_progress("read people.csv", done, total)`` before and
+        after each file.
+
+    Returns
+    -------
+    Dataset
+        Canonical tables (see :mod:`ona.io.schema`) and the validation report.
+
+    Raises
+    ------
+    DatasetError
+        If the folder or the people file is missing, a table has two files,
+        or a file is unusable as a whole (empty, no header, a required column
+        missing, not UTF-8, corrupt Parquet, no JSON object).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "people.csv").write_text("person_id,department,email\\na,HR,a@x.org\\nb,IT,\\n")
+    >>> _ = (folder / "emails.csv").write_text(
+    ...     "timestamp,sender,recipients\\n2024-01-02T09:00:00+01:00,A@X.org,b;ext@y.com\\nnot-a-date,a,b\\n")
+    >>> ds = read_dataset(folder)
+    >>> ds.tables["emails"].column("k").to_pylist()  # b and one external address
+    [2]
+    >>> ds.report.rejected[0].line, ds.report.rejected[0].reason
+    (3, "timestamp 'not-a-date' is not ISO 8601")
+    """
+    folder = Path(path)
+    files = find_files(folder)
+    return read_dataset_files(files, name=name or folder.resolve().name, on_progress=on_progress)
+
+
+def read_dataset_files(
+    files: Mapping[str, Path | str],
+    *,
+    name: str,
+    formats: Mapping[str, str] | None = None,
+    on_progress: OnProgress = no_progress,
+) -> Dataset:
+    """Read and validate a dataset given as table name -> file path.
+
+    Parameters
+    ----------
+    files : mapping of str to path
+        Keys among ``people`` (required), ``emails``, ``meetings``,
+        ``tickets``. Messages name each file by its base name.
+    name : str
+        The dataset's name.
+    formats : mapping of str to str, optional
+        Table name -> ``"csv"``, ``"parquet"`` or ``"jsonl"``, for files whose
+        extension does not tell (e.g. uploads saved to temporary files).
+    on_progress : callable, optional
+        Called as ``on_progress("read emails.csv", done, total)``.
+
+    Raises
+    ------
+    DatasetError
+        See :func:`read_dataset`; also for an unknown table name.
+    """
+    formats = dict(formats or {})
+    for table in list(files) + list(formats):
+        if table not in TABLE_ORDER:
+            raise DatasetError(table, f"unknown table '{table}' (expected one of: {', '.join(TABLE_ORDER)})")
+    if "people" not in files:
+        raise DatasetError("people", "a dataset needs a people file")
+    order = [t for t in TABLE_ORDER if t in files]
+    labels = {t: Path(files[t]).name for t in order}
+    if len(set(labels.values())) != len(labels):
+        raise DatasetError(", ".join(labels.values()), "two tables are read from files with the same name")
+    report = ValidationReport()
+    tables: dict[str, pa.Table] = {}
+    con = connect()
+    directory: Directory | None = None
+    try:
+        for done, table in enumerate(order):
+            path, label = Path(files[table]), labels[table]
+            on_progress(f"read {label}", done, len(order))
+            raw = read_raw(path, label, format_of(path, label, formats.get(table)))
+            if table == "people":
+                people, aliases, bad = validate_people(con, raw)
+                directory = Directory.build(people, aliases)
+                result = Validated({"people": people, "aliases": aliases}, bad)
+            else:
+                assert directory is not None  # people is always read first
+                result = _EVENTS[table](con, raw, directory)
+            tables.update(result.tables)
+            _add_file(report, raw, result)
+            on_progress(f"read {label}", done + 1, len(order))
+        report.external = external_counts(con, tables)
+    finally:
+        con.close()
+    return Dataset(name=name, tables=tables, report=report)
+
+
+def _add_file(report: ValidationReport, raw: RawTable, result: Validated) -> None:
+    """Record one file's counts and rejects (parse rejects and validation rejects, by line)."""
+    bad = pa.concat_tables([raw.rejects, result.rejects]).sort_by("line")
+    rejected = bad.num_rows
+    accepted = raw.rows_read - rejected - result.duplicates
+    report.files[raw.file] = FileReport(
+        file=raw.file,
+        format=raw.format,
+        rows_read=raw.rows_read,
+        accepted=accepted,
+        rejected=rejected,
+        duplicates=result.duplicates,
+    )
+    lines = bad.column("line").to_pylist()
+    reasons = bad.column("reason").to_pylist()
+    report.rejected.extend(
+        Reject.model_construct(file=raw.file, line=line, reason=reason) for line, reason in zip(lines, reasons)
+    )
+
+
+def external_counts(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table]) -> dict[str, int]:
+    """External parties in the accepted events.
+
+    ``addresses``: distinct external addresses (senders, recipients,
+    attendees, assignees); ``email_references``: external senders plus
+    external recipients (each distinct recipient of a message once);
+    ``meeting_references``: external attendees (each distinct attendee of a
+    meeting once); ``ticket_assignments``: ticket rows assigned to an
+    external party.
+    """
+    empty = pa.table({"address": pa.array([], pa.string())})
+    sources = {
+        "x_senders": ("emails", "sender_id", "sender_address"),
+        "x_recipients": ("email_recipients", "person_id", "address"),
+        "x_attendees": ("meeting_attendees", "person_id", "address"),
+        "x_assignees": ("tickets", "assignee_id", "assignee_address"),
+    }
+    for view, (table, id_col, addr_col) in sources.items():
+        t = tables.get(table)
+        if t is None:
+            con.register(view, empty)
+            continue
+        mask = t.column(id_col).is_null()
+        con.register(view, pa.table({"address": t.column(addr_col).filter(mask)}))
+    row = con.sql(
+        "SELECT (SELECT count(DISTINCT address) FROM (SELECT address FROM x_senders UNION ALL "
+        "SELECT address FROM x_recipients UNION ALL SELECT address FROM x_attendees UNION ALL "
+        "SELECT address FROM x_assignees)), "
+        "(SELECT count(*) FROM x_senders) + (SELECT count(*) FROM x_recipients), "
+        "(SELECT count(*) FROM x_attendees), (SELECT count(*) FROM x_assignees)"
+    ).fetchall()[0]
+    for view in sources:
+        con.unregister(view)
+    keys = ("addresses", "email_references", "meeting_references", "ticket_assignments")
+    return {key: int(value) for key, value in zip(keys, row)}

@@ -1,0 +1,123 @@
+"""Format dispatch and the Parquet reader: file -> :class:`~ona.io.raw.RawTable`.
+
+The format comes from the file extension (``.csv``; ``.parquet`` / ``.pq``;
+``.jsonl`` / ``.ndjson`` / ``.json``) unless given explicitly. Every reader
+returns the same thing: one string column per named column and the source
+line of every row (see :mod:`ona.io.raw`).
+
+Parquet columns of any simple type are read as text the way a CSV export
+would write them: numbers and booleans as written, timestamps in ISO 8601
+(with ``Z`` or the offset of their time zone), dates as ``YYYY-MM-DD``, and
+lists joined with ``;``. The line of a Parquet row is its 1-based row number.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ona.errors import DatasetError
+from ona.io.csv_reader import read_csv
+from ona.io.jsonl_reader import read_jsonl
+from ona.io.raw import Format, RawTable, keep_named
+
+EXTENSIONS: dict[str, Format] = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
+
+FORMAT_NAMES: dict[str, Format] = {
+    "csv": "csv",
+    "parquet": "parquet",
+    "jsonl": "jsonl",
+    "ndjson": "jsonl",
+    "json": "jsonl",
+}
+
+
+def format_of(path: Path, file: str, override: str | None = None) -> Format:
+    """The format of a file, from ``override`` or else from its extension.
+
+    Raises
+    ------
+    DatasetError
+        For an unknown format or extension.
+    """
+    if override is not None:
+        fmt = FORMAT_NAMES.get(override.strip().lower())
+        if fmt is None:
+            raise DatasetError(file, f"unknown format '{override}' (use csv, parquet or jsonl)")
+        return fmt
+    fmt = EXTENSIONS.get(path.suffix.lower())
+    if fmt is None:
+        raise DatasetError(
+            file, f"unsupported file type '{path.suffix}' (use .csv, .parquet or .jsonl)"
+        )
+    return fmt
+
+
+def read_raw(path: Path, file: str, fmt: Format) -> RawTable:
+    """Read one file of any supported format (see :mod:`ona.io.raw`)."""
+    if fmt == "csv":
+        return read_csv(path, file)
+    if fmt == "jsonl":
+        return read_jsonl(path, file)
+    return read_parquet(path, file)
+
+
+def read_parquet(path: Path, file: str) -> RawTable:
+    """Read a Parquet file, every column as text.
+
+    Raises
+    ------
+    DatasetError
+        If the file is empty, not Parquet, corrupt or truncated, or holds a
+        column whose type has no text form (a struct or a map).
+    """
+    if path.stat().st_size == 0:
+        raise DatasetError(file, "the file is empty")
+    try:
+        data = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise DatasetError(
+            file, f"the file is not readable Parquet (corrupt, truncated or another format): {exc}"
+        ) from exc
+    columns = [_as_text(file, name, col) for name, col in zip(data.column_names, data.columns)]
+    columns.append(pa.chunked_array([np.arange(1, data.num_rows + 1, dtype=np.int64)], pa.int64()))
+    names = list(data.column_names)
+    table = pa.table(columns, names=[f"c{i}" for i in range(len(names))] + ["line"])
+    return keep_named(file, "parquet", names, table, data.num_rows)
+
+
+def _as_text(file: str, name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        return _as_text(file, name, column.cast(kind.value_type))
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return pa.chunked_array([_join(file, name, chunk) for chunk in column.chunks], pa.string())
+    if pa.types.is_nested(kind) or pa.types.is_map(kind):
+        raise DatasetError(file, f"column '{name}' holds {kind} values, which cannot be read as text")
+    try:
+        return column.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise DatasetError(file, f"column '{name}' cannot be read as UTF-8 text ({exc})") from exc
+
+
+def _join(file: str, name: str, chunk: pa.Array) -> pa.Array:
+    """A list column as ``;``-joined text (null items dropped)."""
+    flat = pa.chunked_array([chunk.values], chunk.type.value_type) if len(chunk.values) else None
+    values = (
+        _as_text(file, name, flat).combine_chunks() if flat is not None else pa.array([], pa.string())
+    )
+    values = pc.fill_null(values, "")
+    kind = pa.LargeListArray if pa.types.is_large_list(chunk.type) else pa.ListArray
+    rebuilt = kind.from_arrays(chunk.offsets, values, mask=chunk.is_null())
+    return pc.binary_join(rebuilt, ";")

@@ -1,0 +1,386 @@
+"""The consultant's silo report: one self-contained HTML file that works offline.
+
+Input: an :class:`~ona.results.AnalysisResult` (apply
+:func:`ona.privacy.for_viewer` first for a leader's copy) and its stored
+:class:`~ona.viz.layout.Layout`. Output: an HTML string (``render_report``)
+or file (``write_report``). The page embeds plotly.js from the installed
+plotly package and every figure as JSON, so opening it makes no request to
+any host. Everything from the data is escaped by the Jinja2 template
+(autoescape) and, inside ``<script>`` elements, by :func:`script_json`.
+
+People are pseudonymized ("Person A (Security)") unless ``show_names``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+import plotly.graph_objects as go
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from ona import narrative
+from ona.params import AnalysisParams
+from ona.results import AnalysisResult, GroupMetrics, LinkMetrics, PersonMetrics
+from ona.viz import (
+    CONFIG,
+    Layout,
+    community_sankey,
+    department_map,
+    interaction_heatmap,
+    people_map,
+    silo_ranking,
+)
+from ona.viz.style import group_noun, person_ids, relabel, split_reason
+
+MAX_BRIDGES = 12
+MAX_WEAK_DETAILED = 15  # weak links listed with their reasons in full; the rest by reason only
+MAX_REJECTED_SHOWN = 50
+MAX_REASONS = 20
+MAX_COMMUNITIES = 15
+REFERENCES = (
+    "Krackhardt, D. & Stern, R. N. (1988). Informal networks and organizational crises: an experimental "
+    "simulation. Social Psychology Quarterly 51(2), 123-140. (E-I index)",
+    "Burt, R. S. (1992). Structural Holes: The Social Structure of Competition. Harvard University Press. "
+    "(constraint, effective size)",
+    "Gould, R. V. & Fernandez, R. M. (1989). Structures of mediation: a formal approach to brokerage in "
+    "transaction networks. Sociological Methodology 19, 89-126. (brokerage roles)",
+    "Traag, V. A., Waltman, L. & van Eck, N. J. (2019). From Louvain to Leiden: guaranteeing well-connected "
+    "communities. Scientific Reports 9, 5233. (communities)",
+    "Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate. Journal of the Royal "
+    "Statistical Society B 57(1), 289-300. (adjusted p-values)",
+    "Fruchterman, T. M. J. & Reingold, E. M. (1991). Graph drawing by force-directed placement. "
+    "Software: Practice and Experience 21(11), 1129-1164. (map layouts)",
+)
+
+
+def render_report(
+    result: AnalysisResult,
+    layout: Layout | None,
+    *,
+    show_names: bool = False,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """The silo report of one analysis as a self-contained HTML document.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+        The analysis (an analyst's result, or a viewer's from
+        :func:`ona.privacy.for_viewer`, whose report has no person-level section).
+    layout : Layout, optional
+        The analysis's stored layout; without one the department map places
+        groups on a circle and the people map is left out.
+    show_names : bool
+        Show people by name (or person_id) instead of pseudonyms such as
+        "Person A (Security)". Also lists the individual rejected rows, which
+        can quote addresses.
+    names : mapping of person_id to display name, optional
+        Used with ``show_names``; people missing from it are shown by person_id.
+
+    Returns
+    -------
+    str
+        The HTML text. It makes no request to any other host when opened.
+    """
+    one, many = group_noun(result.parameters.group_by)
+    who = pseudonyms(result, show_names=show_names, names=names)
+    known = person_ids(result)
+
+    def reason(text: str) -> dict:
+        code, sentence = split_reason(text)
+        return {"code": code.replace("_", " ") if code else "", "text": relabel(sentence, who, known)}
+
+    figures: dict[str, go.Figure] = {
+        "department_map": department_map(result, layout, labels=who),
+        "silo_ranking": silo_ranking(result),
+        "interaction_heatmap": interaction_heatmap(result),
+        "community_sankey": community_sankey(result),
+    }
+    if result.people and layout is not None:
+        figures["people_map"] = people_map(result, layout, labels=who)
+    context = {
+        "title": f"Silo report: {result.dataset}" if result.dataset else "Silo report",
+        "result": result,
+        "s": result.summary,
+        "one": one,
+        "many": many,
+        "summary": narrative.executive_summary(result),
+        "groups": [{"g": g, "reasons": [reason(r) for r in g.silo_reasons]} for g in _groups_in_order(result)],
+        "silo_count": sum(g.silo for g in result.groups),
+        "weak": [_link_row(lk, who, reason) for lk in narrative.weak_links_in_order(result)],
+        "weak_detailed": MAX_WEAK_DETAILED,
+        "links_total": len(result.links),
+        "bridges": [_bridge_row(p, who) for p in key_bridges(result)],
+        "has_people": bool(result.people),
+        "communities": _community_rows(result),
+        "files": list(result.validation.files.values()),
+        "reasons": rejection_reasons(result),
+        "rejected": result.validation.rejected[:MAX_REJECTED_SHOWN] if show_names else [],
+        "rejected_total": sum(f.rejected for f in result.validation.files.values()),
+        "show_names": show_names,
+        "parameters": _parameter_rows(result.parameters),
+        "definitions": _definitions(),
+        "rules": _rules(),
+        "references": REFERENCES,
+        "layout": layout,
+        "figures": {name: script_json(fig.to_json()) for name, fig in figures.items()},
+        "config": script_json(json.dumps(CONFIG)),
+        "plotlyjs": Markup(_plotlyjs()),
+    }
+    return _template().render(**context)
+
+
+def write_report(
+    result: AnalysisResult,
+    layout: Layout | None,
+    path: str | Path,
+    *,
+    show_names: bool = False,
+    names: Mapping[str, str] | None = None,
+) -> Path:
+    """Render the report and write it to ``path`` (UTF-8), creating parent folders."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_report(result, layout, show_names=show_names, names=names), encoding="utf-8")
+    return path
+
+
+def script_json(text: str) -> Markup:
+    """JSON text made safe inside a ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c``, ``\\u003e``, ``\\u0026`` (the
+    same string for a JSON parser), so neither ``</script>`` nor ``<!--`` can
+    appear; U+2028 / U+2029 are escaped for old JavaScript parsers.
+    """
+    safe = (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+    return Markup(safe)
+
+
+# --------------------------------------------------------------------------
+# People
+
+
+def key_bridges(result: AnalysisResult, limit: int = MAX_BRIDGES) -> list[PersonMetrics]:
+    """The people the organization's links rest on, most critical first.
+
+    Order: people that fragile links rest on (``depended_on_by``), then
+    articulation points, then the highest betweenness; people with no
+    betweenness and no flag are left out.
+    """
+    candidates = [p for p in result.people if p.depended_on_by or p.articulation_point or p.betweenness > 0]
+    ranked = sorted(
+        candidates,
+        key=lambda p: (-len(p.depended_on_by), not p.articulation_point, -p.betweenness, p.person_id),
+    )
+    return ranked[:limit]
+
+
+def pseudonyms(
+    result: AnalysisResult, *, show_names: bool = False, names: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Display label of every person the report names: key bridges, then weak links' bridge people.
+
+    Pseudonyms are letters in that order ("Person A (Security)", ...,
+    "Person AA (...)"); with ``show_names`` the label is the name (or person_id).
+    """
+    group = {p.person_id: p.group for p in result.people}
+    order: list[str] = [p.person_id for p in key_bridges(result)]
+    for lk in narrative.weak_links_in_order(result):
+        order += lk.bridge_people
+    labels: dict[str, str] = {}
+    for pid in order:
+        if pid in labels:
+            continue
+        where = f" ({group[pid]})" if pid in group else ""
+        if show_names:
+            labels[pid] = f"{(names or {}).get(pid) or pid}{where}"
+        else:
+            labels[pid] = f"Person {_letters(len(labels))}{where}"
+    return labels
+
+
+def _letters(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(ord("A") + r) + out
+    return out
+
+
+def _bridge_row(p: PersonMetrics, who: Mapping[str, str]) -> dict:
+    b = p.brokerage
+    return {
+        "who": who.get(p.person_id, "a person"),
+        "group": p.group,
+        "betweenness": p.betweenness,
+        "constraint": p.constraint,
+        "articulation": p.articulation_point,
+        "brokerage": b.liaison + b.gatekeeper + b.representative + b.consultant + b.coordinator,
+        "liaison": b.liaison,
+        "external_share": p.external_share,
+        "depended": [pair.replace(" | ", " – ") for pair in p.depended_on_by],
+    }
+
+
+# --------------------------------------------------------------------------
+# Tables
+
+
+def _groups_in_order(result: AnalysisResult) -> list[GroupMetrics]:
+    """Silos first, then from the most inward E-I index to the most outward."""
+    return sorted(result.groups, key=lambda g: (not g.silo, 2.0 if g.ei_index is None else g.ei_index, g.group))
+
+
+def _link_row(lk: LinkMetrics, who: Mapping[str, str], reason: Callable[[str], dict]) -> dict:
+    return {
+        "lk": lk,
+        "kind": ", ".join(k for k, on in (("under-connected", lk.under_connected), ("fragile", lk.fragile)) if on),
+        "reasons": [reason(r) for r in lk.weak_reasons],
+        "bridges": [
+            (who.get(pid, "a person"), share)
+            for pid, share in zip(lk.bridge_people, [*lk.bridge_shares, *[None] * len(lk.bridge_people)])
+        ],
+    }
+
+
+def _community_rows(result: AnalysisResult) -> list[dict]:
+    comms = sorted(result.communities, key=lambda c: (-c.size, c.community))
+    rows = []
+    for c in comms[:MAX_COMMUNITIES]:
+        parts = sorted(c.groups.items(), key=lambda kv: (-kv[1], kv[0]))
+        rows.append({"c": c, "parts": parts[:5], "more": max(0, len(parts) - 5)})
+    rest = comms[MAX_COMMUNITIES:]
+    return rows + ([{"rest": len(rest), "people": sum(c.size for c in rest)}] if rest else [])
+
+
+def rejection_reasons(result: AnalysisResult) -> list[tuple[str, str, int]]:
+    """(file, reason with quoted values masked, rows), most frequent first.
+
+    Quoted values (which can be addresses) are replaced by ``'…'`` so that
+    rows failing for the same reason are counted together and nobody is named.
+    """
+    counts = Counter((r.file, re.sub(r"'[^']*'", "'…'", r.reason)) for r in result.validation.rejected)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [(file, reason, n) for (file, reason), n in ranked[:MAX_REASONS]]
+
+
+def _parameter_rows(params: AnalysisParams) -> list[tuple[str, str, str]]:
+    values = params.model_dump(mode="json")
+    return [
+        (name, "—" if values[name] is None else str(values[name]), field.description or "")
+        for name, field in AnalysisParams.model_fields.items()
+    ]
+
+
+def _definitions() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Metric definitions, taken from the result models' field descriptions."""
+    from ona.results import CommunitySummary, Summary
+
+    out = []
+    for title, model in (
+        ("Groups", GroupMetrics),
+        ("Links between groups", LinkMetrics),
+        ("People", PersonMetrics),
+        ("Communities", CommunitySummary),
+        ("Summary", Summary),
+    ):
+        rows = [(name, f.description) for name, f in model.model_fields.items() if f.description]
+        out.append((f"{title}: {inspect.getdoc(model) or ''}".strip(), rows))
+    return out
+
+
+def _rules() -> list[tuple[str, str]]:
+    """The silo and weak-link rules, from the docstrings of the modules that apply them."""
+    import importlib
+
+    out = []
+    for title, module in (
+        ("Silo rule", "ona.analysis.silos"),
+        ("Weak and fragile links", "ona.analysis.links"),
+        ("Silo significance", "ona.analysis.significance"),
+        ("Communities", "ona.analysis.communities"),
+        ("People", "ona.analysis.people"),
+    ):
+        try:
+            doc = inspect.getdoc(importlib.import_module(module)) or ""
+        except ImportError:  # the analysis module is not there: nothing to quote
+            continue
+        if doc:
+            out.append((title, plain_doc(doc)))
+    return out
+
+
+def plain_doc(doc: str) -> str:
+    """A module docstring as plain text for readers: no reST markup, no "input -> output" line,
+    paragraphs unwrapped (list items keep their own line)."""
+    text = re.sub(r":\w+:`~?(?:[\w.]+\.)?([\w]+)`", r"\1", doc)
+    text = re.sub(r"``(.+?)``", r"\1", text)
+    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    # the data-flow notes ("Input: ...; output: ...") are for developers, not readers
+    paragraphs = [p for p in paragraphs if "->" not in p and not p.lstrip().lower().startswith("input")]
+    out = []
+    for para in paragraphs:
+        lines: list[str] = []
+        for line in para.splitlines():
+            stripped = line.strip()
+            if lines and not re.match(r"^(?:[-*]|\d+[.)])\s", stripped):
+                lines[-1] += " " + stripped
+            else:
+                lines.append(stripped)
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
+# --------------------------------------------------------------------------
+# Template and plotly.js
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("ona", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = _num
+    env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.0f}%"
+    env.filters["pval"] = lambda p: "—" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}")
+    return env
+
+
+def _template():
+    return _environment().get_template("report.html.j2")
+
+
+def _num(x: float | int | None, digits: int = 2) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, int):
+        return f"{x:,}"
+    text = f"{x:,.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
+
+
+@lru_cache(maxsize=1)
+def _plotlyjs() -> str:
+    from plotly.offline import get_plotlyjs
+
+    js = get_plotlyjs()
+    # cannot happen with plotly's minified bundle; kept so the page can never be cut short
+    return js.replace("</script", "<\\/script").replace("<!--", "<\\!--")

@@ -1,0 +1,307 @@
+"""Ticket histories -> handoff tables, computed in DuckDB (window functions, no row loop).
+
+Input: a :class:`ona.store.Store`, a dataset id, the group of every person
+(``person_id -> group``, from :meth:`Store.group_labels`) and an optional
+time window. Output: :class:`HandoffTables` (Arrow tables and counts) that
+:mod:`ona.analysis.handoffs` turns into typed results.
+
+Definitions (every step is SQL over the whole ``tickets`` table):
+
+- **rows**: a ticket's rows in (ts, line) order, so unsorted input and
+  equal timestamps are handled (the earlier source line comes first).
+- **holder**: the assignee's person index, or for an external assignee
+  (null assignee_id) their address. A **handoff** is a row whose holder
+  differs from the previous row's (the rule of :mod:`ona.store.weights`):
+  rows that repeat the holder (status updates) are not handoffs.
+- **group of a row**: the group of an internal assignee; null for an
+  external one. A handoff is *within-group* (both internal, same group),
+  *cross-group* (both internal, different groups) or *external* (either end
+  external; counted, kept out of the group pairs).
+- **visit**: a maximal run of consecutive rows with the same group (all
+  external rows in a run form one external visit). Every cross-group
+  handoff starts a visit of the receiving group. A visit's **stay** lasts
+  from its first row to the first row of the next visit; the ticket's last
+  visit is closed only by its first row with a resolved status (see
+  :data:`RESOLVED_STATUSES`, compared trimmed and lower-cased), otherwise
+  it is *open* and has no duration (open stays are counted, never guessed).
+- **bounce**: a visit of an internal group that held the ticket in an
+  earlier visit. **Ping-pong**: an internal visit whose two previous
+  visits were an internal group B and then the same group again
+  (A -> B -> A, consecutive). **No owner**: a ticket whose visits cover
+  three or more distinct internal groups.
+- **window** (since inclusive, until exclusive): a handoff (and the visit
+  it starts) counts when its receiving row is in the window; a ticket
+  counts when it has a row in the window. The path of a ticket is always
+  its whole history: a bounce may return to a group held before the
+  window, and a stay may end after it (stays are not cut at ``until``).
+
+Durations are in hours; medians and 90th percentiles interpolate linearly
+(``quantile_cont``, numpy's default) and are rounded to 6 decimals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from ona.store.datasets import dataset_key
+
+if TYPE_CHECKING:
+    from ona.store.store import Store
+
+__all__ = ["RESOLVED_STATUSES", "HandoffTables", "handoff_tables"]
+
+#: Statuses that close a ticket (compared after trim and lower-casing).
+RESOLVED_STATUSES: tuple[str, ...] = (
+    "resolved", "closed", "done", "completed", "complete", "solved", "fixed", "cancelled", "canceled",
+)
+
+ROUND = 6
+
+
+@dataclass(frozen=True)
+class HandoffTables:
+    """What :func:`handoff_tables` computes.
+
+    Attributes
+    ----------
+    pairs : pyarrow.Table
+        One row per ordered pair of groups with cross-group handoffs in the
+        window: ``from_group, to_group, handoffs, tickets, median_hours,
+        p90_hours, closed, open, bounces, ping_pongs, no_owner_tickets``,
+        ordered by handoffs (most first), then names.
+    groups : pyarrow.Table
+        One row per group with any ticket activity in the window:
+        ``group, received, tickets_received, median_hours, p90_hours,
+        passed_on, resolved, open, bounces_received, handed_out,
+        tickets_handed_out, within_group_handoffs, opened,
+        external_received, external_handed_out``, ordered by name.
+    summary : dict of str to int or float or None
+        The fields of :class:`ona.analysis.service_models.HandoffSummary`
+        except the two rates.
+    """
+
+    pairs: pa.Table
+    groups: pa.Table
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def _in_window(column: str, since: datetime | None, until: datetime | None) -> str:
+    parts = ["true"]
+    if since is not None:
+        parts.append(f"{column} >= $since")
+    if until is not None:
+        parts.append(f"{column} < $until")
+    return " AND ".join(parts)
+
+
+def _rows_sql(window: str) -> str:
+    # one row per ticket row, with its order, group, handoff flags and visit number
+    statuses = ", ".join(f"'{s}'" for s in RESOLVED_STATUSES)
+    return f"""
+    CREATE TEMP TABLE _ho_rows AS
+    WITH lab AS (
+        SELECT p.pidx, g.grp FROM people p JOIN _ho_groups g ON g.person_id = p.person_id
+        WHERE p.ds = $ds
+    ), r AS (
+        SELECT t.ticket_id, t.ts, t.line, t.assignee_idx AS pidx, t.assignee_address AS addr,
+               coalesce(lower(trim(t.status)) IN ({statuses}), false) AS resolved, lab.grp
+        FROM tickets t LEFT JOIN lab ON lab.pidx = t.assignee_idx
+        WHERE t.ds = $ds
+    ), o AS (
+        SELECT *, row_number() OVER w AS rn,
+               lag(pidx) OVER w AS prev_pidx, lag(addr) OVER w AS prev_addr, lag(grp) OVER w AS prev_grp
+        FROM r WINDOW w AS (PARTITION BY ticket_id ORDER BY ts, line)
+    ), h AS (
+        SELECT *, rn > 1 AND CASE
+                   WHEN prev_pidx IS NOT NULL AND pidx IS NOT NULL THEN prev_pidx <> pidx
+                   WHEN prev_pidx IS NULL AND pidx IS NULL THEN prev_addr IS DISTINCT FROM addr
+                   ELSE true END AS handoff,
+               rn = 1 OR grp IS DISTINCT FROM prev_grp AS visit_start,
+               {window} AS in_window
+        FROM o
+    )
+    SELECT ticket_id, ts, rn, pidx, grp, prev_pidx, prev_grp, resolved, handoff, visit_start, in_window,
+           sum(visit_start::INTEGER) OVER (PARTITION BY ticket_id ORDER BY rn
+                                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS visit_no
+    FROM h
+    """
+
+
+# One row per visit: its group (null: external), where it came from, when it
+# started and ended (see the module docstring), and its bounce / ping-pong flags.
+_VISITS_SQL = f"""
+CREATE TEMP TABLE _ho_visits AS
+WITH v AS (
+    SELECT ticket_id, visit_no, grp, ts AS start_ts, prev_grp AS from_grp, in_window
+    FROM _ho_rows WHERE visit_start
+), res AS (
+    SELECT ticket_id, visit_no, min(ts) AS resolved_ts FROM _ho_rows WHERE resolved GROUP BY ALL
+), vr AS (
+    SELECT v.*, res.resolved_ts FROM v LEFT JOIN res USING (ticket_id, visit_no)
+), w AS (
+    SELECT *, lead(start_ts) OVER t AS next_ts, lag(grp, 2) OVER t AS grp_back2,
+           grp IS NOT NULL AND row_number() OVER (PARTITION BY ticket_id, grp ORDER BY visit_no) > 1 AS bounce
+    FROM vr WINDOW t AS (PARTITION BY ticket_id ORDER BY visit_no)
+)
+SELECT *, grp IS NOT NULL AND from_grp IS NOT NULL AND grp_back2 IS NOT DISTINCT FROM grp AS ping_pong,
+       date_diff('microsecond', start_ts, coalesce(next_ts, resolved_ts)) / 3.6e9 AS hours,
+       next_ts IS NULL AND resolved_ts IS NOT NULL AS closed_by_resolution
+FROM w
+"""
+
+# tickets with a row in the window, and the shape of each one's whole path
+_TICKETS_SQL = """
+CREATE TEMP TABLE _ho_tickets AS
+WITH tw AS (SELECT DISTINCT ticket_id FROM _ho_rows WHERE in_window),
+tr AS (SELECT ticket_id, count(*) FILTER (WHERE handoff) AS handoffs FROM _ho_rows GROUP BY ticket_id),
+tv AS (
+    SELECT ticket_id, count(DISTINCT grp) AS groups, bool_or(bounce) AS bounced,
+           bool_or(ping_pong) AS ping_pong, bool_or(from_grp IS NOT NULL AND grp IS NOT NULL) AS cross_group,
+           bool_or(closed_by_resolution) AS resolved, bool_or(grp IS NULL) AS external
+    FROM _ho_visits GROUP BY ticket_id
+)
+SELECT tw.ticket_id, tr.handoffs, tv.* EXCLUDE (ticket_id)
+FROM tw JOIN tr USING (ticket_id) JOIN tv USING (ticket_id)
+"""
+
+_PAIRS_SQL = f"""
+SELECT v.from_grp AS from_group, v.grp AS to_group, count(*) AS handoffs,
+       count(DISTINCT v.ticket_id) AS tickets,
+       round(quantile_cont(v.hours, 0.5), {ROUND}) AS median_hours,
+       round(quantile_cont(v.hours, 0.9), {ROUND}) AS p90_hours,
+       count(v.hours) AS closed, count(*) - count(v.hours) AS open,
+       count(*) FILTER (WHERE v.bounce) AS bounces, count(*) FILTER (WHERE v.ping_pong) AS ping_pongs,
+       count(DISTINCT v.ticket_id) FILTER (WHERE t.groups >= 3) AS no_owner_tickets
+FROM _ho_visits v JOIN _ho_tickets t USING (ticket_id)
+WHERE v.in_window AND v.grp IS NOT NULL AND v.from_grp IS NOT NULL
+GROUP BY ALL ORDER BY handoffs DESC, from_group, to_group
+"""
+
+_GROUPS_SQL = f"""
+WITH received AS (
+    SELECT grp AS "group", count(*) AS received, count(DISTINCT ticket_id) AS tickets_received,
+           round(quantile_cont(hours, 0.5), {ROUND}) AS median_hours,
+           round(quantile_cont(hours, 0.9), {ROUND}) AS p90_hours,
+           count(*) FILTER (WHERE next_ts IS NOT NULL) AS passed_on,
+           count(*) FILTER (WHERE closed_by_resolution) AS resolved,
+           count(*) - count(hours) AS open,
+           count(*) FILTER (WHERE bounce) AS bounces_received
+    FROM _ho_visits WHERE in_window AND grp IS NOT NULL AND from_grp IS NOT NULL GROUP BY 1
+), out AS (
+    SELECT from_grp AS "group", count(*) AS handed_out, count(DISTINCT ticket_id) AS tickets_handed_out
+    FROM _ho_visits WHERE in_window AND grp IS NOT NULL AND from_grp IS NOT NULL GROUP BY 1
+), opened AS (
+    SELECT grp AS "group", count(*) AS opened
+    FROM _ho_visits WHERE in_window AND visit_no = 1 AND grp IS NOT NULL GROUP BY 1
+), rows AS (
+    SELECT "group", sum(within) AS within_group_handoffs, sum(ext_in) AS external_received,
+           sum(ext_out) AS external_handed_out
+    FROM (
+        SELECT grp AS "group", (pidx IS NOT NULL AND prev_pidx IS NOT NULL AND grp = prev_grp)::INTEGER AS within,
+               (pidx IS NOT NULL AND prev_pidx IS NULL)::INTEGER AS ext_in, 0 AS ext_out
+        FROM _ho_rows WHERE handoff AND in_window AND grp IS NOT NULL
+        UNION ALL
+        SELECT prev_grp, 0, 0, 1 FROM _ho_rows
+        WHERE handoff AND in_window AND pidx IS NULL AND prev_grp IS NOT NULL
+    ) GROUP BY 1
+), names AS (
+    SELECT "group" FROM received UNION SELECT "group" FROM out UNION SELECT "group" FROM opened
+    UNION SELECT "group" FROM rows
+)
+SELECT n."group",
+       coalesce(r.received, 0) AS received, coalesce(r.tickets_received, 0) AS tickets_received,
+       r.median_hours, r.p90_hours, coalesce(r.passed_on, 0) AS passed_on,
+       coalesce(r.resolved, 0) AS resolved, coalesce(r.open, 0) AS open,
+       coalesce(r.bounces_received, 0) AS bounces_received,
+       coalesce(o.handed_out, 0) AS handed_out, coalesce(o.tickets_handed_out, 0) AS tickets_handed_out,
+       coalesce(w.within_group_handoffs, 0) AS within_group_handoffs, coalesce(p.opened, 0) AS opened,
+       coalesce(w.external_received, 0) AS external_received,
+       coalesce(w.external_handed_out, 0) AS external_handed_out
+FROM names n LEFT JOIN received r USING ("group") LEFT JOIN out o USING ("group")
+LEFT JOIN opened p USING ("group") LEFT JOIN rows w USING ("group")
+ORDER BY n."group"
+"""
+
+_SUMMARY_TICKETS_SQL = """
+SELECT count(*), count(*) FILTER (WHERE handoffs = 0), count(*) FILTER (WHERE cross_group),
+       count(*) FILTER (WHERE bounced), count(*) FILTER (WHERE ping_pong),
+       count(*) FILTER (WHERE groups >= 3), count(*) FILTER (WHERE resolved),
+       count(*) FILTER (WHERE external)
+FROM _ho_tickets
+"""
+
+_SUMMARY_HANDOFFS_SQL = f"""
+SELECT count(*),
+       count(*) FILTER (WHERE pidx IS NOT NULL AND prev_pidx IS NOT NULL AND grp = prev_grp),
+       count(*) FILTER (WHERE pidx IS NOT NULL AND prev_pidx IS NOT NULL AND grp <> prev_grp),
+       count(*) FILTER (WHERE pidx IS NULL OR prev_pidx IS NULL),
+       (SELECT round(quantile_cont(hours, 0.5), {ROUND}) FROM _ho_visits
+        WHERE in_window AND grp IS NOT NULL AND from_grp IS NOT NULL)
+FROM _ho_rows WHERE handoff AND in_window
+"""
+
+_SUMMARY_FIELDS = (
+    "tickets", "tickets_single_assignee", "tickets_cross_group", "tickets_bounced", "tickets_ping_pong",
+    "tickets_no_owner", "tickets_resolved", "tickets_external",
+    "handoffs", "within_group_handoffs", "cross_group_handoffs", "external_handoffs", "median_hours",
+)
+
+_TEMP = ("_ho_rows", "_ho_visits", "_ho_tickets")
+
+
+def handoff_tables(
+    store: Store,
+    dataset_id: str,
+    groups: dict[str, str],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> HandoffTables:
+    """Handoff pairs, per-group service and summary counts of a stored dataset.
+
+    Parameters
+    ----------
+    store : Store
+        The store holding the dataset.
+    dataset_id : str
+        The dataset.
+    groups : dict of str to str
+        person_id -> group (every person; :meth:`Store.group_labels`).
+    since, until : datetime, optional
+        The time window (since inclusive, until exclusive; aware, UTC).
+
+    Returns
+    -------
+    HandoffTables
+
+    Raises
+    ------
+    NotFoundError
+        If the dataset is not in the store.
+    """
+    labels = pa.table({"person_id": pa.array(list(groups), pa.string()),
+                       "grp": pa.array(list(groups.values()), pa.string())})
+    with store._cursor() as con:
+        values: dict[str, object] = {"ds": dataset_key(con, dataset_id)}
+        if since is not None:
+            values["since"] = since
+        if until is not None:
+            values["until"] = until
+        con.register("_ho_groups", labels)
+        try:
+            con.execute(_rows_sql(_in_window("ts", since, until)), values)
+            con.execute(_VISITS_SQL)
+            con.execute(_TICKETS_SQL)
+            pairs = con.sql(_PAIRS_SQL).to_arrow_table()
+            group_table = con.sql(_GROUPS_SQL).to_arrow_table()
+            tickets = con.execute(_SUMMARY_TICKETS_SQL).fetchall()[0]
+            handoffs = con.execute(_SUMMARY_HANDOFFS_SQL).fetchall()[0]
+        finally:
+            con.unregister("_ho_groups")
+            con.execute("; ".join(f"DROP TABLE IF EXISTS {name}" for name in _TEMP))
+    summary = dict(zip(_SUMMARY_FIELDS, (*tickets, *handoffs), strict=True))
+    return HandoffTables(pairs=pairs, groups=group_table, summary=summary)

@@ -1,0 +1,194 @@
+"""Saving a dataset: canonical Arrow tables -> store tables, in one transaction.
+
+Input: a validated :class:`ona.io.dataset.Dataset`. Output: its
+:class:`DatasetInfo`. Arrow tables are inserted whole (DuckDB scans them in
+place, no row loop). Before that, every reference to a person becomes its
+person index (the rank of the person_id among the dataset's people, see
+:mod:`ona.store.schema`), computed with vectorized Arrow kernels, and the
+recipient rows get their message's ts, k and sender index.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ona.errors import DatasetError, ParameterError
+from ona.io.dataset import Dataset
+from ona.io.schema import TABLES
+from ona.results import Reject
+from ona.store.datasets import INFO_FIELDS, with_utc
+from ona.store.models import DatasetInfo
+from ona.store.schema import first_row, transaction
+
+#: Every reference to a person: (table, person_id column, index column,
+#: address column kept for external parties only, or None).
+_REFERENCES: tuple[tuple[str, str, str, str | None], ...] = (
+    ("emails", "sender_id", "sender_idx", "sender_address"),
+    ("email_recipients", "person_id", "pidx", "address"),
+    ("meetings", "organizer_id", "organizer_idx", None),
+    ("meeting_attendees", "person_id", "pidx", "address"),
+    ("tickets", "assignee_id", "assignee_idx", "assignee_address"),
+)
+
+_PLAIN = ("people", "aliases", "emails", "meetings", "meeting_attendees", "tickets")
+
+
+def person_order(people: pa.Table) -> pa.Array:
+    """The dataset's person_ids in byte order (position = person index).
+
+    Raises
+    ------
+    DatasetError
+        If a person_id is empty or appears twice.
+    """
+    ids = people.column("person_id").combine_chunks()
+    if ids.null_count or pc.any(pc.equal(ids, "")).as_py():
+        raise DatasetError("people", "a person_id is empty")
+    ordered = ids.take(pc.array_sort_indices(ids))
+    if len(pc.unique(ordered)) != len(ordered):
+        counts = pc.value_counts(ordered)
+        twice = counts.filter(pc.greater(counts.field("counts"), 1))[0]["values"].as_py()
+        raise DatasetError("people", f"person_id '{twice}' appears more than once")
+    return ordered
+
+
+def _person_index(name: str, ref: pa.ChunkedArray, order: pa.Array) -> pa.Array:
+    """Position of every person_id in ``order`` (null stays null: external).
+
+    Raises
+    ------
+    DatasetError
+        If a person_id is not in people (a reader bug: readers resolve every
+        reference against people).
+    """
+    index = pc.index_in(ref, value_set=order)
+    unknown = pc.and_(pc.is_valid(ref), pc.is_null(index))
+    if pc.any(unknown).as_py():
+        example = ref.filter(unknown)[0].as_py()
+        raise DatasetError(name, f"person_id '{example}' is not in people")
+    return index.cast(pa.int32())
+
+
+def _normalized(tables: dict[str, pa.Table], order: pa.Array) -> dict[str, pa.Table]:
+    """The tables with person references replaced by person indexes.
+
+    An address is kept only where the index is null (an external party).
+    """
+    out = dict(tables)
+    out["people"] = tables["people"].add_column(
+        0, "pidx", _person_index("people", tables["people"].column("person_id"), order)
+    )
+    for name, id_column, index_column, address_column in _REFERENCES:
+        table = tables[name]
+        index = _person_index(name, table.column(id_column), order)
+        table = table.drop_columns([id_column]).append_column(index_column, index)
+        if address_column is not None:
+            external = pc.if_else(pc.is_null(index), table.column(address_column), pa.scalar(None, pa.string()))
+            table = table.set_column(table.schema.get_field_index(address_column), address_column, external)
+        out[name] = table
+    return out
+
+
+def _event_span(tables: dict[str, pa.Table]) -> tuple[datetime | None, datetime | None]:
+    """Earliest and latest event timestamp (naive UTC), None without events."""
+    lows: list[datetime] = []
+    highs: list[datetime] = []
+    for name, col in (("emails", "ts"), ("meetings", "start"), ("tickets", "ts")):
+        span = pc.min_max(tables[name].column(col))
+        for value, bucket in ((span["min"].as_py(), lows), (span["max"].as_py(), highs)):
+            if value is not None:
+                bucket.append(value.astimezone(timezone.utc).replace(tzinfo=None))
+    return (min(lows) if lows else None, max(highs) if highs else None)
+
+
+def _rejects_table(rejects: list[Reject]) -> pa.Table:
+    return pa.table(
+        {
+            "seq": pa.array(range(len(rejects)), pa.int64()),
+            "file": pa.array([r.file for r in rejects], pa.string()),
+            "line": pa.array([r.line for r in rejects], pa.int64()),
+            "reason": pa.array([r.reason for r in rejects], pa.string()),
+        }
+    )
+
+
+def _info(ds: Dataset, dataset_id: str) -> DatasetInfo:
+    tables = ds.tables
+    first, last = _event_span(tables)
+    return DatasetInfo(
+        dataset_id=dataset_id,
+        name=ds.name,
+        created_at=datetime.now(timezone.utc).replace(tzinfo=None),
+        people=tables["people"].num_rows,
+        emails=tables["emails"].num_rows,
+        email_recipients=tables["email_recipients"].num_rows,
+        meetings=tables["meetings"].num_rows,
+        meeting_attendees=tables["meeting_attendees"].num_rows,
+        tickets=pc.count_distinct(tables["tickets"].column("ticket_id")).as_py(),
+        ticket_rows=tables["tickets"].num_rows,
+        rejected=len(ds.report.rejected),
+        first_event=first,
+        last_event=last,
+    )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, ds: int) -> None:
+    """Bulk-insert an Arrow table into the store table of the same columns."""
+    cols = ", ".join(f'"{c}"' for c in data.column_names)
+    # no unregister on failure: the transaction is aborted by then, and the
+    # cursor (with its registered views) is closed by the caller anyway
+    con.register("_incoming", data)
+    con.execute(f"INSERT INTO {name} (ds, {cols}) SELECT ?, {cols} FROM _incoming", [ds])
+    con.unregister("_incoming")
+
+
+def _insert_recipients(con: duckdb.DuckDBPyConnection, recipients: pa.Table, emails: pa.Table, ds: int) -> None:
+    """Insert recipient rows with their message's ts, k and sender index."""
+    con.register("_recipients", recipients)
+    con.register("_messages", emails.select(["message_key", "ts", "k", "sender_idx"]))
+    con.execute(
+        "INSERT INTO email_recipients (ds, message_key, pidx, address, ts, k, sender_idx) "
+        "SELECT ?, r.message_key, r.pidx, r.address, m.ts, m.k, m.sender_idx "
+        "FROM _recipients r LEFT JOIN _messages m ON m.message_key = r.message_key",
+        [ds],
+    )
+    con.unregister("_recipients")
+    con.unregister("_messages")
+
+
+def save_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, dataset_id: str) -> DatasetInfo:
+    """Save every table of ``ds`` and its report in one transaction.
+
+    Any failure rolls the transaction back (the store is left exactly as it
+    was) and the error propagates. A recipient row whose message is missing
+    fails the save (its ts cannot be null).
+
+    Raises
+    ------
+    ParameterError
+        If ``dataset_id`` is already in use.
+    DatasetError
+        If people has an empty or repeated person_id, or an event names a
+        person_id that is not in people.
+    """
+    tables = {name: ds.tables[name].select(schema.names) for name, schema in TABLES.items()}
+    info = _info(ds, dataset_id)
+    tables = _normalized(tables, person_order(tables["people"]))
+    with transaction(con):
+        if first_row(con, "SELECT 1 FROM datasets WHERE dataset_id = ?", [dataset_id]) is not None:
+            raise ParameterError("dataset_id", f"dataset '{dataset_id}' already exists")
+        key = int(con.execute("SELECT nextval('dataset_key')").fetchall()[0][0])
+        con.execute(
+            f"INSERT INTO datasets ({', '.join(INFO_FIELDS)}, ds, report) "
+            f"VALUES ({', '.join(['?'] * (len(INFO_FIELDS) + 2))})",
+            [*(getattr(info, f) for f in INFO_FIELDS), key, ds.report.model_dump_json(exclude={"rejected"})],
+        )
+        for name in _PLAIN:
+            _insert(con, name, tables[name], key)
+        _insert_recipients(con, tables["email_recipients"], tables["emails"], key)
+        _insert(con, "rejects", _rejects_table(ds.report.rejected), key)
+    return with_utc(info)

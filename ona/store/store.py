@@ -1,0 +1,224 @@
+"""The embedded DuckDB store: datasets, canonical events, analyses.
+
+Input: validated :class:`ona.io.dataset.Dataset` objects and analysis job
+updates. Output: :class:`DatasetInfo` / :class:`AnalysisInfo` records, pair
+weights for :mod:`ona.graph`, stored result JSON. This package is the only
+place in ona that writes SQL.
+
+Threads: one :class:`Store` may be shared by several threads (the API's
+request handlers and its job runner). Every call opens its own DuckDB
+cursor (a connection of its own to the same database) and closes it, so
+calls never share a transaction or temporary tables. Writes that could
+touch the same rows are serialized by two locks: ``_datasets`` (save and
+delete a dataset) and ``_jobs`` (analysis records, and delete_dataset,
+which removes analyses too). Reads take no lock: DuckDB gives each one a
+consistent snapshot. A long save_dataset therefore never blocks an
+analysis from reporting its progress.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+import duckdb
+import pyarrow as pa
+
+from ona.io.dataset import Dataset
+from ona.params import AnalysisParams
+from ona.results import ValidationReport
+from ona.store import analyses as _analyses
+from ona.store import datasets as _datasets
+from ona.store.ingest import save_dataset
+from ona.store.models import AnalysisInfo, DatasetInfo, PairWeights
+from ona.store.schema import TABLE_NAMES, create_schema
+from ona.store.weights import pair_weights as _pair_weights
+
+INTERRUPTED = "the server stopped while the analysis was running"
+
+
+def new_id() -> str:
+    """A short random hex id (12 characters, 48 bits)."""
+    return uuid.uuid4().hex[:12]
+
+
+class Store:
+    """Datasets and analyses kept in one DuckDB database.
+
+    Parameters
+    ----------
+    path : str or Path, default ":memory:"
+        A database file (created if missing, kept across runs) or
+        ``":memory:"`` for a store that lives as long as the object.
+
+    Raises
+    ------
+    OnaError
+        If the file was written by a version of ona with another schema.
+
+    Examples
+    --------
+    >>> with Store() as store:
+    ...     store.list_datasets()
+    []
+    """
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        self._con = duckdb.connect(self.path)
+        self._cursor_lock = threading.Lock()
+        self._datasets = threading.Lock()
+        self._jobs = threading.RLock()
+        with self._cursor() as cur:
+            create_schema(cur)
+
+    # ------------------------------------------------------------------ life
+
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._cursor_lock:
+            cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def close(self) -> None:
+        """Close the database (a file store is checkpointed and released)."""
+        self._con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows in every store table (for diagnostics: what a store holds)."""
+        with self._cursor() as cur:
+            return {name: int(cur.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]) for name in TABLE_NAMES}
+
+    # -------------------------------------------------------------- datasets
+
+    def save_dataset(self, ds: Dataset, *, dataset_id: str | None = None) -> DatasetInfo:
+        """Save a dataset (tables and validation report) in one transaction.
+
+        Any failure rolls back and leaves the store exactly as it was.
+
+        Raises
+        ------
+        ParameterError
+            If ``dataset_id`` is given and already in use.
+        """
+        with self._datasets, self._cursor() as cur:
+            return save_dataset(cur, ds, dataset_id or new_id())
+
+    def list_datasets(self) -> list[DatasetInfo]:
+        """Every stored dataset, oldest first."""
+        with self._cursor() as cur:
+            return _datasets.list_datasets(cur)
+
+    def get_dataset(self, dataset_id: str) -> DatasetInfo:
+        """One dataset. Raises NotFoundError if there is none."""
+        with self._cursor() as cur:
+            return _datasets.get_dataset(cur, dataset_id)
+
+    def delete_dataset(self, dataset_id: str) -> None:
+        """Delete a dataset with its events, analyses and results (NotFoundError if none)."""
+        with self._datasets, self._jobs, self._cursor() as cur:
+            _datasets.delete_dataset(cur, dataset_id)
+
+    def validation_report(
+        self, dataset_id: str, *, offset: int = 0, limit: int | None = None
+    ) -> ValidationReport:
+        """The validation report, with rejected rows paginated in (file, line) order."""
+        with self._cursor() as cur:
+            return _datasets.validation_report(cur, dataset_id, offset, limit)
+
+    def person_ids(self, dataset_id: str) -> list[str]:
+        """Every person_id of the dataset, sorted."""
+        with self._cursor() as cur:
+            return _datasets.person_ids(cur, dataset_id)
+
+    def people_table(self, dataset_id: str) -> pa.Table:
+        """The canonical people table of the dataset, ordered by person_id."""
+        with self._cursor() as cur:
+            return _datasets.people_table(cur, dataset_id)
+
+    def group_labels(self, dataset_id: str, group_by: str) -> dict[str, str]:
+        """person_id -> group ('department' or an attribute key; empty -> "(unassigned)").
+
+        Raises
+        ------
+        ParameterError
+            If ``group_by`` is not a column of the dataset's people (the
+            message lists the available ones).
+        """
+        with self._cursor() as cur:
+            return _datasets.group_labels(cur, dataset_id, group_by)
+
+    def pair_weights(self, dataset_id: str, params: AnalysisParams) -> PairWeights:
+        """Pair weights of the dataset under ``params`` (see :mod:`ona.store.weights`)."""
+        with self._cursor() as cur:
+            return _pair_weights(cur, _datasets.dataset_key(cur, dataset_id), params)
+
+    # -------------------------------------------------------------- analyses
+
+    def create_analysis(self, dataset_id: str, params: AnalysisParams) -> AnalysisInfo:
+        """Record a new analysis of a dataset, status 'queued' (NotFoundError if no dataset)."""
+        with self._jobs, self._cursor() as cur:
+            return _analyses.create_analysis(cur, new_id(), dataset_id, params)
+
+    def update_analysis(
+        self,
+        analysis_id: str,
+        *,
+        status: str | None = None,
+        stage: str | None = None,
+        progress: float | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Change the given fields of an analysis record (None: leave as is)."""
+        with self._jobs, self._cursor() as cur:
+            _analyses.update_analysis(
+                cur, analysis_id, status=status, stage=stage, progress=progress, error=error
+            )
+
+    def save_result(self, analysis_id: str, result_json: str) -> None:
+        """Keep an analysis' result JSON and set its status to 'done'."""
+        with self._jobs, self._cursor() as cur:
+            _analyses.save_result(cur, analysis_id, result_json)
+
+    def get_analysis(self, analysis_id: str) -> AnalysisInfo:
+        """One analysis record (NotFoundError if none)."""
+        with self._cursor() as cur:
+            return _analyses.get_analysis(cur, analysis_id)
+
+    def list_analyses(self, dataset_id: str | None = None) -> list[AnalysisInfo]:
+        """Analyses, oldest first; only those of ``dataset_id`` when given."""
+        with self._cursor() as cur:
+            return _analyses.list_analyses(cur, dataset_id)
+
+    def get_result_json(self, analysis_id: str) -> str:
+        """The stored result JSON (NotFoundError if the analysis has none)."""
+        with self._cursor() as cur:
+            return _analyses.get_result_json(cur, analysis_id)
+
+    def delete_analysis(self, analysis_id: str) -> None:
+        """Delete an analysis and its result (NotFoundError if none)."""
+        with self._jobs, self._cursor() as cur:
+            _analyses.delete_analysis(cur, analysis_id)
+
+    def fail_interrupted(self, reason: str = INTERRUPTED) -> int:
+        """Mark queued and running analyses failed (call at server start); return how many."""
+        with self._jobs, self._cursor() as cur:
+            return _analyses.fail_interrupted(cur, reason)

@@ -1,0 +1,62 @@
+"""Figures: an analysis result -> plotly Figure, each a pure function.
+
+Input: an :class:`~ona.results.AnalysisResult` (privacy already applied by
+:func:`ona.privacy.for_viewer` when the figure is for a viewer) and the
+analysis's stored :class:`Layout`. Output: ``plotly.graph_objects.Figure``,
+which the API serves as Plotly JSON (``fig.to_json()``) and the report
+embeds. No figure does I/O or computes a metric; :func:`compute_layout` is
+the only computation here, run once per analysis by the pipeline.
+
+Names are imported lazily, so that ``from ona.viz.layout import Layout`` (as
+:mod:`ona.results` does) loads neither plotly nor igraph.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_WHERE = {
+    "ANALYSTS_ONLY": "ona.viz.people",
+    "CONFIG": "ona.viz.style",
+    "Layout": "ona.viz.layout",
+    "community_sankey": "ona.viz.groups",
+    "compute_layout": "ona.viz.layout",
+    "department_map": "ona.viz.groups",
+    "group_order": "ona.viz.groups",
+    "interaction_heatmap": "ona.viz.groups",
+    "people_map": "ona.viz.people",
+    "silo_ranking": "ona.viz.groups",
+    "weak_links_in_order": "ona.viz.groups",
+}
+
+# name -> figure function, for the API's /figures/{name} route
+FIGURE_NAMES = ("department_map", "people_map", "interaction_heatmap", "silo_ranking", "community_sankey")
+
+__all__ = sorted([*_WHERE, "FIGURE_NAMES", "figure"])
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ona.viz.groups import (
+        community_sankey,
+        department_map,
+        group_order,
+        interaction_heatmap,
+        silo_ranking,
+        weak_links_in_order,
+    )
+    from ona.viz.layout import Layout, compute_layout
+    from ona.viz.people import ANALYSTS_ONLY, people_map
+    from ona.viz.style import CONFIG
+
+
+def figure(name: str) -> Any:
+    """The figure function called ``name`` (one of :data:`FIGURE_NAMES`)."""
+    if name not in FIGURE_NAMES:
+        raise KeyError(f"no figure called {name!r}; known: {', '.join(FIGURE_NAMES)}")
+    return getattr(importlib.import_module(_WHERE[name]), name)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'ona.viz' has no attribute {name!r}")

@@ -1,0 +1,558 @@
+"""Group-level figures: department map, interaction heatmap, silo ranking, community Sankey.
+
+Input: an :class:`~ona.results.AnalysisResult` (the analyst's or the viewer's
+version: :func:`ona.privacy.for_viewer` is applied before, never here) and,
+for the map, its stored :class:`~ona.viz.layout.Layout`. Output: a
+``plotly.graph_objects.Figure``. Each function only arranges the result's
+numbers: no I/O, no graph algorithm, no metric.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Literal
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ona.results import AnalysisResult, GroupMetrics, LinkMetrics
+from ona.viz.layout import Layout
+from ona.viz.style import (
+    DIVERGING,
+    DIVERGING_REVERSED,
+    GRID,
+    MUTED,
+    NEUTRAL,
+    NO_DATA,
+    SILO,
+    WEAK,
+    base_layout,
+    blank_axes,
+    esc,
+    fmt,
+    group_noun,
+    palette,
+    person_ids,
+    relabel,
+    split_reason,
+)
+
+# Line widths of the department map's links, by observed / expected ratio.
+RATIO_BINS = (0.25, 0.5, 1.0, 2.0)
+WIDTHS = (1.0, 1.6, 2.6, 4.0, 6.0)
+LOG2_CAP = 6.0  # heatmap and insularity colours saturate at 64x / (1/64)x
+
+
+def department_map(
+    result: AnalysisResult,
+    layout: Layout | None,
+    *,
+    color_by: Literal["ei_index", "insularity"] = "ei_index",
+    labels: Mapping[str, str] | None = None,
+    max_weak: int = 12,
+) -> go.Figure:
+    """One node per group: size = headcount, colour = E-I index (or insularity), silos outlined.
+
+    Links are drawn between groups with a width that grows with the
+    observed / expected ratio; the ``max_weak`` most serious weak or fragile
+    links (dependencies without a relationship first, then the result's
+    order) are red and dashed, any other weak link faint red and dotted, so
+    that an organization with many weak links does not turn into a red web.
+    Hovering a node shows the group's figures and the reasons it is a silo;
+    hovering the middle of a link shows its figures and why it is weak.
+
+    Colours: ``ei_index`` on a fixed diverging scale from -1 (red: all
+    collaboration stays inside) to +1 (blue: all goes outside);
+    ``insularity`` on a log2 scale centred on 1 (chance), red above. Groups
+    whose metric is null (no ties) are grey. Positions come from
+    ``layout.groups``; without a layout the groups sit on a circle.
+
+    Reasons can name people ("removing 1 person (P0124) would cut ...").
+    With ``labels`` (person_id -> display label, e.g. pseudonyms) those
+    person_ids are replaced by their label, or "a person" when missing.
+    """
+    if color_by not in ("ei_index", "insularity"):
+        raise ValueError(f"color_by must be 'ei_index' or 'insularity', not {color_by!r}")
+    groups = result.groups
+    one, many = group_noun(result.parameters.group_by)
+    pos = _positions(groups, layout)
+    metric_title = "E-I index" if color_by == "ei_index" else "insularity"
+    fig = go.Figure(
+        layout=base_layout(
+            f"{many.capitalize()} map: who works with whom",
+            subtitle=f"node size = headcount, colour = {metric_title}, outline = silo; "
+            "link width = observed / expected collaboration, red dashed = weak or fragile link",
+            height=min(760, 520 + 6 * len(groups)),
+        )
+    )
+    names = {g.group for g in groups}
+    links = [lk for lk in result.links if lk.source in names and lk.target in names]
+    known = person_ids(result) if labels is not None else set()
+
+    def say(reason: str) -> str:
+        return esc(relabel(split_reason(reason)[1], labels, known))
+
+    for trace in _link_traces(links, pos, say, max_weak):
+        fig.add_trace(trace)
+    for trace in _node_traces(groups, pos, color_by, one, say):
+        fig.add_trace(trace)
+    # no fixed aspect ratio: the map uses the page's width, distances need not be exact
+    axes = blank_axes()
+    axes["yaxis"].pop("scaleanchor", None)
+    axes["yaxis"].pop("scaleratio", None)
+    fig.update_layout(**axes, hovermode="closest", legend={"orientation": "h", "y": -0.02, "x": 0.0})
+    fig.update_xaxes(range=[-1.15, 1.15])
+    fig.update_yaxes(range=[-1.12, 1.18])
+    return fig
+
+
+def _positions(groups: list[GroupMetrics], layout: Layout | None) -> dict[str, tuple[float, float]]:
+    if layout is not None and all(g.group in layout.groups for g in groups):
+        return {g.group: layout.groups[g.group] for g in groups}
+    names = sorted(g.group for g in groups)
+    k = max(len(names), 1)
+    return {
+        name: (round(0.8 * math.cos(math.pi / 2 - 2 * math.pi * i / k), 4),
+               round(0.8 * math.sin(math.pi / 2 - 2 * math.pi * i / k), 4))
+        for i, name in enumerate(names)
+    }  # fmt: skip
+
+
+def _width_bin(ratio: float | None) -> int:
+    return int(np.searchsorted(RATIO_BINS, ratio if ratio is not None else 0.0, side="right"))
+
+
+def _link_traces(
+    links: list[LinkMetrics], pos: dict[str, tuple[float, float]], say: Callable[[str], str], max_weak: int
+) -> list[go.Scatter]:
+    weak_order = weak_links_in_order(links)
+    serious = {(lk.source, lk.target) for lk in weak_order[:max_weak]}
+    minor = len(weak_order) - len(serious)
+
+    def kind(lk: LinkMetrics) -> str:
+        if not lk.weak:
+            return "links"
+        return "weak-links" if (lk.source, lk.target) in serious else "weak-links-minor"
+
+    styles = {
+        "links": ("link (width = observed / expected)", None, "solid"),
+        "weak-links": (f"weak or fragile link{f' ({len(serious)} most serious)' if minor else ''}", WEAK, "dash"),
+        "weak-links-minor": (f"{minor} other weak links", "rgba(214,39,40,0.35)", "dot"),
+    }
+    traces: list[go.Scatter] = []
+    for meta, (name, colour, dash) in styles.items():
+        shown = False
+        for b, width in enumerate(WIDTHS):
+            members = [lk for lk in links if kind(lk) == meta and _width_bin(lk.ratio) == b]
+            members = [lk for lk in members if lk.weak or lk.weight > 0]
+            if not members:
+                continue
+            xs: list[float | None] = []
+            ys: list[float | None] = []
+            for lk in members:
+                (x0, y0), (x1, y1) = pos[lk.source], pos[lk.target]
+                xs += [x0, x1, None]
+                ys += [y0, y1, None]
+            if meta == "links":
+                line = {"width": width, "color": f"rgba(82,96,109,{0.25 + 0.12 * b:.2f})", "dash": dash}
+            else:
+                line = {"width": 2.5 if meta == "weak-links" else 1.2, "color": colour, "dash": dash}
+            traces.append(
+                go.Scatter(
+                    x=xs, y=ys, mode="lines", hoverinfo="skip", name=name, legendgroup=meta,
+                    showlegend=not shown, line=line, meta=meta,
+                )
+            )  # fmt: skip
+            shown = True
+    drawn = [lk for lk in links if lk.weak or lk.weight > 0]
+    if drawn:
+        mid = [((pos[lk.source][0] + pos[lk.target][0]) / 2, (pos[lk.source][1] + pos[lk.target][1]) / 2) for lk in drawn]
+        visible = [kind(lk) == "weak-links" for lk in drawn]
+        traces.append(
+            go.Scatter(
+                x=[round(m[0], 4) for m in mid], y=[round(m[1], 4) for m in mid], mode="markers",
+                hovertext=[_link_hover(lk, say) for lk in drawn], hoverinfo="text", showlegend=False,
+                marker={"size": [10 if v else 12 for v in visible], "symbol": "diamond",
+                        "color": [WEAK if v else "rgba(0,0,0,0)" for v in visible]},
+                name="link details", meta="link-hover",
+            )
+        )  # fmt: skip
+    return traces
+
+
+DEPENDENCY = "dependency_without_relationship"
+
+
+def weak_links_in_order(links: list[LinkMetrics]) -> list[LinkMetrics]:
+    """Weak links, those where ticket handoffs show a dependency without a relationship first.
+
+    Otherwise the given order (the result's: worst first) is kept.
+    """
+    weak = [lk for lk in links if lk.weak]
+    return sorted(weak, key=lambda lk: 0 if any(split_reason(r)[0] == DEPENDENCY for r in lk.weak_reasons) else 1)
+
+
+def _link_hover(lk: LinkMetrics, say: Callable[[str], str]) -> str:
+    lines = [
+        f"<b>{esc(lk.source)} – {esc(lk.target)}</b>",
+        f"collaboration weight {lk.weight:.1f} (expected {lk.expected:.1f})",
+        f"observed / expected: {fmt(lk.ratio)}",
+        f"ties: {lk.ties}, ticket handoffs: {lk.handoffs}",
+        f"people carrying it: {lk.source_carriers} in {esc(lk.source)}, {lk.target_carriers} in {esc(lk.target)}",
+    ]
+    if lk.weak:
+        kind = " and ".join(k for k, on in (("under-connected", lk.under_connected), ("fragile", lk.fragile)) if on)
+        lines.append(f"<b>Weak link</b>{' (' + kind + ')' if kind else ''}:")
+        lines += [f"• {say(r)}" for r in lk.weak_reasons]
+    return "<br>".join(lines)
+
+
+def _node_traces(
+    groups: list[GroupMetrics],
+    pos: dict[str, tuple[float, float]],
+    color_by: str,
+    one: str,
+    say: Callable[[str], str],
+) -> list[go.Scatter]:
+    top = max((g.headcount for g in groups), default=1) or 1
+    values = {g.group: _metric_colour_value(g, color_by) for g in groups}
+    traces: list[go.Scatter] = []
+    for has_value in (True, False):
+        members = [g for g in groups if (values[g.group] is not None) == has_value]
+        if not members:
+            continue
+        marker: dict = {
+            "size": [round(16 + 44 * math.sqrt(g.headcount / top), 2) for g in members],
+            "line": {"color": ["#111111" if g.silo else "white" for g in members],
+                     "width": [4 if g.silo else 1.5 for g in members]},
+            "opacity": 0.95,
+        }  # fmt: skip
+        if has_value:
+            marker.update(_colour_scale(color_by))
+            marker["color"] = [values[g.group] for g in members]
+        else:
+            marker["color"] = NO_DATA
+        traces.append(
+            go.Scatter(
+                x=[pos[g.group][0] for g in members], y=[pos[g.group][1] for g in members],
+                mode="markers+text", text=[esc(g.group) for g in members], textposition="top center",
+                textfont={"size": 12}, hovertext=[_group_hover(g, one, say) for g in members], hoverinfo="text",
+                marker=marker, showlegend=False, name=one + "s" if has_value else "no ties",
+                customdata=[g.group for g in members], meta="groups",
+            )
+        )  # fmt: skip
+    traces.append(
+        go.Scatter(
+            x=[None], y=[None], mode="markers", name="silo (outlined)", meta="legend",
+            marker={"size": 14, "color": "white", "line": {"color": "#111111", "width": 4}},
+        )
+    )  # fmt: skip
+    return traces
+
+
+def _metric_colour_value(g: GroupMetrics, color_by: str) -> float | None:
+    if color_by == "ei_index":
+        return g.ei_index
+    if g.insularity is None:
+        return None
+    return round(_log2_capped(g.insularity), 4)
+
+
+def _colour_scale(color_by: str) -> dict:
+    if color_by == "ei_index":
+        return {
+            "colorscale": DIVERGING, "cmin": -1.0, "cmax": 1.0, "showscale": True,
+            "colorbar": {"title": {"text": "E-I index"}, "tickvals": [-1, -0.5, 0, 0.5, 1],
+                         "ticktext": ["-1 all inside", "-0.5", "0", "0.5", "+1 all outside"], "len": 0.75},
+        }  # fmt: skip
+    ticks = [-4, -2, -1, 0, 1, 2, 4, 6]
+    return {
+        "colorscale": DIVERGING_REVERSED, "cmin": -LOG2_CAP, "cmax": LOG2_CAP, "showscale": True,
+        "colorbar": {"title": {"text": "insularity"}, "tickvals": ticks,
+                     "ticktext": [_times(2.0**t) + (" (chance)" if t == 0 else "") for t in ticks], "len": 0.75},
+    }  # fmt: skip
+
+
+def _group_hover(g: GroupMetrics, one: str, say: Callable[[str], str] | None = None) -> str:
+    say = say or (lambda r: esc(split_reason(r)[1]))
+    lines = [
+        f"<b>{esc(g.group)}</b>{' — silo' if g.silo else ''}",
+        f"headcount {g.headcount} ({g.active} active)",
+        f"E-I index {fmt(g.ei_index)} (counting ties: {fmt(g.ei_index_ties)})",
+        f"share of collaboration inside: {_pct(g.internal_share)} (chance: {_pct(g.expected_internal_share)})",
+        f"insularity {_times(g.insularity)} chance",
+        f"z {fmt(g.z, 1)}, adjusted p {_p(g.p_value)}",
+        f"partner {one}s: {g.external_reach}",
+    ]
+    if g.silo_reasons:
+        lines.append("<b>Silo</b>:" if g.silo else "<b>Notes</b>:")
+        lines += [f"• {say(r)}" for r in g.silo_reasons]
+    return "<br>".join(lines)
+
+
+# --------------------------------------------------------------------------
+# Heatmap
+
+
+def group_order(result: AnalysisResult) -> list[str]:
+    """Groups ordered so blocks show: by the community holding most of each group's
+    members (communities by size), then by E-I index (most inward first), then name."""
+    size = {c.community: c.size for c in result.communities}
+
+    def key(g: GroupMetrics) -> tuple:
+        split = g.community_split or {}
+        if split:
+            best = min(split, key=lambda c: (-split[c], -size.get(_int(c), 0), _int(c)))
+            home = (-size.get(_int(best), 0), _int(best))
+        else:
+            home = (1, 0)
+        return (*home, 2.0 if g.ei_index is None else g.ei_index, g.group)
+
+    return [g.group for g in sorted(result.groups, key=key)]
+
+
+def interaction_heatmap(result: AnalysisResult, layout: Layout | None = None) -> go.Figure:
+    """Observed / expected collaboration between every pair of groups, log2 colour scale.
+
+    Off the diagonal a cell is ``W_ab / expected`` of the link (a, b), with
+    ``expected = vol(a) vol(b) / 2W``; on the diagonal it is the group's
+    insularity (``I_d`` against ``vol(d)^2 / 4W``, the same ratio inside
+    the group). Blue: more than chance, red: less, white: as random mixing
+    would give. Groups are ordered by :func:`group_order`, so communities
+    show as blue blocks and silos as isolated dark diagonal cells. Weak
+    links are marked with a cross. Pairs missing from the result are blank.
+    ``layout`` is accepted for a uniform signature and not used.
+    """
+    del layout
+    one, many = group_noun(result.parameters.group_by)
+    order = group_order(result)
+    index = {name: i for i, name in enumerate(order)}
+    k = len(order)
+    z: list[list[float | None]] = [[None] * k for _ in range(k)]
+    custom: list[list[list[float | None]]] = [[[None, None, None, None] for _ in range(k)] for _ in range(k)]
+    for g in result.groups:
+        i = index[g.group]
+        expected = g.internal_weight / g.insularity if g.insularity else None
+        custom[i][i] = [g.insularity, round(g.internal_weight, 4), _round(expected), g.internal_ties]
+        z[i][i] = _z(g.insularity)
+    weak_x: list[str] = []
+    weak_y: list[str] = []
+    for lk in result.links:
+        if lk.source not in index or lk.target not in index:
+            continue
+        i, j = index[lk.source], index[lk.target]
+        cell = [lk.ratio, round(lk.weight, 4), round(lk.expected, 4), lk.ties]
+        custom[i][j] = custom[j][i] = cell
+        z[i][j] = z[j][i] = _z(lk.ratio)
+        if lk.weak:
+            weak_x += [esc(lk.source), esc(lk.target)]
+            weak_y += [esc(lk.target), esc(lk.source)]
+    labels = [esc(name) for name in order]
+    ticks = [-6, -4, -2, -1, 0, 1, 2, 4, 6]
+    fig = go.Figure(
+        layout=base_layout(
+            f"Who works with whom, against chance ({many})",
+            subtitle="observed / expected collaboration (1 = random mixing); diagonal = insularity; "
+            "x = weak or fragile link",
+            height=max(420, 200 + 28 * k),
+        )
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=z, x=labels, y=labels, customdata=custom, colorscale=DIVERGING, zmin=-LOG2_CAP, zmax=LOG2_CAP,
+            zmid=0, xgap=1, ygap=1, hoverongaps=False, name="observed / expected", meta="ratio",
+            colorbar={"title": {"text": "observed /<br>expected"}, "tickvals": ticks,
+                      "ticktext": [_times(2.0**t) for t in ticks]},
+            hovertemplate="<b>%{y} – %{x}</b><br>observed / expected: %{customdata[0]:.2f}<br>"
+            "weight %{customdata[1]:.1f}, expected %{customdata[2]:.1f}<br>ties %{customdata[3]}<extra></extra>",
+        )
+    )  # fmt: skip
+    if weak_x:
+        fig.add_trace(
+            go.Scatter(
+                x=weak_x, y=weak_y, mode="markers", name="weak or fragile link", meta="weak-links",
+                marker={"symbol": "x-thin", "size": 11, "line": {"width": 2, "color": "#111111"}},
+                hoverinfo="skip", showlegend=True,
+            )
+        )  # fmt: skip
+    fig.update_xaxes(tickangle=-45, side="bottom", showgrid=False, categoryorder="array", categoryarray=labels)
+    fig.update_yaxes(autorange="reversed", showgrid=False, categoryorder="array", categoryarray=labels)
+    fig.update_layout(legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+                      plot_bgcolor="#f5f6f8", margin={"l": 40, "b": 40})  # fmt: skip
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+# --------------------------------------------------------------------------
+# Silo ranking
+
+
+def silo_ranking(
+    result: AnalysisResult, layout: Layout | None = None, *, metric: Literal["ei_index", "insularity"] = "ei_index"
+) -> go.Figure:
+    """Groups ranked by E-I index (or insularity), silos red, significance starred.
+
+    Bars run from the most inward group (top) to the most outward. A star
+    marks a group whose inward concentration is significant in the
+    permutation test (Benjamini-Hochberg adjusted p below ``alpha``; two
+    stars below alpha / 5, three below alpha / 50). Groups with a null
+    metric (no ties) are left out and counted in the subtitle.
+    """
+    del layout
+    if metric not in ("ei_index", "insularity"):
+        raise ValueError(f"metric must be 'ei_index' or 'insularity', not {metric!r}")
+    one, many = group_noun(result.parameters.group_by)
+    alpha = result.parameters.alpha
+    rows = [g for g in result.groups if getattr(g, metric) is not None]
+    missing = len(result.groups) - len(rows)
+    inward_first = (lambda g: (g.ei_index, g.group)) if metric == "ei_index" else (lambda g: (-g.insularity, g.group))
+    rows.sort(key=inward_first)
+    values = [getattr(g, metric) for g in rows]
+    label = "E-I index" if metric == "ei_index" else "insularity (× chance)"
+    sub = f"red = silo; * adjusted p < {alpha:g}, ** < {alpha / 5:g}, *** < {alpha / 50:g}"
+    if missing:
+        sub += f"; {missing} {one if missing == 1 else many} without ties not shown"
+    fig = go.Figure(layout=base_layout(f"Silo ranking: {label}", subtitle=sub, height=max(320, 130 + 28 * len(rows))))
+    fig.add_trace(
+        go.Bar(
+            x=values, y=[esc(g.group) for g in rows], orientation="h", meta="ranking", name=label,
+            marker={"color": [SILO if g.silo else NEUTRAL for g in rows], "line": {"width": 0}},
+            text=[f"{fmt(v)}{' ' + _stars(g.p_value, alpha) if _stars(g.p_value, alpha) else ''}"
+                  for g, v in zip(rows, values)],
+            textposition="outside", cliponaxis=False, customdata=[g.group for g in rows],
+            hovertext=[_group_hover(g, one) for g in rows], hoverinfo="text",
+        )
+    )  # fmt: skip
+    if metric == "ei_index":
+        med = float(np.median(values)) if values else 0.0
+        fig.add_vline(x=0, line={"color": MUTED, "width": 1})
+        fig.add_vline(x=med, line={"color": MUTED, "width": 1, "dash": "dot"})
+        fig.layout.title.subtitle.text += f"; dotted line: median {med:.2f}"
+        fig.update_xaxes(range=[-1.15, 1.15], title={"text": "E-I index (-1: all collaboration inside, +1: all outside)"})
+    else:
+        fig.add_vline(x=1, line={"color": MUTED, "width": 1, "dash": "dot"})
+        fig.layout.title.subtitle.text += "; dotted line: chance (1×)"
+        fig.update_xaxes(type="log", title={"text": "insularity: share inside / share expected by chance"})
+    fig.update_xaxes(gridcolor=GRID, zeroline=False)
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=[esc(g.group) for g in rows])
+    fig.update_layout(showlegend=False, margin={"l": 150, "r": 60}, bargap=0.3)
+    return fig
+
+
+# --------------------------------------------------------------------------
+# Communities
+
+
+def community_sankey(result: AnalysisResult, layout: Layout | None = None, *, max_communities: int = 12) -> go.Figure:
+    """How each group's members split across the Leiden communities (a Sankey diagram).
+
+    Left: groups; right: the ``max_communities`` largest communities, each
+    labelled with its number and main group; smaller communities (often
+    single inactive people) are pooled into one node. Link width = members.
+    Counts come from ``result.communities`` (where a viewer's result has
+    already pooled suppressed groups).
+    """
+    del layout
+    one, many = group_noun(result.parameters.group_by)
+    comms = sorted(result.communities, key=lambda c: (-c.size, c.community))
+    shown = comms[:max_communities]
+    pooled = comms[max_communities:]
+    group_names = sorted({name for c in comms for name in c.groups})
+    colours = palette(group_names)
+    labels = [esc(name) for name in group_names]
+    right: dict[int, int] = {}
+    for c in shown:
+        right[c.community] = len(labels)
+        main = f" ({esc(c.main_group)} {_pct(c.main_group_share)})" if c.main_group else ""
+        labels.append(f"community {c.community}{main}")
+    if pooled:
+        for c in pooled:
+            right[c.community] = len(labels)
+        labels.append(f"{len(pooled)} smaller communities ({sum(c.size for c in pooled)} people)")
+    position = {name: i for i, name in enumerate(group_names)}
+    flows: dict[tuple[int, int], int] = {}
+    for c in comms:
+        for name, count in c.groups.items():
+            key = (position[name], right[c.community])
+            flows[key] = flows.get(key, 0) + int(count)
+    keys = sorted(flows)
+    node_colours = [colours[n] for n in group_names] + [NEUTRAL] * (len(labels) - len(group_names))
+    fig = go.Figure(
+        layout=base_layout(
+            f"Communities versus {many}",
+            subtitle=f"left: {many}; right: communities found in the collaboration (Leiden); width = people",
+            height=max(420, 120 + 22 * max(len(group_names), len(shown) + bool(pooled))),
+        )
+    )
+    fig.add_trace(
+        go.Sankey(
+            arrangement="snap", meta="sankey",
+            node={"label": labels, "color": node_colours, "pad": 10, "thickness": 14,
+                  "line": {"color": "white", "width": 0.5},
+                  "hovertemplate": "%{label}<br>%{value} people<extra></extra>"},
+            link={"source": [a for a, _ in keys], "target": [b for _, b in keys],
+                  "value": [flows[k] for k in keys],
+                  "color": [_rgba(colours[group_names[a]], 0.45) for a, _ in keys],
+                  "hovertemplate": "%{source.label} → %{target.label}<br>%{value} people<extra></extra>"},
+        )
+    )  # fmt: skip
+    return fig
+
+
+# --------------------------------------------------------------------------
+# helpers
+
+
+def _int(x: str | int) -> int:
+    try:
+        return int(x)
+    except (TypeError, ValueError):
+        return 1 << 30
+
+
+def _log2_capped(x: float) -> float:
+    if x <= 0:
+        return -LOG2_CAP
+    return max(-LOG2_CAP, min(LOG2_CAP, math.log2(x)))
+
+
+def _z(ratio: float | None) -> float | None:
+    return None if ratio is None else round(_log2_capped(ratio), 4)
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def _times(x: float | None) -> str:
+    if x is None:
+        return "n/a"
+    if x >= 10:
+        return f"{x:.0f}×"
+    if x >= 1:
+        return f"{x:.1f}".rstrip("0").rstrip(".") + "×"
+    return f"{x:.2g}×"
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.0f}%"
+
+
+def _p(p: float | None) -> str:
+    if p is None:
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _stars(p: float | None, alpha: float) -> str:
+    if p is None or p >= alpha:
+        return ""
+    return "***" if p < alpha / 50 else ("**" if p < alpha / 5 else "*")
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+    return f"rgba({r},{g},{b},{alpha})"

@@ -1,0 +1,71 @@
+"""Viewer results: no person-level data, no identities, no group under the minimum size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.api.conftest import Api
+from tests.orgs import with_isolates
+
+V1 = "/api/v1"
+
+
+def _small(api: Api, analysis_id: str, k: int) -> set[str]:
+    groups = api.get(f"{V1}/analyses/{analysis_id}/groups", params={"limit": 1000}).json()["items"]
+    return {g["group"] for g in groups if g["headcount"] < k}
+
+
+def _check_viewer_result(api: Api, analysis_id: str, hidden: set[str], k: int) -> None:
+    result = api.get(f"{V1}/analyses/{analysis_id}/result", role="viewer").json()
+    assert result["people"] == []
+    assert result["privacy"]["audience"] == "viewer" and result["privacy"]["suppressed_groups"] == len(hidden)
+    assert result["privacy"]["min_group_size"] == k
+    assert all(g["headcount"] >= k for g in result["groups"])
+    assert not hidden & {g["group"] for g in result["groups"]}
+    for link in result["links"]:
+        assert not hidden & {link["source"], link["target"]}
+        assert link["carriers"] == [] and link["bridge_people"] == []
+    for community in result["communities"]:
+        assert not hidden & set(community["groups"])
+    assert result["validation"]["rejected"] == []
+
+    # The parts say the same as the whole document.
+    for part in ("groups", "links", "communities"):
+        page = api.get(f"{V1}/analyses/{analysis_id}/{part}", role="viewer", params={"limit": 1000}).json()
+        assert page["items"] == result[part] and page["privacy"] == result["privacy"], part
+    summary = api.get(f"{V1}/analyses/{analysis_id}/summary", role="viewer").json()
+    assert summary["privacy"] == result["privacy"]
+    assert api.get(f"{V1}/analyses/{analysis_id}/people", role="viewer").status_code == 403
+
+
+def test_viewer_sees_no_small_group_and_no_person(done: tuple[Api, str, str]) -> None:
+    api, _, analysis_id = done
+    hidden = _small(api, analysis_id, 5)
+    assert hidden, "the test organization must have groups under 5 people"
+    _check_viewer_result(api, analysis_id, hidden, 5)
+    # the analyst still sees everything
+    analyst = api.get(f"{V1}/analyses/{analysis_id}/result").json()
+    assert analyst["people"] and hidden <= {g["group"] for g in analyst["groups"]}
+    assert analyst["privacy"]["audience"] == "analyst"
+
+
+def test_analysis_min_group_size_cannot_go_under_the_service_floor(done: tuple[Api, str, str]) -> None:
+    """An analyst asking min_group_size=1 does not expose small groups to viewers (floor 5)."""
+    api, dataset_id, _ = done
+    analysis_id = api.analyze(dataset_id, min_group_size=1)
+    _check_viewer_result(api, analysis_id, _small(api, analysis_id, 5), 5)
+
+
+def test_a_larger_analysis_min_group_size_is_kept(done: tuple[Api, str, str]) -> None:
+    api, dataset_id, _ = done
+    analysis_id = api.analyze(dataset_id, min_group_size=8)
+    _check_viewer_result(api, analysis_id, _small(api, analysis_id, 8), 8)
+
+
+def test_named_org_with_isolates(api: Api, tmp_path: Path) -> None:
+    """tests.orgs.with_isolates: Solo and Quiet (1 person each) are suppressed for viewers."""
+    dataset_id = api.upload(with_isolates(tmp_path / "org")).json()["dataset"]["dataset_id"]
+    analysis_id = api.analyze(dataset_id)
+    groups = api.get(f"{V1}/analyses/{analysis_id}/groups", role="viewer").json()["items"]
+    assert {g["group"] for g in groups} == {"Alpha", "Beta"}
+    _check_viewer_result(api, analysis_id, {"Solo", "Quiet"}, 5)
