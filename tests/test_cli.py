@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import click
 import typer.main
 from typer.testing import CliRunner
 
@@ -19,9 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _options(command: str) -> set[str]:
-    group = typer.main.get_command(app)
-    assert isinstance(group, click.Group)
-    cmd = group.commands[command]
+    cmd = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
     return {opt for p in cmd.params for opt in getattr(p, "opts", [])}
 
 
