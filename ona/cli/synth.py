@@ -12,7 +12,7 @@ from ona.cli.common import console, progress_bar, user_errors
 
 def synth(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the dataset into.")],
-    people: Annotated[int, typer.Option("--people", "-n", min=20, help="Number of people.")] = 400,
+    people: Annotated[int, typer.Option("--people", "-n", min=60, help="Number of people (at least 60).")] = 400,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same files.")] = 7,
     months: Annotated[int, typer.Option("--months", min=1, help="Length of the period in months.")] = 3,
     start: Annotated[str, typer.Option("--start", help="First day of the period (ISO date).")] = "2024-01-01",

@@ -6,7 +6,8 @@ person's collaboration mix: a teammate, a colleague of the department, or one
 of the person's contacts elsewhere. Contacts elsewhere are a fixed, symmetric
 list drawn once (so ties repeat and have realistic weights): each person
 draws a few contacts, the department following the affinity matrix weighted
-by headcount. When well mixed, every contact is anyone in the organization.
+by headcount; the CEO also has every department head (their direct reports).
+When well mixed, every contact is anyone in the organization.
 """
 
 from __future__ import annotations

@@ -145,9 +145,10 @@ def synthesize(
             "people": people,
             "months": months,
             "start": start,
-            "emails_per_person": emails_per_person,
-            "meetings_per_person": meetings_per_person,
-            "ticket_events_per_person": ticket_events_per_person,
+            # float() so that the CLI (floats) and a Python call (ints) write the same bytes.
+            "emails_per_person": float(emails_per_person),
+            "meetings_per_person": float(meetings_per_person),
+            "ticket_events_per_person": float(ticket_events_per_person),
             "well_mixed": well_mixed,
             "bad_rows": bad_rows,
         },
