@@ -146,7 +146,8 @@ def group_metrics(g: CollabGraph, partition: Partition) -> list[GroupMetrics]:
     degree = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
     active = np.bincount(membership, weights=degree > 0, minlength=k)
     # per person: weight and tie count outside the own group
-    person_out = np.bincount(u[out], weights=w[out], minlength=n) + np.bincount(v[out], weights=w[out], minlength=n)
+    person_out = np.bincount(u[out], weights=w[out], minlength=n)
+    person_out += np.bincount(v[out], weights=w[out], minlength=n)
     person_out_t = np.bincount(u[out], minlength=n) + np.bincount(v[out], minlength=n)
     carriers = np.bincount(membership, weights=person_out_t > 0, minlength=k)
     top2 = _top2_sum(person_out, membership, sizes)

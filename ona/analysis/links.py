@@ -29,8 +29,8 @@ Weak links (thresholds from :class:`~ona.params.AnalysisParams`):
   people removes every a-b tie touching one of them, so two people tied to
   each other do not count that tie twice. The fewest such people is found
   exactly among each link's top ``fragile_carriers + 3`` carriers (at most
-  8; every subset of up to ``fragile_carriers`` of them is tried), and from
-  the top carriers in order beyond that;
+  8: every subset of up to ``fragile_carriers`` of them is tried); sets of
+  more than 8 people (a fragile_carriers above 8) are the top carriers;
 - ``weak = under_connected or fragile``.
 
 ``weak_reasons`` are ``"<code>: <sentence>"`` with codes

@@ -73,10 +73,9 @@ def pair_table(ties: list[Tie]) -> pa.Table:
     )
 
 
-def org(groups: dict[str, list[str]], ties: list[tuple[str, str, float]], *, isolates: dict[str, str] | None = None) -> Org:
+def org(groups: dict[str, list[str]], ties: list[tuple[str, str, float]]) -> Org:
     """An Org from group -> members and (a, b, weight) email ties."""
     labels = {p: name for name, members in groups.items() for p in members}
-    labels.update(isolates or {})
     return Org(list(labels), labels, [Tie(a, b, w, email=w) for a, b, w in ties])
 
 

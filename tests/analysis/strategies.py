@@ -28,7 +28,9 @@ def orgs(draw: st.DrawFn, *, max_people: int = 24, min_people: int = 1, zero_wei
     chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=min(len(pairs), 60))) if pairs else []
     ties = []
     for a, b in chosen:
-        email, meeting, ticket = draw(_weights), draw(st.sampled_from([0.0, 0.5, 1.0])), draw(st.sampled_from([0.0, 1.0, 2.0]))
+        email = draw(_weights)
+        meeting = draw(st.sampled_from([0.0, 0.5, 1.0]))
+        ticket = draw(st.sampled_from([0.0, 1.0, 2.0]))
         handoffs = int(ticket)
         weight = email + meeting + ticket
         if zero_weight and draw(st.integers(0, 19)) == 0:

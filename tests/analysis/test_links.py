@@ -15,7 +15,14 @@ import ona.analysis.links as links_module
 from ona.analysis.links import link_metrics
 from ona.params import AnalysisParams
 from ona.results import LinkMetrics
-from tests.analysis.graphs_groups import Org, Tie, dependency_without_relationship, hand_example, org, single_bridge
+from tests.analysis.graphs_groups import (
+    Org,
+    Tie,
+    dependency_without_relationship,
+    hand_example,
+    org,
+    single_bridge,
+)
 from tests.analysis.strategies import orgs
 
 PARAMS = AnalysisParams()
@@ -92,7 +99,8 @@ def test_hand_example() -> None:
     assert law_ops.expected == pytest.approx(11 / 24)
     assert law_ops.under_connected and not law_ops.fragile and law_ops.weak
     assert law_ops.weak_reasons == [
-        "under_connected: weight 0.0 vs 0.5 expected from the groups' collaboration volumes (ratio 0.00, below 0.25)"
+        "under_connected: weight 0.0 vs 0.5 expected from the groups' collaboration volumes"
+        " (ratio 0.00, below 0.25)"
     ]
 
 
@@ -128,6 +136,18 @@ def test_fragile_pair_that_greedy_by_share_misses() -> None:
     assert not strict.fragile
 
 
+def test_fragile_with_more_than_eight_carriers_allowed() -> None:
+    # nine disjoint a-b ties of weight 1: cutting all of them takes nine people, one per tie
+    o = org({"A": [f"a{i}" for i in range(9)], "B": [f"b{i}" for i in range(9)]},
+            [(f"a{i}", f"b{i}", 1.0) for i in range(9)])
+    (nine,) = links_of(o, AnalysisParams(fragile_carriers=9, fragile_share=1.0))
+    assert nine.fragile and nine.weak_reasons[-1].startswith("fragile: removing 9 people (a0, a1, ")
+    (eight,) = links_of(o, AnalysisParams(fragile_carriers=8, fragile_share=1.0))
+    assert not eight.fragile
+    (most,) = links_of(o, AnalysisParams(fragile_carriers=8, fragile_share=0.8))  # 8/9 = 89% >= 80%
+    assert most.fragile and most.weak_reasons[-1].startswith("fragile: removing 8 people")
+
+
 def test_dependency_without_relationship_sorts_first() -> None:
     links = links_of(dependency_without_relationship())
     first = links[0]
@@ -149,7 +169,8 @@ def test_group_without_ties_and_isolates() -> None:
     quiet = [lk for lk in links_of(o) if "Quiet" in (lk.source, lk.target)]
     assert len(quiet) == 3  # 4 groups, every pair listed
     for lk in quiet:
-        assert (lk.weight, lk.expected, lk.ratio, lk.carriers, lk.weak, lk.weak_reasons) == (0.0, 0.0, None, [], False, [])
+        assert (lk.weight, lk.expected, lk.ratio, lk.carriers) == (0.0, 0.0, None, [])
+        assert (lk.weak, lk.weak_reasons) == (False, [])
 
 
 def test_all_pairs_up_to_60_groups_then_only_linked_pairs() -> None:

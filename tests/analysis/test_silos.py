@@ -28,11 +28,11 @@ def analyze_groups(o: Org, params: AnalysisParams = PARAMS) -> dict[str, GroupMe
     def num(x: float) -> float | None:
         return None if np.isnan(x) else float(x)
 
-    groups = [
-        gm.model_copy(update={"z": num(test.z[position[gm.group]]), "p_value": num(test.p_adjusted[position[gm.group]]),
-                              "p_value_raw": float(test.p_raw[position[gm.group]])})
-        for gm in group_metrics(g, part)
-    ]
+    groups = []
+    for gm in group_metrics(g, part):
+        i = position[gm.group]
+        update = {"z": num(test.z[i]), "p_value": num(test.p_adjusted[i]), "p_value_raw": float(test.p_raw[i])}
+        groups.append(gm.model_copy(update=update))
     return {gm.group: gm for gm in flag_silos(groups, params)}
 
 
