@@ -65,7 +65,19 @@ class AnalysisParams(BaseModel):
     weak_ratio: float = Field(
         0.25,
         ge=0,
-        description="a link is under-connected when observed/expected weight is below this",
+        description="a link is under-connected when its observed/expected ratio is below this "
+        "fraction of the median ratio of all group pairs",
+    )
+    dependency_min_handoffs: int = Field(
+        10,
+        ge=1,
+        description="ticket handoffs between two groups that show they depend on each other",
+    )
+    dependency_ratio: float = Field(
+        0.5,
+        ge=0,
+        description="a dependent pair lacks a relationship when its email+meeting ratio is below "
+        "this fraction of the median ratio of all group pairs",
     )
     fragile_carriers: int = Field(
         2, ge=1, description="a link is fragile when this many people or fewer carry most of it"

@@ -122,6 +122,7 @@ class LinkMetrics(_Model):
     weak: bool = False
     under_connected: bool = False
     fragile: bool = False
+    dependency_without_relationship: bool = False
     weak_reasons: list[str] = Field(default_factory=list)
 
 

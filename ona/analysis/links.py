@@ -21,24 +21,32 @@ groups, so that absent links show up; above that, only the pairs joined by
 at least one edge (a tie, or a ticket handoff whose weight a zero
 coefficient removed).
 
-Weak links (thresholds from :class:`~ona.params.AnalysisParams`):
+Weak links (thresholds from :class:`~ona.params.AnalysisParams`). Most pairs
+of departments in a real organization collaborate far below random mixing,
+so "low" is judged against this organization's typical pair: ``median_ratio``
+is the median ratio over all listed pairs with ``expected > 0``.
 
-- ``under_connected``: ``expected > 0`` and ``ratio < weak_ratio``;
-- ``fragile``: ``W_ab > 0`` and at most ``fragile_carriers`` people, removed
+- ``under_connected``: ``expected > 0`` and ``ratio < weak_ratio * median_ratio``;
+- ``dependency_without_relationship`` (the worst case): at least
+  ``dependency_min_handoffs`` ticket handoffs show that the groups depend on
+  each other, yet their relationship, the email and meeting weight alone
+  (with their coefficients), is below ``dependency_ratio * median_ratio``
+  times the expected weight;
+- ``fragile``: the link matters (``W_ab`` at least the median weight of the
+  pairs with ties) and at most ``fragile_carriers`` people, removed
   together, would cut at least ``fragile_share`` of W_ab. Removing a set of
   people removes every a-b tie touching one of them, so two people tied to
   each other do not count that tie twice. The fewest such people is found
   exactly among each link's top ``fragile_carriers + 3`` carriers (at most
   8: every subset of up to ``fragile_carriers`` of them is tried); sets of
   more than 8 people (a fragile_carriers above 8) are the top carriers;
-- ``weak = under_connected or fragile``.
+- ``weak`` = any of the three.
 
-``weak_reasons`` are ``"<code>: <sentence>"`` with codes
-``dependency_without_relationship`` (ticket handoffs between the groups
-show that they depend on each other, yet the link is under-connected: the
-worst case), ``under_connected`` and ``fragile``. Links are ordered weak
-first (dependency without relationship first, then lowest ratio), then by
-weight, heaviest first.
+``weak_reasons`` are ``"<code>: <sentence>"`` with the codes above, worst
+first; they name no person (the people are in ``bridge_people``, which
+viewers do not get). Links are ordered weak first (dependency without
+relationship first, then fragile, then lowest ratio), then by weight,
+heaviest first.
 """
 
 from __future__ import annotations
@@ -138,15 +146,23 @@ def link_metrics(g: CollabGraph, partition: Partition, *, params: AnalysisParams
     cut = _cut_sizes(carriers, weight, params)
 
     ratio = np.divide(weight, expected, out=np.full(npairs, np.nan), where=expected > 0)
-    under = (expected > 0) & (ratio < params.weak_ratio)
-    fragile = (weight > 0) & (cut.size > 0)
-    weak = under | fragile
+    median_ratio = float(np.median(ratio[expected > 0])) if (expected > 0).any() else 0.0
+    under = (expected > 0) & (ratio < params.weak_ratio * median_ratio)
+    relationship = params.email_weight * channels["email"] + params.meeting_weight * channels["meeting"]
+    relationship_ratio = np.divide(relationship, expected, out=np.zeros(npairs), where=expected > 0)
     handoff_count = np.rint(handoffs).astype(np.int64)
-    dependency = under & (handoff_count > 0)
+    dependency = (
+        (expected > 0)
+        & (handoff_count >= params.dependency_min_handoffs)
+        & (relationship_ratio < params.dependency_ratio * median_ratio)
+    )
+    material = weight >= (np.median(weight[weight > 0]) if (weight > 0).any() else np.inf)
+    fragile = material & (weight > 0) & (cut.size > 0)
+    weak = under | fragile | dependency
     # rounded keys: float noise from summation order must not reorder equal links
     severity = np.round(np.where(weak, np.nan_to_num(ratio), 0.0), 12)
     heavy = np.round(weight / total, 12) if total > 0 else weight
-    order = np.lexsort((name_rank[target], name_rank[source], -heavy, severity, ~dependency, ~weak))
+    order = np.lexsort((name_rank[target], name_rank[source], -heavy, severity, ~fragile, ~dependency, ~weak))
 
     membership = np.asarray(partition.membership)
     in_source = membership[carriers.people] == source[carriers.pair]
@@ -157,11 +173,12 @@ def link_metrics(g: CollabGraph, partition: Partition, *, params: AnalysisParams
     held = carriers.weight.tolist()
     start = carriers.start.tolist()
     cols = [x.tolist() for x in (source, target, weight, ties, expected, ratio, handoff_count,
-                                 source_count, target_count, under, fragile, cut.best_set, cut.removed)]
+                                 source_count, target_count, under, fragile, cut.best_set, cut.removed,
+                                 dependency, relationship_ratio)]
     chan = [channels[c].tolist() for c in CHANNELS]
     links = []
     for p in order.tolist():
-        a, b, w_ab, n_ties, exp, r, n_handoffs, n_source, n_target, low, thin, bits, cut_w = (
+        a, b, w_ab, n_ties, exp, r, n_handoffs, n_source, n_target, low, thin, bits, cut_w, dep, rel = (
             col[p] for col in cols
         )
         people, shares = who[start[p]:start[p + 1]], held[start[p]:start[p + 1]]
@@ -181,10 +198,13 @@ def link_metrics(g: CollabGraph, partition: Partition, *, params: AnalysisParams
                 target_carriers=n_target,
                 bridge_people=people[:3],
                 bridge_shares=[x / w_ab for x in shares[:3]] if w_ab > 0 else [],
-                weak=low or thin,
+                weak=low or thin or dep,
                 under_connected=low,
                 fragile=thin,
-                weak_reasons=_reasons(w_ab, exp, r, low, n_handoffs, cut_people, cut_w, params),
+                dependency_without_relationship=dep,
+                weak_reasons=_reasons(
+                    w_ab, exp, r, median_ratio, low, dep, rel, n_handoffs, len(cut_people), cut_w, params
+                ),
             )
         )
     return links
@@ -287,24 +307,27 @@ def _settle(size: np.ndarray, best_set: np.ndarray, removed: np.ndarray, j: int,
     size[done], best_set[done], removed[done] = j, bits[done], cut[done]
 
 
-def _reasons(w_ab: float, expected: float, ratio: float, under: bool, handoffs: int,
-             cut_people: list[str], cut_weight: float, params: AnalysisParams) -> list[str]:
-    """The weak_reasons of one link, worst first."""
+def _reasons(w_ab: float, expected: float, ratio: float, median_ratio: float, under: bool,
+             dependency: bool, relationship_ratio: float, handoffs: int, cut_size: int,
+             cut_weight: float, params: AnalysisParams) -> list[str]:
+    """The weak_reasons of one link, worst first (no person is named)."""
     reasons = []
+    if dependency:
+        reasons.append(
+            f"dependency_without_relationship: {handoffs} ticket handoffs show the groups depend on "
+            f"each other, yet their emails and meetings reach only {relationship_ratio:.2f} times the "
+            f"expected level (a typical pair here: {median_ratio:.2f})"
+        )
+    if cut_size:
+        who = "1 person carries" if cut_size == 1 else f"{cut_size} people carry"
+        reasons.append(
+            f"fragile: {who} {cut_weight / w_ab:.0%} of the link's weight {w_ab:.1f}; "
+            "if they left, the link would all but disappear"
+        )
     if under:
-        if handoffs > 0:
-            reasons.append(
-                f"dependency_without_relationship: {handoffs} ticket handoffs show the groups depend on "
-                f"each other, yet they collaborate at {ratio:.2f} times the expected level"
-            )
         reasons.append(
             f"under_connected: weight {w_ab:.1f} vs {expected:.1f} expected from the groups' "
-            f"collaboration volumes (ratio {ratio:.2f}, below {params.weak_ratio:g})"
-        )
-    if cut_people:
-        who = "person" if len(cut_people) == 1 else "people"
-        reasons.append(
-            f"fragile: removing {len(cut_people)} {who} ({', '.join(cut_people)}) would cut "
-            f"{cut_weight / w_ab:.0%} of the link's weight {w_ab:.1f}"
+            f"collaboration volumes (ratio {ratio:.2f}, under {params.weak_ratio:g} x the typical "
+            f"pair's {median_ratio:.2f})"
         )
     return reasons

@@ -59,6 +59,10 @@ Alpha = Annotated[float, typer.Option("--alpha", help=_field_help("alpha"))]
 SiloEiMargin = Annotated[float, typer.Option("--silo-ei-margin", help=_field_help("silo_ei_margin"))]
 SiloMaxEi = Annotated[float, typer.Option("--silo-max-ei", help=_field_help("silo_max_ei"))]
 WeakRatio = Annotated[float, typer.Option("--weak-ratio", help=_field_help("weak_ratio"))]
+DependencyMinHandoffs = Annotated[
+    int, typer.Option("--dependency-min-handoffs", help=_field_help("dependency_min_handoffs"))
+]
+DependencyRatio = Annotated[float, typer.Option("--dependency-ratio", help=_field_help("dependency_ratio"))]
 FragileCarriers = Annotated[int, typer.Option("--fragile-carriers", help=_field_help("fragile_carriers"))]
 FragileShare = Annotated[float, typer.Option("--fragile-share", help=_field_help("fragile_share"))]
 BetweennessExactLimit = Annotated[

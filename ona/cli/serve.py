@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from ona.cli.common import console, err_console, fail, user_errors
+from ona.cli.common import err_console, fail, user_errors
 from ona.cli.keys import DEFAULT_STORE, StoreOption, open_store
 
 
@@ -67,5 +67,5 @@ def serve(
     except ValidationError as exc:
         first = exc.errors()[0]
         fail(f"invalid setting {'.'.join(str(p) for p in first['loc'])}: {first['msg']}", code=2)
-    console.print(f"ona serving {store} on http://{host}:{port} (API under /api/v1, docs at /docs)")
+    err_console.print(f"ona serving {store} on http://{host}:{port} (API under /api/v1, docs at /docs)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
