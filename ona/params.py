@@ -89,10 +89,10 @@ class AnalysisParams(BaseModel):
         description="share of a link's weight that the top fragile_carriers people must hold for it to be fragile",
     )
     betweenness_exact_limit: int = Field(
-        3000, ge=2, description="exact betweenness up to this many active people, sampled above"
+        2000, ge=2, description="exact betweenness up to this many active people, sampled above"
     )
     betweenness_samples: int = Field(
-        500, ge=10, description="source vertices sampled for betweenness on larger graphs"
+        100, ge=10, description="source vertices sampled for betweenness on larger graphs"
     )
 
     @field_validator("since", "until")

@@ -11,7 +11,7 @@ bounded number of entries in memory, and no Python loop runs over ties.
 
 from __future__ import annotations
 
-from itertools import chain, pairwise
+from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -24,17 +24,8 @@ BLOCK_WORK = 4_000_000
 
 
 def tie_arrays(g: CollabGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Tie endpoints and weights ``(u, v, w)`` as numpy arrays, in igraph's edge order.
-
-    Same as ``g.edges()``, but flattens igraph's edge list without building
-    an intermediate array of tuples (about 4x faster on millions of ties).
-    """
-    m = g.graph.ecount()
-    if m == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty.copy(), np.zeros(0)
-    flat = np.fromiter(chain.from_iterable(g.graph.get_edgelist()), dtype=np.int64, count=2 * m)
-    return flat[0::2].copy(), flat[1::2].copy(), g.edge_attr(g.weight)
+    """Tie endpoints and weights ``(u, v, w)`` as numpy arrays, in igraph's edge order."""
+    return g.edges()
 
 
 def adjacency(

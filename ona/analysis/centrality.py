@@ -130,7 +130,8 @@ def betweenness(
     active_idx = np.flatnonzero(np.asarray(g.graph.degree(), dtype=np.int64) > 0) if n_all else np.zeros(0, np.int64)
     n = len(active_idx)
     scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 0.0
-    lengths = 1.0 / g.edge_attr(g.weight) if g.graph.ecount() else None
+    # a list: igraph converts a numpy array again on every call
+    lengths = (1.0 / g.edge_attr(g.weight)).tolist() if g.graph.ecount() else None
     if n <= exact_limit or samples >= n:
         on_progress("betweenness", 0, 1)
         raw = np.zeros(n_all)

