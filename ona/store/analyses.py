@@ -11,7 +11,7 @@ argument; :class:`ona.store.Store` owns the connection and the locking.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -27,7 +27,7 @@ _COLUMNS = "analysis_id, dataset_id, status, stage, progress, error, parameters,
 
 def _now() -> datetime:
     """Now, as the naive UTC timestamp the TIMESTAMP columns hold."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _info(row: tuple[Any, ...]) -> AnalysisInfo:
@@ -40,8 +40,8 @@ def _info(row: tuple[Any, ...]) -> AnalysisInfo:
         progress=progress,
         error=error,
         parameters=AnalysisParams.model_validate_json(parameters),
-        created_at=created.replace(tzinfo=timezone.utc),
-        updated_at=updated.replace(tzinfo=timezone.utc),
+        created_at=created.replace(tzinfo=UTC),
+        updated_at=updated.replace(tzinfo=UTC),
     )
 
 

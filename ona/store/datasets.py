@@ -9,7 +9,7 @@ argument; :class:`ona.store.Store` owns the connection and the locking.
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 import duckdb
 import pyarrow as pa
@@ -37,7 +37,7 @@ def dataset_key(con: duckdb.DuckDBPyConnection, dataset_id: str) -> int:
 def with_utc(info: DatasetInfo) -> DatasetInfo:
     """Attach UTC to the naive UTC timestamps DuckDB's TIMESTAMP columns hold."""
     updates = {
-        name: value.replace(tzinfo=timezone.utc)
+        name: value.replace(tzinfo=UTC)
         for name in ("created_at", "first_event", "last_event")
         if (value := getattr(info, name)) is not None and value.tzinfo is None
     }
@@ -142,6 +142,7 @@ def group_labels(con: duckdb.DuckDBPyConnection, dataset_id: str, group_by: str)
         raise ParameterError(
             "group_by", f"unknown column '{group_by}'; available: {', '.join(available)}"
         )
+    params: list[object]
     if group_by == "department":
         value, params = "department", [key]
     else:

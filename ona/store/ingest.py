@@ -10,7 +10,7 @@ recipient rows get their message's ts, k and sender index.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
@@ -101,7 +101,7 @@ def _event_span(tables: dict[str, pa.Table]) -> tuple[datetime | None, datetime 
         span = pc.min_max(tables[name].column(col))
         for value, bucket in ((span["min"].as_py(), lows), (span["max"].as_py(), highs)):
             if value is not None:
-                bucket.append(value.astimezone(timezone.utc).replace(tzinfo=None))
+                bucket.append(value.astimezone(UTC).replace(tzinfo=None))
     return (min(lows) if lows else None, max(highs) if highs else None)
 
 
@@ -122,7 +122,7 @@ def _info(ds: Dataset, dataset_id: str) -> DatasetInfo:
     return DatasetInfo(
         dataset_id=dataset_id,
         name=ds.name,
-        created_at=datetime.now(timezone.utc).replace(tzinfo=None),
+        created_at=datetime.now(UTC).replace(tzinfo=None),
         people=tables["people"].num_rows,
         emails=tables["emails"].num_rows,
         email_recipients=tables["email_recipients"].num_rows,
@@ -178,6 +178,7 @@ def save_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, dataset_id: str) -
     tables = {name: ds.tables[name].select(schema.names) for name, schema in TABLES.items()}
     info = _info(ds, dataset_id)
     tables = _normalized(tables, person_order(tables["people"]))
+    tables["emails"] = tables["emails"].drop_columns(["message_id"])  # see ona.store.schema
     with transaction(con):
         if first_row(con, "SELECT 1 FROM datasets WHERE dataset_id = ?", [dataset_id]) is not None:
             raise ParameterError("dataset_id", f"dataset '{dataset_id}' already exists")

@@ -13,7 +13,8 @@ alias an insider was written as is not needed and not kept (less personal
 data, a much smaller store). Pair weights group and sort on these integers
 (several times faster than on strings), and integer order is person_id
 order, so ``a < b`` and ``ORDER BY a, b`` mean the same on both. The
-canonical tables are the store tables joined to ``people`` on the index.
+canonical tables are the store tables joined to ``people`` on the index
+(less ``emails.message_id``, which only the readers' de-duplication needs).
 
 ``schema_version`` holds one row; a store written by a newer ona is refused
 rather than misread.
@@ -78,8 +79,10 @@ CREATE TABLE IF NOT EXISTS people (
 CREATE TABLE IF NOT EXISTS aliases (
     ds INTEGER NOT NULL, address VARCHAR NOT NULL, person_id VARCHAR NOT NULL
 );
+-- no message_id: it serves the readers' de-duplication; here message_key
+-- names a message (5M random ids would be a third of the store's size)
 CREATE TABLE IF NOT EXISTS emails (
-    ds INTEGER NOT NULL, message_key BIGINT NOT NULL, message_id VARCHAR,
+    ds INTEGER NOT NULL, message_key BIGINT NOT NULL,
     ts TIMESTAMPTZ NOT NULL, sender_idx INTEGER, sender_address VARCHAR,
     k INTEGER NOT NULL, line BIGINT
 );

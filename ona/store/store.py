@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import duckdb
 import pyarrow as pa
@@ -91,7 +92,7 @@ class Store:
         """Close the database (a file store is checkpointed and released)."""
         self._con.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

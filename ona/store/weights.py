@@ -52,7 +52,7 @@ def _email_sql(params: AnalysisParams, where: str) -> str:
     # recipient rows carry their message's ts, k and sender index (see ingest)
     return f"""
     FROM email_recipients
-    WHERE ds = $ds AND k BETWEEN 1 AND $broadcast_limit - 1 {_window('ts', params)} AND {where}
+    WHERE ds = $ds AND k BETWEEN 1 AND $broadcast_limit {_window('ts', params)} AND {where}
     """
 
 
@@ -159,7 +159,8 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
     """Aggregate the events of dataset ``ds`` into pair weights (see module doc).
 
     ``con`` must be a cursor of its own: the temporary tables it creates are
-    private to it and dropped before returning.
+    private to it, dropped before returning, and gone with the cursor if a
+    query fails.
     """
     values: dict[str, object] = {"ds": ds}
     if params.since is not None:
@@ -168,34 +169,32 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
         values["until"] = params.until
     email_values = {**values, "broadcast_limit": params.broadcast_limit}
     meeting_values = {**values, "large_meeting_limit": params.large_meeting_limit}
-    try:
-        con.execute(_meeting_attendees_sql(params), meeting_values)
-        con.execute(_tickets_sql(params), values)
-        emails, broadcast, ext_sender = _one(con, _email_events_sql(params), email_values)
-        (email_ext,) = _one(
-            con,
-            f"SELECT round(coalesce(sum(1.0::DOUBLE / k), 0), {ROUND}) "
-            + _email_sql(params, "(sender_idx IS NULL) <> (pidx IS NULL)"),
-            email_values,
-        )
-        meetings, large, small = _one(con, _meeting_events_sql(params), meeting_values)
-        (meeting_ext,) = _one(con, _MEETING_EXTERNAL_SQL, {})
-        handoffs, handoffs_ext = _one(con, _TICKET_EVENTS_SQL, {})
-        (tickets,) = _one(con, _TICKET_COUNT_SQL + _window("ts", params), values)
-        pairs = con.sql(
-            _pairs_sql(params),
-            params={
-                **email_values,
-                "email_weight": params.email_weight,
-                "meeting_weight": params.meeting_weight,
-                "ticket_weight": params.ticket_weight,
-                "min_weight": params.min_weight,
-            },
-        ).to_arrow_table()
-        ids = con.sql("SELECT person_id FROM people WHERE ds = $ds ORDER BY pidx", params={"ds": ds})
-        order = ids.to_arrow_table().column(0).combine_chunks()
-    finally:
-        con.execute("DROP TABLE IF EXISTS _meeting_att; DROP TABLE IF EXISTS _handoff")
+    con.execute(_meeting_attendees_sql(params), meeting_values)
+    con.execute(_tickets_sql(params), values)
+    emails, broadcast, ext_sender = _one(con, _email_events_sql(params), email_values)
+    (email_ext,) = _one(
+        con,
+        f"SELECT round(coalesce(sum(1.0::DOUBLE / k), 0), {ROUND}) "
+        + _email_sql(params, "(sender_idx IS NULL) <> (pidx IS NULL)"),
+        email_values,
+    )
+    meetings, large, small = _one(con, _meeting_events_sql(params), meeting_values)
+    (meeting_ext,) = _one(con, _MEETING_EXTERNAL_SQL, {})
+    handoffs, handoffs_ext = _one(con, _TICKET_EVENTS_SQL, {})
+    (tickets,) = _one(con, _TICKET_COUNT_SQL + _window("ts", params), values)
+    pairs = con.sql(
+        _pairs_sql(params),
+        params={
+            **email_values,
+            "email_weight": params.email_weight,
+            "meeting_weight": params.meeting_weight,
+            "ticket_weight": params.ticket_weight,
+            "min_weight": params.min_weight,
+        },
+    ).to_arrow_table()
+    ids = con.sql("SELECT person_id FROM people WHERE ds = $ds ORDER BY pidx", params={"ds": ds})
+    order = ids.to_arrow_table().column(0).combine_chunks()
+    con.execute("DROP TABLE IF EXISTS _meeting_att; DROP TABLE IF EXISTS _handoff")
     table = pa.table(
         {
             "a": order.take(pairs.column("a")),

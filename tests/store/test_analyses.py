@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-from datetime import datetime, timezone
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import duckdb
 import pytest
@@ -12,7 +12,7 @@ from ona.errors import NotFoundError
 from ona.params import AnalysisParams
 from ona.store import Store
 
-T1 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+T1 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -94,36 +94,30 @@ def test_fail_interrupted_fails_queued_and_running_only(store, dataset_id):
 
 def test_one_store_shared_by_threads(store, make_dataset):
     """Job updates, dataset saves and reads from several threads at once."""
-    dataset_ids = [store.save_dataset(make_dataset({"a": "X"})).dataset_id]
-    errors: list[BaseException] = []
+    first = store.save_dataset(make_dataset({"a": "X"})).dataset_id
 
-    def job_runner() -> None:
-        try:
-            job = store.create_analysis(dataset_ids[0], AnalysisParams())
-            for i in range(10):
-                store.update_analysis(job.analysis_id, status="running", progress=i / 10)
-                store.list_analyses()
-            store.save_result(job.analysis_id, job.analysis_id)
-        except BaseException as exc:  # collected and re-raised in the main thread
-            errors.append(exc)
+    def job_runner() -> str:
+        job = store.create_analysis(first, AnalysisParams())
+        for i in range(10):
+            store.update_analysis(job.analysis_id, status="running", progress=i / 10)
+            store.list_analyses()
+        store.save_result(job.analysis_id, job.analysis_id)
+        return job.analysis_id
 
-    def uploader() -> None:
-        try:
-            for _ in range(3):
-                info = store.save_dataset(make_dataset({"a": "X", "b": "Y"}, emails=[(T1, "a", ["b"])]))
-                store.pair_weights(info.dataset_id, AnalysisParams())
-        except BaseException as exc:
-            errors.append(exc)
+    def uploader() -> int:
+        for _ in range(3):
+            info = store.save_dataset(make_dataset({"a": "X", "b": "Y"}, emails=[(T1, "a", ["b"])]))
+            assert store.pair_weights(info.dataset_id, AnalysisParams()).table.num_rows == 1
+        return 3
 
-    threads = [threading.Thread(target=job_runner) for _ in range(4)] + [threading.Thread(target=uploader)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    jobs = store.list_analyses()
-    assert len(jobs) == 4 and {j.status for j in jobs} == {"done"}
-    assert all(store.get_result_json(j.analysis_id) == j.analysis_id for j in jobs)
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        jobs = [pool.submit(job_runner) for _ in range(4)]
+        upload = pool.submit(uploader)
+        job_ids = {f.result() for f in jobs}  # .result() re-raises a thread's error
+        assert upload.result() == 3
+    listed = store.list_analyses()
+    assert {j.analysis_id for j in listed} == job_ids and {j.status for j in listed} == {"done"}
+    assert all(store.get_result_json(j) == j for j in job_ids)
     assert len(store.list_datasets()) == 4
 
 

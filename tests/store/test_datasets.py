@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pyarrow as pa
 import pytest
 
-import ona.store.ingest as ingest
 from ona.errors import DatasetError, NotFoundError, OnaError, ParameterError
 from ona.io.schema import TABLES
 from ona.params import AnalysisParams
-from ona.store import Store
+from ona.store import Store, ingest
 
 PEOPLE = {"b": "Sales", "a": "Sales", "c": "IT"}
 
 
 def day(d: float) -> datetime:
-    return datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(days=d)
+    return datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=d)
 
 
 @pytest.fixture
@@ -96,6 +95,8 @@ def test_validation_report_paginates_rejects_in_file_line_order(store, small):
     page = store.validation_report(info.dataset_id, offset=1, limit=1)
     assert [(r.file, r.line, r.reason) for r in page.rejected] == [("tickets.csv", 5, "no assignee")]
     assert store.validation_report(info.dataset_id, offset=2).rejected == []
+    with pytest.raises(ParameterError):
+        store.validation_report(info.dataset_id, offset=-1)
     with pytest.raises(NotFoundError):
         store.validation_report("nope")
 

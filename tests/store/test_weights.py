@@ -6,7 +6,7 @@ Each expected value has its arithmetic in a comment. People are a, b, c, d
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ PEOPLE = {"a": "X", "b": "X", "c": "Y", "d": "Y", "e": "Y"}
 
 
 def day(d: float) -> datetime:
-    return datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(days=d)
+    return datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=d)
 
 
 def weights(store: Store, ds, **params) -> PairWeights:  # type: ignore[no-untyped-def]

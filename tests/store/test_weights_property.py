@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import assume, given, settings
@@ -21,7 +21,7 @@ from ona.store import Store
 
 IDS = ["a", "b", "c", "B", "p10", "p9"]
 EXTERNALS = ["x@ext.com", "y@ext.com"]
-T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def day(d: int) -> datetime:
@@ -87,7 +87,7 @@ def oracle(people, emails, meetings, tickets, p):  # type: ignore[no-untyped-def
         by_ticket[t].append((d, line, who))
     for history in by_ticket.values():
         history.sort()
-        for (_, _, prev), (d, _, cur) in zip(history, history[1:]):
+        for (_, _, prev), (d, _, cur) in itertools.pairwise(history):
             if prev != cur and _in_window(d, p) and prev in internal and cur in internal:
                 pairs[tuple(sorted((prev, cur)))][2] += 1  # type: ignore[index]
     return pairs
@@ -109,7 +109,7 @@ def total_from_events(people, emails, meetings, tickets, p) -> float:  # type: i
     for history in _histories(tickets):
         total += sum(
             prev != cur and _in_window(d, p) and prev in internal and cur in internal
-            for (_, _, prev), (d, _, cur) in zip(history, history[1:])
+            for (_, _, prev), (d, _, cur) in itertools.pairwise(history)
         )
     return total
 
