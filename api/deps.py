@@ -30,19 +30,15 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from ona.results import AnalysisResult
-from ona.store import Store
-from ona.store.keys import KeyInfo
-
 from api.auth import KeyCache
 from api.errors import Forbidden, Unauthorized
 from api.jobs import Jobs
+from api.models import ID_PATTERN
 from api.results import Results
 from api.settings import Settings
-
-#: ids are the store's hex ids; the pattern keeps junk out of the store's queries.
-ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
-
+from ona.results import AnalysisResult
+from ona.store import Store
+from ona.store.keys import KeyInfo
 
 # Dependencies that never block are ``async def``: FastAPI runs a plain ``def``
 # dependency in a worker thread, and those hops dominate a cached read's cost.

@@ -28,7 +28,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ona.errors import DatasetError, EmptyGraphError, NotFoundError, OnaError, ParameterError
+from ona.errors import (
+    DatasetError,
+    EmptyGraphError,
+    NotFoundError,
+    OnaError,
+    ParameterError,
+)
 
 log = logging.getLogger("ona.api")
 
@@ -174,9 +180,7 @@ async def _ona_or_api_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_of(exc)
     title, kind = _title_of(exc)
     errors: list[FieldError] = []
-    if isinstance(exc, ParameterError):
-        errors.append(FieldError(field=exc.field, location="body", message=exc.reason))
-    elif isinstance(exc, BadUpload):
+    if isinstance(exc, (ParameterError, BadUpload)):
         errors.append(FieldError(field=exc.field, location="body", message=exc.reason))
     elif isinstance(exc, DatasetError):
         where = exc.file if exc.line is None else f"{exc.file} line {exc.line}"
@@ -216,7 +220,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     for err in exc.errors():
         field, where = _field(err.get("loc", ()))
         errors.append(FieldError(field=field, location=where, message=str(err.get("msg", "invalid value"))))
-    first = errors[0] if errors else FieldError(field="request", message="invalid request")
+    first = errors[0] if errors else FieldError(field="request", location=None, message="invalid request")
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return problem_response(
         request,

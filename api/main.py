@@ -18,12 +18,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
+import duckdb
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 
 import ona
-from ona.store import Store
-
 from api import errors
 from api.auth import KeyCache
 from api.jobs import Jobs
@@ -32,6 +32,7 @@ from api.models import Health
 from api.results import Results
 from api.routers import analyses, datasets
 from api.settings import Settings, get_settings
+from ona.store import Store
 
 log = logging.getLogger("ona.api")
 
@@ -79,9 +80,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await anyio.to_thread.run_sync(jobs.shutdown)
-            store.close()
+            try:
+                store.close()
+            except duckdb.Error as exc:  # a worker that outlived the stop may hold a cursor
+                log.warning("the store did not close cleanly (%s); DuckDB recovers it at the next start", exc)
 
-    app = FastAPI(
+    # Swagger UI and ReDoc served from the installed package (fastapi-offline), not a
+    # CDN: the service must work on an offline intranet.
+    app = FastAPIOffline(
         title="ona",
         version=ona.__version__,
         description=DESCRIPTION,

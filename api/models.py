@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.paging import Page, ResultPage
 from ona.params import AnalysisParams
 from ona.results import (
     CommunitySummary,
@@ -24,7 +25,8 @@ from ona.results import (
 )
 from ona.store import AnalysisInfo, DatasetInfo
 
-from api.paging import Page, ResultPage
+#: The store's ids are short hex strings; the pattern keeps junk out of the store's queries.
+ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 
 
 class Health(BaseModel):
@@ -66,9 +68,10 @@ class AnalysisRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    dataset_id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="the dataset to analyze")
+    dataset_id: str = Field(pattern=ID_PATTERN, description="the dataset to analyze")
     parameters: AnalysisParams = Field(
-        default_factory=AnalysisParams, description="analysis parameters (every one has a default)"
+        default_factory=AnalysisParams,  # type: ignore[arg-type]
+        description="analysis parameters (every one has a default)"
     )
 
 

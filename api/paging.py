@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import types
 from collections.abc import Sequence
-from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args, get_origin
+from typing import (
+    Annotated,
+    Any,
+    Generic,
+    Literal,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+)
 
 from fastapi import Query
 from pydantic import BaseModel, Field
@@ -61,6 +70,15 @@ def sort_type(model: type[BaseModel]) -> Any:
     """A Literal of ``field`` and ``-field`` for every sortable field (documented in OpenAPI)."""
     names = sortable_fields(model)
     return Literal[tuple(v for n in names for v in (n, f"-{n}"))]  # type: ignore[valid-type]
+
+
+def sort_query(model: type[BaseModel]) -> Any:
+    """The annotated type of a route's optional ``sort`` query parameter for rows of ``model``."""
+    return Annotated[
+        sort_type(model) | None,
+        Query(description="sort by this field, ascending; '-field' for descending (nulls last). "
+              "Default: the library's order"),
+    ]  # fmt: skip
 
 
 def sort_rows(rows: Sequence[T], sort: str | None) -> list[T]:

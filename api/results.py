@@ -12,11 +12,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from api.errors import Conflict
 from ona.privacy import for_viewer
 from ona.results import AnalysisResult
 from ona.store import Store
-
-from api.errors import Conflict
 
 
 class Results:

@@ -48,4 +48,4 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     """The settings from the environment (read once)."""
-    return Settings()
+    return Settings()  # type: ignore[call-arg]  # values come from the environment

@@ -16,9 +16,8 @@ from pathlib import Path, PurePath
 
 from fastapi import UploadFile
 
-from ona.io.readers import EXTENSIONS
-
 from api.errors import BadUpload
+from ona.io.readers import EXTENSIONS
 
 #: The file fields of an upload, in the order DESIGN.md lists the tables.
 TABLES: tuple[str, ...] = ("people", "emails", "meetings", "tickets")

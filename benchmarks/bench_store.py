@@ -1,6 +1,6 @@
 """Benchmark of the store on a generated organization (not collected by pytest).
 
-Run: ``.venv/bin/python tests/store/bench_store.py [--people N] [--emails N]
+Run: ``.venv/bin/python benchmarks/bench_store.py [--people N] [--emails N]
 [--meetings N] [--ticket-rows N] [--file PATH]``. Defaults are the DESIGN
 target: 10,000 people, 5M emails (about 15M recipient rows), 400k meetings
 (about 5 attendees), 100k ticket rows. Prints wall-clock seconds of

@@ -15,6 +15,7 @@ from ona.results import AnalysisResult, GroupMetrics, LinkMetrics
 from ona.viz.groups import DEPENDENCY
 from ona.viz.groups import weak_links_in_order as _weak_in_order
 from ona.viz.style import group_noun, split_reason
+
 EVENT_WORDS = (("emails", "emails"), ("meetings", "meetings"), ("handoffs", "ticket handoffs"))
 MAX_NAMED = 4  # silos named in one sentence before "and n more"
 MAX_LINKS = 3  # weak links described in the summary
@@ -160,7 +161,7 @@ def silo_sentences(result: AnalysisResult) -> list[str]:
 
 def link_sentences(result: AnalysisResult) -> tuple[str, list[str]]:
     """An opening sentence on weak links and one sentence per link described (the worst first)."""
-    one, many = group_noun(result.parameters.group_by)
+    many = group_noun(result.parameters.group_by)[1]
     weak = weak_links_in_order(result)
     if not weak:
         return f"No link between two {many} was flagged as weak or fragile.", []
@@ -225,7 +226,7 @@ def bridge_sentences(result: AnalysisResult) -> list[str]:
 
 def community_sentences(result: AnalysisResult) -> list[str]:
     s = result.summary
-    one, many = group_noun(result.parameters.group_by)
+    many = group_noun(result.parameters.group_by)[1]
     if not s.communities:
         return []
     sized = [c for c in result.communities if c.size >= 5]
@@ -257,10 +258,12 @@ def data_sentences(result: AnalysisResult) -> list[str]:
         return [f"All {read:,} rows read were loaded."]
     worst = max(files, key=lambda f: (f.rejected, f.file))
     pct = 100 * rejected / read
-    return [
-        f"{rejected:,} of {read:,} rows ({'less than 0.1' if pct < 0.1 else f'{pct:.1f}'}%) were rejected and left out, "
-        f"most of them in {worst.file} ({worst.rejected:,}); the reasons are listed under data quality."
-    ]
+    share = "less than 0.1" if pct < 0.1 else f"{pct:.1f}"
+    sentence = (
+        f"{rejected:,} of {read:,} rows ({share}%) were rejected and left out, most of them in "
+        f"{worst.file} ({worst.rejected:,}); the reasons are listed under data quality."
+    )
+    return [sentence]
 
 
 def _ei(g: GroupMetrics) -> float:

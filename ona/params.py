@@ -8,6 +8,7 @@ reproduced exactly.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 class AnalysisParams(BaseModel):
     """Parameters of one analysis (all have sensible defaults)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     group_by: str = Field(
         "department",
@@ -80,7 +81,10 @@ class AnalysisParams(BaseModel):
         "this fraction of the median ratio of all group pairs",
     )
     fragile_carriers: int = Field(
-        2, ge=1, description="a link is fragile when this many people or fewer carry most of it"
+        2,
+        ge=1,
+        description="a link that matters (weight at least the median of linked pairs) is fragile "
+        "when this many people or fewer carry most of it",
     )
     fragile_share: float = Field(
         0.8,
@@ -95,7 +99,18 @@ class AnalysisParams(BaseModel):
         100, ge=10, description="source vertices sampled for betweenness on larger graphs"
     )
 
-    @field_validator("since", "until")
+    period: Literal["week", "month"] | None = Field(
+        None, description="also compute every group and link metric per week or month (trends)"
+    )
+    split: datetime | None = Field(
+        None,
+        description="also compare the windows before and after this instant (e.g. a reorganization date)",
+    )
+    key_people: int = Field(
+        10, ge=0, le=100, description="how many top brokers the 'what if they leave' simulation removes"
+    )
+
+    @field_validator("since", "until", "split")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
@@ -106,4 +121,9 @@ class AnalysisParams(BaseModel):
     def _window(self) -> "AnalysisParams":
         if self.since is not None and self.until is not None and self.since >= self.until:
             raise ValueError("since must be before until")
+        if self.split is not None and (
+            (self.since is not None and self.split <= self.since)
+            or (self.until is not None and self.split >= self.until)
+        ):
+            raise ValueError("split must fall inside the since/until window")
         return self

@@ -12,7 +12,12 @@ leak what it no longer holds:
 - no identity appears: link carriers and bridge people are replaced by
   counts (``source_carriers``, ``target_carriers``, ``bridge_shares`` stay);
 - the validation report keeps its counts but not the rejected rows (which
-  can quote addresses).
+  can quote addresses);
+- handoff, trend and before/after figures of suppressed groups are removed;
+  recommendations keep their reasons, figures and roles but not the people
+  or pairs they name, and those about suppressed groups are removed; the
+  "what if they leave" simulation (about named people) is removed;
+- the stored map layout keeps the group positions only.
 """
 
 from __future__ import annotations
@@ -42,6 +47,47 @@ def for_viewer(result: AnalysisResult, min_group_size: int | None = None) -> Ana
     ]
     communities = [_pool(c, hidden, other) for c in result.communities]
     validation = result.validation.model_copy(update={"rejected": []})
+
+    def shown(*names: str) -> bool:
+        return not hidden.intersection(names)
+
+    handoffs = result.handoffs
+    if handoffs is not None:
+        handoffs = handoffs.model_copy(
+            update={
+                "pairs": [p for p in handoffs.pairs if shown(p.from_group, p.to_group)],
+                "groups": [g for g in handoffs.groups if shown(g.group)],
+            }
+        )
+    trends, comparison = result.trends, result.comparison
+    if trends is not None:
+        trends = trends.model_copy(
+            update={
+                "groups": [g for g in trends.groups if shown(g.group)],
+                "links": [lk for lk in trends.links if shown(lk.source, lk.target)],
+            }
+        )
+    if comparison is not None:
+        comparison = comparison.model_copy(
+            update={
+                "groups": [g for g in comparison.groups if shown(g.group)],
+                "links": [lk for lk in comparison.links if shown(lk.source, lk.target)],
+            }
+        )
+    recommendations = [
+        r.model_copy(update={"person_ids": [], "pairs": []})
+        for r in result.recommendations
+        if shown(*r.groups)
+    ]
+    layout = result.layout
+    if layout is not None:
+        layout = layout.model_copy(
+            update={
+                "people": {},
+                "edges": [],
+                "groups": {k: v for k, v in layout.groups.items() if k not in hidden},
+            }
+        )
     note = PrivacyNote(
         audience="viewer",
         min_group_size=k,
@@ -58,6 +104,12 @@ def for_viewer(result: AnalysisResult, min_group_size: int | None = None) -> Ana
             "people": [],
             "communities": communities,
             "validation": validation,
+            "handoffs": handoffs,
+            "trends": trends,
+            "comparison": comparison,
+            "recommendations": recommendations,
+            "key_people": [],
+            "layout": layout,
             "privacy": note,
         }
     )

@@ -45,18 +45,30 @@ MAX_REJECTED_SHOWN = 50
 MAX_REASONS = 20
 MAX_COMMUNITIES = 15
 REFERENCES = (
-    "Krackhardt, D. & Stern, R. N. (1988). Informal networks and organizational crises: an experimental "
-    "simulation. Social Psychology Quarterly 51(2), 123-140. (E-I index)",
-    "Burt, R. S. (1992). Structural Holes: The Social Structure of Competition. Harvard University Press. "
-    "(constraint, effective size)",
-    "Gould, R. V. & Fernandez, R. M. (1989). Structures of mediation: a formal approach to brokerage in "
-    "transaction networks. Sociological Methodology 19, 89-126. (brokerage roles)",
-    "Traag, V. A., Waltman, L. & van Eck, N. J. (2019). From Louvain to Leiden: guaranteeing well-connected "
-    "communities. Scientific Reports 9, 5233. (communities)",
-    "Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate. Journal of the Royal "
-    "Statistical Society B 57(1), 289-300. (adjusted p-values)",
-    "Fruchterman, T. M. J. & Reingold, E. M. (1991). Graph drawing by force-directed placement. "
-    "Software: Practice and Experience 21(11), 1129-1164. (map layouts)",
+    (
+        "Krackhardt, D. & Stern, R. N. (1988). Informal networks and organizational crises: an experimental "
+        "simulation. Social Psychology Quarterly 51(2), 123-140. (E-I index)"
+    ),
+    (
+        "Burt, R. S. (1992). Structural Holes: The Social Structure of Competition. Harvard University Press. "
+        "(constraint, effective size)"
+    ),
+    (
+        "Gould, R. V. & Fernandez, R. M. (1989). Structures of mediation: a formal approach to brokerage in "
+        "transaction networks. Sociological Methodology 19, 89-126. (brokerage roles)"
+    ),
+    (
+        "Traag, V. A., Waltman, L. & van Eck, N. J. (2019). From Louvain to Leiden: guaranteeing well-connected "
+        "communities. Scientific Reports 9, 5233. (communities)"
+    ),
+    (
+        "Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate. Journal of the Royal "
+        "Statistical Society B 57(1), 289-300. (adjusted p-values)"
+    ),
+    (
+        "Fruchterman, T. M. J. & Reingold, E. M. (1991). Graph drawing by force-directed placement. "
+        "Software: Practice and Experience 21(11), 1129-1164. (map layouts)"
+    ),
 )
 
 
@@ -299,7 +311,9 @@ def _definitions() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Summary", Summary),
     ):
         rows = [(name, f.description) for name, f in model.model_fields.items() if f.description]
-        out.append((f"{title}: {inspect.getdoc(model) or ''}".strip(), rows))
+        # only the model's own docstring: an undocumented one would inherit pydantic's BaseModel text
+        own = (model.__dict__.get("__doc__") or "").strip().splitlines()
+        out.append((f"{title}: {own[0]}" if own else title, rows))
     return out
 
 
@@ -368,7 +382,7 @@ def _template():
     return _environment().get_template("report.html.j2")
 
 
-def _num(x: float | int | None, digits: int = 2) -> str:
+def _num(x: float | None, digits: int = 2) -> str:
     if x is None:
         return "—"
     if isinstance(x, int):

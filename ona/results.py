@@ -12,6 +12,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ona.params import AnalysisParams
+from ona.viz.layout import Layout  # plain data; loads neither plotly nor igraph
+from ona.results_service import (
+    HandoffAnalytics,
+    KeyPersonRisk,
+    Recommendation,
+    Trends,
+    WindowComparison,
+)
 
 
 class _Model(BaseModel):
@@ -207,7 +215,19 @@ class AnalysisResult(_Model):
     people: list[PersonMetrics]
     communities: list[CommunitySummary]
     validation: ValidationReport
+    handoffs: HandoffAnalytics | None = Field(None, description="internal service from ticket handoffs")
+    recommendations: list[Recommendation] = Field(
+        default_factory=list, description="what to do, for every silo and weak link, in priority order"
+    )
+    key_people: list[KeyPersonRisk] = Field(
+        default_factory=list, description="'what if they leave' for the top brokers (analyst only)"
+    )
+    trends: Trends | None = Field(None, description="metrics per period, when parameters.period is set")
+    comparison: WindowComparison | None = Field(
+        None, description="before / after parameters.split, when it is set"
+    )
     privacy: PrivacyNote = Field(default_factory=PrivacyNote)
+    layout: Layout | None = Field(None, description="map positions and backbone, computed once per analysis")
 
     def to_json(self) -> str:
         """Deterministic JSON text (same result, same bytes)."""

@@ -16,7 +16,7 @@ from tests.viz.results import SCRIPT, hostile_names, ids_of, no_findings, two_si
 
 SECTIONS = ("summary", "map", "silos", "links", "bridges", "communities", "quality", "method")
 FIGURES = ("department_map", "silo_ranking", "interaction_heatmap", "community_sankey", "people_map")
-JSON_SCRIPT = re.compile(r'<script type="application/json"[^>]*>(.*?)</script>', re.S)
+JSON_SCRIPT = re.compile(r'<script type="application/json"[^>]*>(.*?)</script>', re.DOTALL)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def without_plotlyjs(text: str) -> str:
 
 def embedded_figures(text: str) -> dict[str, dict]:
     out = {}
-    for match in re.finditer(r'<script type="application/json" data-figure="([a-z_]+)">(.*?)</script>', text, re.S):
+    for match in re.finditer(r'<script type="application/json" data-figure="([a-z_]+)">(.*?)</script>', text, re.DOTALL):
         out[match.group(1)] = json.loads(match.group(2))
     return out
 
@@ -48,7 +48,7 @@ def test_plotlyjs_is_inlined_and_nothing_is_fetched(html):
     rest = without_plotlyjs(html)
     assert "http://" not in rest and "https://" not in rest
     # (plotly.js itself holds URL strings, e.g. its logo link, disabled by displaylogo=False)
-    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", rest, re.I)
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", rest, re.IGNORECASE)
     assert "<link" not in rest and "@import" not in rest and "<iframe" not in rest
     assert not re.search(r"<script[^>]*\ssrc=", rest)
 
@@ -77,6 +77,7 @@ def test_sections_have_their_content(org, html):
         assert f"<code>{name}</code>" in text
     assert "Krackhardt" in text and "Benjamini" in text
     assert "@media print" in text and "@page" in text
+    assert "__pydantic" not in text and "``" not in text  # definitions are plain text
 
 
 def test_weak_links_list_dependency_without_relationship_first(org):
@@ -98,7 +99,7 @@ def test_hostile_names_show_as_text_and_never_as_tags():
         assert "</" not in body and "<!--" not in body and "<" not in body
         json.loads(body)
     figures = embedded_figures(html)
-    nodes = [t for t in figures["department_map"]["data"] if t.get("meta") == "groups"][0]
+    nodes = next(t for t in figures["department_map"]["data"] if t.get("meta") == "groups")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in nodes["text"]
 
 
@@ -138,14 +139,6 @@ def test_rejected_rows_are_masked_unless_show_names(org, html):
     assert "2024-13-01" in shown
 
 
-VIEWER_REASONS = pytest.mark.xfail(
-    strict=True,
-    reason="privacy.for_viewer keeps the person_ids that weak_reasons quote "
-    "('fragile: removing 1 person (P0124) ...'); remove this mark when it redacts them",
-)
-
-
-@VIEWER_REASONS
 def test_viewer_report_holds_no_person_data(org):
     result, layout = org
     viewer = for_viewer(result)
@@ -158,16 +151,18 @@ def test_viewer_report_holds_no_person_data(org):
     assert "viewer version" in text
 
 
-def test_viewer_report_without_reasons_naming_people(org):
-    """The viewer report holds no person-level section (independent of the reasons' redaction)."""
+def test_report_hides_ids_quoted_in_reasons(org):
+    """Reasons name no person today; should one quote a person_id, the report shows the pseudonym."""
     result, layout = org
-    links = [lk.model_copy(update={"weak_reasons": [r for r in lk.weak_reasons if "(" not in r]}) for lk in result.links]
-    viewer = for_viewer(result.model_copy(update={"links": links}))
-    html = render_report(viewer, layout)
-    text = without_plotlyjs(html)
-    assert not [p for p in ids_of(result) if re.search(rf"\b{p}\b", text)]
-    assert "Person A" not in text and "for analysts only" in text
-    assert "people_map" not in embedded_figures(html)
+    pid = max(result.people, key=lambda p: p.betweenness).person_id
+    links = [
+        lk.model_copy(update={"weak_reasons": [*lk.weak_reasons, f"fragile: removing 1 person ({pid}) would cut it"]})
+        if lk.weak else lk
+        for lk in result.links
+    ]  # fmt: skip
+    text = without_plotlyjs(render_report(result.model_copy(update={"links": links}), layout))
+    assert not re.search(rf"\b{pid}\b", text)
+    assert re.search(r"removing 1 person \(Person [A-Z]+ \(\w+\)\) would cut it", text)
 
 
 def test_report_is_deterministic(org, html):
@@ -242,3 +237,72 @@ def test_sentences_for_other_group_names(org):
 )
 def test_in_ten(share, words):
     assert narrative.in_ten(share) == words
+
+
+# -- the command -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def synth_org(tmp_path_factory):
+    from ona.synth import synthesize
+
+    folder = tmp_path_factory.mktemp("synth") / "org"
+    synthesize(folder, people=60, seed=3, emails_per_person=20, meetings_per_person=4, ticket_events_per_person=2)
+    return folder
+
+
+def test_ona_report_command_writes_a_pseudonymized_report(tmp_path, synth_org):
+    from typer.testing import CliRunner
+
+    from ona.cli import app
+
+    out = tmp_path / "reports" / "org.html"
+    res = CliRunner().invoke(app, ["report", str(synth_org), "--out", str(out), "--permutations", "50", "--seed", "1"])
+    assert res.exit_code == 0, res.output
+    assert "Report written to" in res.output and "MB" in res.output
+    html = out.read_text(encoding="utf-8")
+    assert set(embedded_figures(html)) == set(FIGURES)
+    people = (synth_org / "people.csv").read_text(encoding="utf-8").splitlines()[1:]
+    ids = [row.split(",")[0] for row in people]
+    names = [row.split(",")[1] for row in people]
+    text = without_plotlyjs(html)
+    assert not [p for p in ids if re.search(rf"\b{p}\b", text)]
+    assert not [n for n in names if n in text]
+
+    named = tmp_path / "named.html"
+    res = CliRunner().invoke(app, ["report", str(synth_org), "--out", str(named), "--permutations", "50", "--show-names"])
+    assert res.exit_code == 0, res.output
+    assert [n for n in names if n in named.read_text(encoding="utf-8")]
+
+
+def test_ona_report_command_viewer_version(tmp_path, synth_org):
+    from typer.testing import CliRunner
+
+    from ona.cli import app
+
+    out = tmp_path / "viewer.html"
+    res = CliRunner().invoke(app, ["report", str(synth_org), "--out", str(out), "--permutations", "50", "--viewer", "-q"])
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert "people_map" not in embedded_figures(html) and "viewer version" in html
+
+
+def test_every_parameter_is_a_report_option():
+    import typer.main
+
+    from ona.cli import app
+
+    command = typer.main.get_command(app).commands["report"]  # type: ignore[attr-defined]
+    options = {opt for p in command.params for opt in getattr(p, "opts", [])}
+    for field in AnalysisParams.model_fields:
+        assert f"--{field.replace('_', '-')}" in options, field
+
+
+def test_ona_report_command_fails_in_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from ona.cli import app
+
+    res = CliRunner().invoke(app, ["report", str(tmp_path / "missing"), "--out", str(tmp_path / "x.html")])
+    assert res.exit_code == 1
+    assert "error" in res.output.lower() and "Traceback" not in res.output

@@ -7,15 +7,11 @@ sortable by any scalar field of their rows.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 from fastapi import APIRouter, Query, Response
 
-from ona.results import AnalysisResult, CommunitySummary, GroupMetrics, LinkMetrics, PersonMetrics
-from ona.store import AnalysisInfo
-
 from api.deps import (
-    ID_PATTERN,
     AnalysisId,
     AnalystDep,
     FullResultDep,
@@ -27,6 +23,7 @@ from api.deps import (
 )
 from api.errors import problem_responses
 from api.models import (
+    ID_PATTERN,
     AnalysisPage,
     AnalysisRequest,
     CommunityPage,
@@ -35,18 +32,30 @@ from api.models import (
     PersonPage,
     ResultSummary,
 )
-from api.paging import DEFAULT_LIMIT, Limit, Offset, page, sort_type
+from api.paging import DEFAULT_LIMIT, Limit, Offset, page, sort_query
+from ona.results import (
+    AnalysisResult,
+    CommunitySummary,
+    GroupMetrics,
+    LinkMetrics,
+    PersonMetrics,
+)
+from ona.store import AnalysisInfo
 
 router = APIRouter(prefix="/analyses", tags=["analyses"], responses=problem_responses(401, 422))
 
 _RESULT_ERRORS = problem_responses(404, 409)
 
-GroupSort = sort_type(GroupMetrics)
-LinkSort = sort_type(LinkMetrics)
-PersonSort = sort_type(PersonMetrics)
-CommunitySort = sort_type(CommunitySummary)
-
-_SORT_HELP = "sort by this field, ascending; '-field' for descending (nulls last). Default: the library's order"
+if TYPE_CHECKING:
+    GroupSort: TypeAlias = str | None
+    LinkSort: TypeAlias = str | None
+    PersonSort: TypeAlias = str | None
+    CommunitySort: TypeAlias = str | None
+else:
+    GroupSort = sort_query(GroupMetrics)
+    LinkSort = sort_query(LinkMetrics)
+    PersonSort = sort_query(PersonMetrics)
+    CommunitySort = sort_query(CommunitySummary)
 
 
 @router.post(
@@ -125,7 +134,7 @@ async def get_summary(analysis_id: AnalysisId, result: ResultDep) -> ResultSumma
 async def get_groups(
     result: ResultDep,
     silo: Annotated[bool | None, Query(description="only silos (true) or only non-silos (false)")] = None,
-    sort: Annotated[GroupSort | None, Query(description=_SORT_HELP)] = None,
+    sort: GroupSort = None,
     offset: Offset = 0,
     limit: Limit = DEFAULT_LIMIT,
 ) -> GroupPage:
@@ -139,7 +148,7 @@ async def get_links(
     result: ResultDep,
     weak: Annotated[bool | None, Query(description="only weak links (true) or only the others (false)")] = None,
     group: Annotated[str | None, Query(max_length=500, description="only links with this group at one end")] = None,
-    sort: Annotated[LinkSort | None, Query(description=_SORT_HELP)] = None,
+    sort: LinkSort = None,
     offset: Offset = 0,
     limit: Limit = DEFAULT_LIMIT,
 ) -> LinkPage:
@@ -161,7 +170,7 @@ async def get_links(
 async def get_people(
     result: FullResultDep,
     group: Annotated[str | None, Query(max_length=500, description="only this group's members")] = None,
-    sort: Annotated[PersonSort | None, Query(description=_SORT_HELP)] = None,
+    sort: PersonSort = None,
     offset: Offset = 0,
     limit: Limit = DEFAULT_LIMIT,
 ) -> PersonPage:
@@ -175,7 +184,7 @@ async def get_people(
 )
 async def get_communities(
     result: ResultDep,
-    sort: Annotated[CommunitySort | None, Query(description=_SORT_HELP)] = None,
+    sort: CommunitySort = None,
     offset: Offset = 0,
     limit: Limit = DEFAULT_LIMIT,
 ) -> CommunityPage:

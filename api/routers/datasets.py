@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
 
-from ona.io import read_dataset_files
-from ona.store import DatasetInfo
-
-from api.deps import AnalystDep, DatasetId, JobsDep, KeyDep, ResultsDep, SettingsDep, StoreDep
+from api.deps import (
+    AnalystDep,
+    DatasetId,
+    JobsDep,
+    KeyDep,
+    ResultsDep,
+    SettingsDep,
+    StoreDep,
+)
 from api.errors import problem_responses
 from api.models import DatasetPage, DatasetUpload, ValidationPage
 from api.paging import DEFAULT_LIMIT, Limit, Offset, page
 from api.uploads import staged
+from ona.io import read_dataset_files
+from ona.store import DatasetInfo
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], responses=problem_responses(401, 422))
 
@@ -104,4 +111,4 @@ def validation_report(
 
 
 def _default_name() -> str:
-    return f"upload {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
+    return f"upload {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"

@@ -26,7 +26,8 @@ cross-group weight lost. ``reachable_pairs_lost`` counts the pairs of
 other active people who would no longer be connected by any path.
 
 Everything per person is vectorized over x's ties and one
-connected-components call (igraph); nothing loops over pairs of people.
+connected-components call (``scipy.sparse.csgraph`` on the adjacency
+with x's row and column zeroed); nothing loops over pairs of people.
 """
 
 from __future__ import annotations
@@ -36,10 +37,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
-from ona.analysis.adjacency import tie_arrays
+from ona.analysis.adjacency import adjacency, tie_arrays
 from ona.analysis.centrality import betweenness as compute_betweenness
-from ona.analysis.service_models import KeyPersonRisk, PairRisk
+from ona.results_service import KeyPersonRisk, PairRisk
 from ona.errors import ParameterError
 from ona.graph.model import CollabGraph, Partition
 from ona.params import AnalysisParams
@@ -96,9 +98,8 @@ def key_person_risk(
     >>> risk.pairs[0].no_tie, risk.pairs[0].no_path, risk.pairs[0].share_lost, risk.reachable_pairs_lost
     (True, True, 1.0, 2)
     """
-    n, k = g.n, partition.k
+    n = g.n
     u, v, w = tie_arrays(g)
-    membership = np.asarray(partition.membership, dtype=np.int64)
     degree = np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
     strength = np.bincount(u, weights=w, minlength=n) + np.bincount(v, weights=w, minlength=n)
     between = _betweenness(g, betweenness, params)
@@ -133,6 +134,7 @@ class _Baseline:
     reach: np.ndarray  # k x k: a path joins the two groups
     component_pairs: int  # pairs of active people joined by a path
     component_size: np.ndarray  # size (active people) of each vertex's component
+    adj: sp.csr_array  # binary adjacency
 
     @property
     def k(self) -> int:
@@ -149,14 +151,15 @@ def _baseline(g: CollabGraph, partition: Partition, u: np.ndarray, v: np.ndarray
     keys, counts = np.unique(np.concatenate([pair * n + cu, pair * n + cv]), return_counts=True)
     carrier_pair, carrier = keys // n, keys % n
     side_lo = membership[carrier] == carrier_pair // k
-    reach, component_pairs, size = _reach(g, membership, k, removed=None)
+    adj = adjacency(g, ties=(u, v, w), dtype=np.int8)
+    reach, component_pairs, size = _reach(adj, membership, k, removed=None)
     return _Baseline(
         g=g, partition=partition, membership=membership, cu=cu, cv=cv, cw=cw, pair=pair,
         pair_w=np.bincount(pair, weights=cw, minlength=k * k), pair_ties=np.bincount(pair, minlength=k * k),
         keys=keys, counts=counts,
         carriers_lo=np.bincount(carrier_pair[side_lo], minlength=k * k),
         carriers_hi=np.bincount(carrier_pair[~side_lo], minlength=k * k),
-        reach=reach, component_pairs=component_pairs, component_size=size,
+        reach=reach, component_pairs=component_pairs, component_size=size, adj=adj,
     )
 
 
@@ -182,24 +185,27 @@ def _chosen(g: CollabGraph, people: list[str] | None, top: int, between: np.ndar
     return active[order][: max(top, 0)].tolist()
 
 
-def _reach(g: CollabGraph, membership: np.ndarray, k: int,
+def _reach(adj: sp.csr_array, membership: np.ndarray, k: int,
            removed: int | None) -> tuple[np.ndarray, int, np.ndarray]:
     """Which group pairs a path joins (k x k bools), how many pairs of active people
     a path joins, and the size of each vertex's component (active people).
 
     With ``removed``, that person's ties are deleted and the person is left out.
     """
-    graph = g.graph
+    n = adj.shape[0]
+    if n == 0:
+        return np.zeros((k, k), dtype=bool), 0, np.zeros(0, dtype=np.int64)
     if removed is not None:
-        graph = graph.copy()
-        graph.delete_edges(graph.incident(removed))
-    comp = np.asarray(graph.connected_components().membership, dtype=np.int64)
-    keep = np.ones(g.n, dtype=bool)
+        # zero the person's row and column, then drop the zeros (csgraph reads stored zeros as ties)
+        adj = adj.copy()
+        adj.data[adj.indptr[removed]:adj.indptr[removed + 1]] = 0
+        adj.data[adj.indices == removed] = 0
+        adj.eliminate_zeros()
+    c, labels = connected_components(adj, directed=False)
+    comp = np.asarray(labels, dtype=np.int64)
+    keep = np.diff(adj.indptr) > 0  # an isolated person reaches no one
     if removed is not None:
         keep[removed] = False
-    deg = np.asarray(graph.degree(), dtype=np.int64)
-    keep &= deg > 0  # an isolated person reaches no one
-    c = int(comp.max()) + 1 if comp.size else 0
     m = sp.csr_array((np.ones(int(keep.sum())), (membership[keep], comp[keep])), shape=(k, c))
     reach = (m @ m.T).toarray() > 0
     sizes = np.bincount(comp[keep], minlength=c)
@@ -224,7 +230,7 @@ def _remove(b: _Baseline, x: int, between: np.ndarray) -> KeyPersonRisk:
     no_tie = involved & (b.pair_ties == ties_lost)
     single = (involved & ~no_tie & (np.minimum(after_lo, after_hi) == 1)
               & (np.minimum(b.carriers_lo, b.carriers_hi) > 1))
-    reach_after, pairs_after, _ = _reach(g, b.membership, k, removed=x)
+    reach_after, pairs_after, _ = _reach(b.adj, b.membership, k, removed=x)
     upper = np.triu(np.ones((k, k), dtype=bool), 1).ravel()
     no_path = upper & b.reach.ravel() & ~reach_after.ravel()
     share = np.divide(lost, b.pair_w, out=np.zeros(k * k), where=b.pair_w > 0)

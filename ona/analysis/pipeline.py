@@ -19,12 +19,16 @@ from ona.analysis.communities import (
     leiden_communities,
 )
 from ona.analysis.groups import group_metrics
+from ona.analysis.handoffs import handoff_analytics
+from ona.analysis.keyperson import key_person_risk
 from ona.analysis.links import link_metrics
 from ona.analysis.centrality import betweenness
 from ona.analysis.people import person_metrics
+from ona.analysis.recommend import recommend
 from ona.analysis.significance import insularity_test
 from ona.analysis.silos import flag_silos
 from ona.analysis.structure import formal_modularity, group_assortativity
+from ona.analysis.trends import compare_windows, trend
 from ona.errors import EmptyGraphError
 from ona.graph.build import build_graph, partition_of
 from ona.graph.model import CollabGraph, Partition
@@ -33,6 +37,7 @@ from ona.params import AnalysisParams
 from ona.progress import OnProgress, no_progress
 from ona.results import AnalysisResult, GroupMetrics, LinkMetrics, PersonMetrics, Summary
 from ona.store import PairWeights, Store
+from ona.viz.layout import compute_layout
 
 STAGES = (
     "aggregate",
@@ -40,7 +45,11 @@ STAGES = (
     "significance",
     "communities",
     "links",
+    "handoffs",
     "people",
+    "recommendations",
+    "layout",
+    "trends",
 )
 
 
@@ -108,6 +117,8 @@ def analyze_dataset(
     groups = flag_silos(groups, params)
     stage("links")
     links = link_metrics(g, partition, params=params)
+    stage("handoffs")
+    handoffs = handoff_analytics(store, dataset_id, params)
     stage("people")
     between = betweenness(
         g, exact_limit=params.betweenness_exact_limit, samples=params.betweenness_samples, seed=params.seed
@@ -116,6 +127,17 @@ def analyze_dataset(
         g, partition, params=params, communities=communities.membership, betweenness_result=between
     )
     people = _depended_on(people, links, params.fragile_carriers)
+    stage("recommendations")
+    recommendations = recommend(g, partition, groups, links, people, params=params)
+    key_people = key_person_risk(
+        g, partition, top=params.key_people,
+        betweenness={p.person_id: p.betweenness for p in people}, params=params,
+    )  # fmt: skip
+    stage("layout")
+    layout = compute_layout(g, partition, seed=params.seed)
+    stage("trends")
+    trends = trend(store, dataset_id, params, period=params.period) if params.period else None
+    comparison = compare_windows(store, dataset_id, params, split=params.split) if params.split else None
     on_progress("done", total, total)
 
     nmi, ari = compare_to_groups(partition, communities.membership)
@@ -148,6 +170,12 @@ def analyze_dataset(
         people=people,
         communities=community_summaries(partition, communities.membership),
         validation=store.validation_report(dataset_id),
+        handoffs=handoffs,
+        recommendations=recommendations,
+        key_people=key_people,
+        trends=trends,
+        comparison=comparison,
+        layout=layout,
     )
 
 

@@ -2,7 +2,7 @@
 
 Input: the collaboration graph, the partition and the analysis' groups
 (with silo flags), links (with weak flags, after
-:func:`ona.analysis.handoffs.flag_dependencies`) and people (betweenness).
+:func:`ona.analysis.links.link_metrics`) and people (betweenness).
 Output: ``list[Recommendation]`` in priority order (analyst view), and
 :func:`recommendations_for_viewer` for leaders (counts and roles only).
 
@@ -16,15 +16,17 @@ target, interventions in this order (each kind once per pair of groups):
   best-placed other active member: most direct ties into the other group
   (a minor carrier already), then most two-step paths into it (colleagues
   who work with the other group: ``A @ (A @ 1_other)``), then strength;
-  overloaded brokers come last.
-- ``buddy_pairs`` (silos and under-connected links): up to
+  *overloaded* people come last.
+- ``buddy_pairs`` (silos, dependency and under-connected links): up to
   :data:`BUDDY_PAIRS` disjoint pairs, one person from each group, with no
   tie yet and the most common contacts (``A[a] @ A[b].T`` on the binary
-  adjacency, ties masked out), leaving out inactive people and overloaded
-  brokers (betweenness in the top :data:`BROKER_SHARE` = 10% of active
-  people, and above 0). When fewer pairs share a contact, the most
-  connected remaining members are paired and the figures say 0 common
-  contacts.
+  adjacency, ties masked out), leaving out inactive and *overloaded*
+  people. When fewer pairs share a contact, the most connected remaining
+  members are paired and the figures say 0 common contacts.
+
+  *Overloaded*: the top brokers (betweenness in the top
+  :data:`BROKER_SHARE` = 10% of active people, and above 0) and the
+  current bridges of every fragile link.
 - ``job_shadowing`` (links with ticket handoffs; a silo with its partner):
   the up to :data:`SHADOW_PAIRS` disjoint pairs of people who exchange
   the most handoffs across the link.
@@ -42,6 +44,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -49,7 +52,7 @@ import scipy.sparse as sp
 
 from ona.analysis.adjacency import adjacency, tie_arrays
 from ona.analysis.handoffs import DEPENDENCY
-from ona.analysis.service_models import Recommendation, RecommendationView
+from ona.results_service import Recommendation, RecommendationView
 from ona.graph.model import CollabGraph, Partition
 from ona.params import AnalysisParams
 from ona.results import GroupMetrics, LinkMetrics, PersonMetrics
@@ -59,15 +62,15 @@ __all__ = [
     "overloaded_brokers", "recommend", "recommendations_for_viewer",
 ]
 
+Target = Literal["silo", "weak_link"]
+
 #: People in this top share of betweenness (among active people) are overloaded brokers.
 BROKER_SHARE = 0.10
 BUDDY_PAIRS = 3
 SHADOW_PAIRS = 2
 SPANNERS = 3
 #: Candidate pairs examined per greedy matching (sorted best first).
-_SCAN = 10_000
-
-_KIND_ORDER = ("second_bridge", "buddy_pairs", "job_shadowing", "recognize_boundary_spanners")
+_SCAN = 2_000
 
 
 def overloaded_brokers(betweenness: np.ndarray, active: np.ndarray, share: float = BROKER_SHARE) -> np.ndarray:
@@ -90,6 +93,7 @@ class _Graph:
     g: CollabGraph
     partition: Partition
     betweenness: np.ndarray
+    bridges: frozenset[str]  # current bridges of the fragile links
 
     @cached_property
     def ties(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -114,6 +118,14 @@ class _Graph:
         return overloaded_brokers(self.betweenness, self.active)
 
     @cached_property
+    def busy(self) -> np.ndarray:
+        """Overloaded: top brokers, and the current bridges of every fragile link."""
+        busy = self.broker.copy()
+        if self.bridges:
+            busy[[self.g.index[p] for p in self.bridges]] = True
+        return busy
+
+    @cached_property
     def membership(self) -> np.ndarray:
         return np.asarray(self.partition.membership, dtype=np.int64)
 
@@ -133,7 +145,16 @@ class _Graph:
         u, v, w = self.ties
         cross = self.membership[u] != self.membership[v]
         n = self.g.n
-        return np.bincount(u[cross], weights=w[cross], minlength=n) + np.bincount(v[cross], weights=w[cross], minlength=n)
+        return (np.bincount(u[cross], weights=w[cross], minlength=n)
+                + np.bincount(v[cross], weights=w[cross], minlength=n))
+
+    @cached_property
+    def handoff_ties(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Ends (u, v) and handoff counts of the cross-group ties that carry ticket handoffs."""
+        u, v, _ = self.ties
+        handoffs = self.g.edge_attr("handoffs")
+        keep = (handoffs > 0) & (self.membership[u] != self.membership[v])
+        return u[keep], v[keep], np.rint(handoffs[keep]).astype(np.int64)
 
     def members(self, group: str) -> np.ndarray:
         return self.membership == self.group_index[group]
@@ -175,7 +196,8 @@ def recommend(
     between = np.zeros(g.n)
     known = index >= 0
     between[index[known]] = np.asarray([p.betweenness for p in people], dtype=np.float64)[known]
-    ctx = _Graph(g, partition, between)
+    bridges = frozenset(p for lk in links if lk.fragile for p in lk.bridge_people[: params.fragile_carriers])
+    ctx = _Graph(g, partition, between, bridges)
 
     dependency = [lk for lk in links if lk.weak and any(r.startswith(DEPENDENCY + ":") for r in lk.weak_reasons)]
     dependent = {(lk.source, lk.target) for lk in dependency}
@@ -186,14 +208,14 @@ def recommend(
 
     out: list[Recommendation] = []
     for lk in dependency:
-        out += _for_link(ctx, lk, params)
+        out += _for_link(ctx, lk, params, dependent=True)
     for gm in silos:
         out += _for_silo(ctx, gm, links)
     for lk in [*fragile, *under]:
-        out += _for_link(ctx, lk, params)
+        out += _for_link(ctx, lk, params, dependent=False)
 
     seen: set[tuple[str, tuple[str, ...]]] = set()
-    unique = []
+    unique: list[Recommendation] = []
     for rec in out:
         key = (rec.kind, tuple(sorted(rec.groups)))
         if key not in seen:
@@ -220,7 +242,7 @@ def recommendations_for_viewer(
     >>> view.people, view.roles
     (2, {'buddy in A': 1, 'buddy in B': 1})
     """
-    views = []
+    views: list[RecommendationView] = []
     for rec in recommendations:
         if headcount is not None and any(headcount.get(name, 0) < min_group_size for name in rec.groups):
             continue
@@ -238,13 +260,16 @@ def recommendations_for_viewer(
 # targets
 
 
-def _for_link(ctx: _Graph, lk: LinkMetrics, params: AnalysisParams) -> list[Recommendation]:
+def _for_link(ctx: _Graph, lk: LinkMetrics, params: AnalysisParams, *, dependent: bool) -> list[Recommendation]:
     a, b = lk.source, lk.target
     recs = []
     if lk.fragile:
         recs.append(_second_bridge(ctx, lk, params))
-    if lk.under_connected or not lk.fragile:
-        recs.append(_buddy_pairs(ctx, a, b, "weak_link", _link_figures(lk)))
+    if dependent or lk.under_connected:
+        ratio = f"{lk.ratio:.2f}" if lk.ratio is not None else "0"
+        why = (f"{a} and {b} pass each other {lk.handoffs} tickets yet barely work together otherwise"
+               if dependent else f"{a} and {b} collaborate at {ratio} times what their volumes would give")
+        recs.append(_buddy_pairs(ctx, a, b, "weak_link", _link_figures(lk), why))
     if lk.handoffs > 0:
         rec = _job_shadowing(ctx, a, b, "weak_link")
         if rec is not None:
@@ -263,7 +288,10 @@ def _for_silo(ctx: _Graph, gm: GroupMetrics, links: list[LinkMetrics]) -> list[R
         partner_link = max(mine, key=lambda lk: (lk.handoffs, lk.expected - lk.weight,
                                                  lk.target if lk.source == gm.group else lk.source))
         partner = partner_link.target if partner_link.source == gm.group else partner_link.source
-        recs.append(_buddy_pairs(ctx, gm.group, partner, "silo", {**figures, **_link_figures(partner_link)}))
+        ratio = f"{partner_link.ratio:.2f}" if partner_link.ratio is not None else "0"
+        why = (f"{gm.group} keeps most of its collaboration inside; its widest gap is with {partner} "
+               f"({ratio} times the expected level, {partner_link.handoffs} ticket handoffs)")
+        recs.append(_buddy_pairs(ctx, gm.group, partner, "silo", {**figures, **_link_figures(partner_link)}, why))
         if partner_link.handoffs > 0:
             rec = _job_shadowing(ctx, gm.group, partner, "silo")
             if rec is not None:
@@ -289,37 +317,42 @@ def _second_bridge(ctx: _Graph, lk: LinkMetrics, params: AnalysisParams) -> Reco
     a, b = lk.source, lk.target
     current = set(lk.bridge_people[: params.fragile_carriers])
     not_current = ~np.isin(np.asarray(ctx.g.ids, dtype=object), list(current))
-    chosen: list[tuple[int, int, int]] = []
+    chosen: list[tuple[int, int, int, str]] = []
     for side, other in ((a, b), (b, a)):
         into = ctx.adj @ ctx.members(other).astype(np.int64)  # direct ties into the other group
         paths = ctx.adj @ into  # two-step paths into it
         cand = np.flatnonzero(ctx.members(side) & ctx.active & not_current)
         if cand.size:
             order = np.lexsort((ctx.id_rank[cand], -ctx.strength[cand], -paths[cand], -into[cand],
-                                ctx.broker[cand]))
+                                ctx.busy[cand]))
             best = int(cand[order[0]])
-            chosen.append((best, int(into[best]), int(paths[best])))
-    shares = sum(lk.bridge_shares[: params.fragile_carriers]) if lk.bridge_shares else 0.0
+            chosen.append((best, int(into[best]), int(paths[best]), other))
     who = "person" if len(current) == 1 else "people"
-    reach = ", ".join(f"{d} direct ties and {p} two-step paths into the other group" for _, d, p in chosen)
+    reach = "; ".join(
+        f"the {ctx.partition.group_of(i)} member has {d} direct tie(s) and {p} two-step path(s) into {other}"
+        for i, d, p, other in chosen
+    )
+    top_share = lk.bridge_shares[0] if lk.bridge_shares else 0.0
     reason = (
-        f"The link {a}–{b} rests on {len(current)} {who} (the top bridge alone holds "
-        f"{(lk.bridge_shares[0] if lk.bridge_shares else 0):.0%} of its weight {lk.weight:.1f}); "
+        f"The link {a}–{b} rests on {len(current)} {who} (the top bridge alone holds {top_share:.0%} of "
+        f"its weight {lk.weight:.1f}); "
         + (f"build a second bridge with the best-placed other members ({reach})." if chosen
            else "no other active member can take the role yet.")
     )
     return Recommendation(
         priority=0, kind="second_bridge", target="weak_link", groups=[a, b], reason=reason,
-        figures={**_link_figures(lk), "current_bridges": len(current), "bridge_share": round(min(shares, 1.0), 4)},
-        person_ids=[ctx.pid(i) for i, _, _ in chosen],
-        roles=[f"second bridge in {ctx.partition.group_of(i)}" for i, _, _ in chosen],
-        pairs=[[ctx.pid(i) for i, _, _ in chosen]] if len(chosen) == 2 else [],
+        figures={**_link_figures(lk), "current_bridges": len(current),
+                 "top_bridge_share": round(top_share, 4)},
+        person_ids=[ctx.pid(c[0]) for c in chosen],
+        roles=[f"second bridge in {ctx.partition.group_of(c[0])}" for c in chosen],
+        pairs=[[ctx.pid(c[0]) for c in chosen]] if len(chosen) == 2 else [],
     )
 
 
-def _buddy_pairs(ctx: _Graph, a: str, b: str, target: str, figures: dict[str, float | int]) -> Recommendation:
+def _buddy_pairs(ctx: _Graph, a: str, b: str, target: Target, figures: dict[str, float | int],
+                 why: str) -> Recommendation:
     """Disjoint untied pairs across a and b with the most common contacts."""
-    eligible = ctx.active & ~ctx.broker
+    eligible = ctx.active & ~ctx.busy
     ra = np.flatnonzero(ctx.members(a) & eligible)
     rb = np.flatnonzero(ctx.members(b) & eligible)
     pairs: list[tuple[int, int, int]] = []
@@ -331,18 +364,20 @@ def _buddy_pairs(ctx: _Graph, a: str, b: str, target: str, figures: dict[str, fl
         common.eliminate_zeros()
         c = common.tocoo()
         i, j, n = ra[c.row], rb[c.col], c.data
+        if n.size > _SCAN:  # sort only the best candidates, every tie at the cut included
+            cut = np.partition(n, n.size - _SCAN)[n.size - _SCAN]
+            best = n >= cut
+            i, j, n = i[best], j[best], n[best]
         order = np.lexsort((ctx.id_rank[j], ctx.id_rank[i], -n))[:_SCAN]
         pairs = _greedy(i[order], j[order], n[order], BUDDY_PAIRS)
         if len(pairs) < BUDDY_PAIRS:
             pairs += _fallback_pairs(ctx, ra, rb, pairs, BUDDY_PAIRS - len(pairs))
     counts = [n for _, _, n in pairs]
     reason = (
-        f"{a} and {b} collaborate less than their volumes would give"
-        + (f" (ratio {figures['ratio']:.2f})" if "ratio" in figures else "")
-        + f"; pair {len(pairs)} people from each group who have no tie yet"
+        f"{why}; pair {len(pairs)} people from each group who have no tie yet"
         + (f" but share {', '.join(map(str, counts))} contacts" if any(counts) else " (no common contact yet)")
-        + ", leaving out the organization's busiest brokers."
-    ) if pairs else f"No eligible member on both sides of {a}–{b} to pair (inactive or overloaded brokers)."
+        + ", leaving out the busiest brokers and the people links already rest on."
+    ) if pairs else f"{why}; no eligible member on both sides to pair (inactive or already overloaded)."
     return Recommendation(
         priority=0, kind="buddy_pairs", target=target, groups=[a, b], reason=reason,
         figures={**figures, "pairs": len(pairs), **{f"common_contacts_{k + 1}": n for k, n in enumerate(counts)}},
@@ -352,16 +387,15 @@ def _buddy_pairs(ctx: _Graph, a: str, b: str, target: str, figures: dict[str, fl
     )
 
 
-def _job_shadowing(ctx: _Graph, a: str, b: str, target: str) -> Recommendation | None:
+def _job_shadowing(ctx: _Graph, a: str, b: str, target: Target) -> Recommendation | None:
     """The pairs that exchange the most ticket handoffs across a and b."""
-    u, v, _ = ctx.ties
-    handoffs = ctx.g.edge_attr("handoffs")
+    u, v, handoffs = ctx.handoff_ties
     ga, gb = ctx.group_index[a], ctx.group_index[b]
     mu, mv = ctx.membership[u], ctx.membership[v]
-    across = (((mu == ga) & (mv == gb)) | ((mu == gb) & (mv == ga))) & (handoffs > 0)
+    across = ((mu == ga) & (mv == gb)) | ((mu == gb) & (mv == ga))
     if not across.any():
         return None
-    eu, ev, h = u[across], v[across], np.rint(handoffs[across]).astype(np.int64)
+    eu, ev, h = u[across], v[across], handoffs[across]
     flip = ctx.membership[eu] != ga  # put the a-side first
     eu, ev = np.where(flip, ev, eu), np.where(flip, eu, ev)
     order = np.lexsort((ctx.id_rank[ev], ctx.id_rank[eu], -h))
@@ -409,8 +443,10 @@ def _recognize_silo(ctx: _Graph, gm: GroupMetrics, figures: dict[str, float | in
     shares = (ctx.outside[top] / gm.external_weight).tolist()
     reason = (
         f"{gm.group} keeps {1 - (gm.external_weight / (gm.external_weight + gm.internal_weight)):.0%} of its "
-        f"collaboration inside; {top.size} members hold {', '.join(f'{s:.0%}' for s in shares)} of its outside "
-        "collaboration: recognize them and make them the group's link to the others."
+        f"collaboration inside; {'1 member holds' if top.size == 1 else f'{top.size} members hold'} "
+        f"{', '.join(f'{s:.0%}' for s in shares)} of its outside collaboration: recognize "
+        f"{'this role' if top.size == 1 else 'these roles'} and make {'it' if top.size == 1 else 'them'} "
+        "the group's link to the others."
     )
     return Recommendation(
         priority=0, kind="recognize_boundary_spanners", target="silo", groups=[gm.group], reason=reason,

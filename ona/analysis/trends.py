@@ -16,15 +16,20 @@ A period without ties gives null ratios and E-I indexes, zero weights.
 (since / until default to the first event and just after the last one)
 with the full group analysis, including the permutation test
 (:func:`~ona.analysis.significance.insularity_test` with the parameters'
-``permutations`` and ``seed``, run on each window) and the silo flags. The
-change itself is not tested for significance: each window reports its own
-z and adjusted p, and the rules below require the after-window to be
-significant. Rules (thresholds are module constants):
+``permutations`` and ``seed``, run on each window: its z and adjusted p are
+reported for both) and the silo flags. The change of the E-I index gets
+its own z-score, ``delta_z = delta / sqrt(se_before^2 + se_after^2)``,
+where ``se`` is the standard error of a window's E-I index when its ties
+are resampled (the delta method for a ratio of sums over the group's ties:
+``se^2 = ((1 + ei)^2 sum_internal w^2 + (1 - ei)^2 sum_external w^2) /
+(I + E)^2``). Rules (thresholds are module constants):
 
 - a group became **more insular** when ``ei_index`` fell by at least
-  :data:`EI_DROP` (0.1) *and* it is inward beyond chance after the split
-  (adjusted ``p < alpha`` and ``z > 0``); ``became_silo`` when the silo rule
-  of :mod:`ona.analysis.silos` flags it after and not before;
+  :data:`EI_DROP` (0.1), the fall is significant (``delta_z <=
+  -`` :data:`DELTA_Z` = -1.96, two-sided 5%) *and* the group is inward
+  beyond chance after the split (adjusted ``p < alpha``, ``z > 0``);
+  ``became_silo`` when the silo rule of :mod:`ona.analysis.silos` flags
+  it after and not before;
 - a link **weakened** when its ratio fell by at least :data:`RATIO_DROP`
   (25%) of its value before, or it became weak (under-connected or
   fragile) after;
@@ -42,9 +47,9 @@ from typing import Literal
 
 import numpy as np
 
-from ona.analysis.groups import group_metrics
+from ona.analysis.groups import group_edges, group_metrics
 from ona.analysis.links import link_metrics
-from ona.analysis.service_models import (
+from ona.results_service import (
     GroupChange,
     GroupTrend,
     LinkChange,
@@ -64,10 +69,12 @@ from ona.progress import OnProgress, no_progress
 from ona.results import GroupMetrics, LinkMetrics
 from ona.store import Store
 
-__all__ = ["CARRIER_DROP", "EI_DROP", "MAX_PERIODS", "RATIO_DROP", "compare_windows", "periods", "trend"]
+__all__ = ["CARRIER_DROP", "DELTA_Z", "EI_DROP", "MAX_PERIODS", "RATIO_DROP", "compare_windows", "periods", "trend"]
 
 #: A group is more insular when its E-I index fell by at least this much.
 EI_DROP = 0.1
+#: The fall of the E-I index must have a z-score at or below -DELTA_Z.
+DELTA_Z = 1.96
 #: A link weakened when its ratio fell by at least this share of its value before.
 RATIO_DROP = 0.25
 #: A link rests on fewer carriers when their number fell by at least this share.
@@ -230,9 +237,10 @@ def compare_windows(
     labels = store.group_labels(dataset_id, params.group_by)
     sides = [_window_analysis(store, dataset_id, params, ids, labels, lo, hi)
              for lo, hi in ((since, split), (split, until))]
-    (info_b, groups_b, links_b), (info_a, groups_a, links_a) = sides
+    (info_b, groups_b, links_b, se_b), (info_a, groups_a, links_a, se_a) = sides
     before = {gm.group: gm for gm in groups_b}
-    group_changes = [_group_change(before[gm.group], gm, params) for gm in groups_a]
+    group_changes = [_group_change(before[gm.group], gm, se_b[gm.group], se_a[gm.group], params)
+                     for gm in groups_a]
     group_changes.sort(key=lambda c: (c.delta_ei_index is None, c.delta_ei_index or 0.0, c.group))
     lb = {(lk.source, lk.target): lk for lk in links_b}
     la = {(lk.source, lk.target): lk for lk in links_a}
@@ -272,7 +280,7 @@ def _graph(store: Store, dataset_id: str, params: AnalysisParams, ids: list[str]
 
 def _window_analysis(store: Store, dataset_id: str, params: AnalysisParams, ids: list[str],
                      labels: dict[str, str], since: datetime, until: datetime
-                     ) -> tuple[WindowInfo, list[GroupMetrics], list[LinkMetrics]]:
+                     ) -> tuple[WindowInfo, list[GroupMetrics], list[LinkMetrics], dict[str, float | None]]:
     window = params.model_copy(update={"since": since, "until": until})
     g, partition, _ = _graph(store, dataset_id, window, ids, labels)
     if g.graph.ecount() == 0:
@@ -288,17 +296,56 @@ def _window_analysis(store: Store, dataset_id: str, params: AnalysisParams, ids:
     links = link_metrics(g, partition, params=window)
     info = WindowInfo(since=since, until=until, days=round((until - since).total_seconds() / 86400, 6),
                       ties=g.graph.ecount(), total_weight=round(g.total_weight, 6), active_people=_active(g))
-    return info, groups, links
+    return info, groups, links, ei_standard_errors(g, partition)
 
 
-def _group_change(b: GroupMetrics, a: GroupMetrics, params: AnalysisParams) -> GroupChange:
+def ei_standard_errors(g: CollabGraph, partition: Partition) -> dict[str, float | None]:
+    """Standard error of every group's E-I index when its ties are resampled (delta method).
+
+    ``se^2 = ((1 + ei)^2 sum_internal w^2 + (1 - ei)^2 sum_external w^2) / (I + E)^2``;
+    None for a group without ties.
+
+    >>> import igraph as ig
+    >>> gr = ig.Graph(n=3, edges=[(0, 1), (1, 2)]); gr.es["weight"] = [1.0, 1.0]
+    >>> part = Partition.from_labels(["A", "A", "B"])
+    >>> ei_standard_errors(CollabGraph(gr, ("a1", "a2", "b1")), part)  # ei(A) = 0: sqrt(1 + 1) / 2
+    {'A': 0.7071067811865476, 'B': 0.0}
+    """
+    e = group_edges(g, partition)
+    k = partition.k
+    w, gu, gv = e.w[e.tie], e.gu[e.tie], e.gv[e.tie]
+    inside = gu == gv
+    internal = np.bincount(gu[inside], weights=w[inside], minlength=k)
+    internal_sq = np.bincount(gu[inside], weights=w[inside] ** 2, minlength=k)
+    ow = w[~inside]
+    external = np.bincount(gu[~inside], weights=ow, minlength=k) + np.bincount(gv[~inside], weights=ow, minlength=k)
+    external_sq = (np.bincount(gu[~inside], weights=ow ** 2, minlength=k)
+                   + np.bincount(gv[~inside], weights=ow ** 2, minlength=k))
+    total = internal + external
+    out: dict[str, float | None] = {}
+    for d, name in enumerate(partition.names):
+        if total[d] <= 0:
+            out[name] = None
+            continue
+        ei = (external[d] - internal[d]) / total[d]
+        var = ((1 + ei) ** 2 * internal_sq[d] + (1 - ei) ** 2 * external_sq[d]) / total[d] ** 2
+        out[name] = float(np.sqrt(var))
+    return out
+
+
+def _group_change(b: GroupMetrics, a: GroupMetrics, se_b: float | None, se_a: float | None,
+                  params: AnalysisParams) -> GroupChange:
     delta = _delta(a.ei_index, b.ei_index)
+    se = np.hypot(se_b, se_a) if se_b is not None and se_a is not None else None
+    delta_z = _num(delta / se) if delta is not None and se else None
     significant = a.p_value is not None and a.z is not None and a.p_value < params.alpha and a.z > 0
-    more = delta is not None and delta <= -EI_DROP and significant
+    more = (delta is not None and delta <= -EI_DROP and delta_z is not None and delta_z <= -DELTA_Z
+            and significant)
     reasons = []
     if more:
         reasons.append(
-            f"more_insular: E-I index went from {b.ei_index:.2f} to {a.ei_index:.2f} ({delta:+.2f}); "
+            f"more_insular: E-I index went from {b.ei_index:.2f} to {a.ei_index:.2f} ({delta:+.2f}, "
+            f"z of the change {delta_z:.1f}); "
             f"after the split its internal weight is beyond chance (z = {a.z:.1f}, adjusted p = {a.p_value:.2g}"
             + (f"; before: z = {b.z:.1f}, adjusted p = {b.p_value:.2g})" if b.z is not None and b.p_value is not None
                else ")")
@@ -308,6 +355,7 @@ def _group_change(b: GroupMetrics, a: GroupMetrics, params: AnalysisParams) -> G
     return GroupChange(
         group=a.group,
         ei_index_before=_num(b.ei_index), ei_index_after=_num(a.ei_index), delta_ei_index=delta,
+        delta_z=delta_z,
         insularity_before=_num(b.insularity), insularity_after=_num(a.insularity),
         delta_insularity=_delta(a.insularity, b.insularity),
         z_before=b.z, z_after=a.z, p_value_before=b.p_value, p_value_after=a.p_value,
@@ -322,8 +370,9 @@ def _link_change(source: str, target: str, b: LinkMetrics | None, a: LinkMetrics
     weak_b, weak_a = (x is not None and x.weak for x in (b, a))
     frag_b, frag_a = (x is not None and x.fragile for x in (b, a))
     reasons = []
-    ratio_fell = rb is not None and ra is not None and rb > 0 and ra <= (1 - RATIO_DROP) * rb
-    if ratio_fell:
+    ratio_fell = False
+    if rb is not None and ra is not None and rb > 0 and ra <= (1 - RATIO_DROP) * rb:
+        ratio_fell = True
         reasons.append(f"weakened: ratio went from {rb:.2f} to {ra:.2f} ({(ra - rb) / rb:+.0%})")
     if weak_a and not weak_b:
         reasons.append("became_weak: " + "; ".join(a.weak_reasons if a is not None else []))

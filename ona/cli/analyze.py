@@ -3,118 +3,85 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 from rich.table import Table
 
 from ona.cli.common import (
-    Alpha,
-    BetweennessExactLimit,
-    BetweennessSamples,
-    BroadcastLimit,
+    GRAPH_FIELDS,
     DatasetArg,
-    DependencyMinHandoffs,
-    DependencyRatio,
-    EmailWeight,
-    FragileCarriers,
-    FragileShare,
-    GroupBy,
-    LargeMeetingLimit,
-    MeetingWeight,
-    MinGroupSize,
-    MinWeight,
-    Permutations,
-    Resolution,
-    Seed,
-    SiloEiMargin,
-    SiloMaxEi,
-    Since,
-    TicketWeight,
-    Until,
-    WeakRatio,
-    DEFAULTS,
     console,
-    make_params,
+    fail,
     progress_bar,
     user_errors,
+    with_params,
 )
+from ona.params import AnalysisParams
+from ona.progress import OnProgress
 from ona.results import AnalysisResult, ValidationReport
 
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Keep the dataset and the analysis in this DuckDB store (so `ona serve --store` shows it).",
+    ),
+]
+ViewerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--viewer", help="Write the viewer (leader) version: no person-level data, small groups suppressed."
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
+
+class Run(NamedTuple):
+    result: AnalysisResult
+    analysis_id: str | None
+    names: dict[str, str]
+
+
+def run_analysis(dataset: Path, params: AnalysisParams, *, store: Path | None, on_progress: OnProgress) -> Run:
+    """Read, load (into ``store`` or memory) and analyze."""
+    from ona.analysis.pipeline import analyze_dataset
+    from ona.io import read_dataset
+    from ona.store import Store
+
+    data = read_dataset(dataset, on_progress=on_progress)
+    with Store(store or ":memory:") as db:
+        info = db.save_dataset(data)
+        job = db.create_analysis(info.dataset_id, params) if store else None
+        result = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress)
+        if job is not None:
+            db.save_result(job.analysis_id, result.to_json())
+    return Run(result, job.analysis_id if job else None, data.person_names())
+
+
+@with_params()
 def analyze(
     dataset: DatasetArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the result JSON.")] = Path(
         "result.json"
     ),
-    store: Annotated[
-        Path | None,
-        typer.Option(
-            "--store",
-            help="Keep the dataset and the analysis in this DuckDB store (so `ona serve --store` shows it).",
-        ),
-    ] = None,
-    viewer: Annotated[
-        bool,
-        typer.Option(
-            "--viewer",
-            help="Write the viewer (leader) version: no person-level data, small groups suppressed.",
-        ),
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
-    group_by: GroupBy = DEFAULTS["group_by"],
-    since: Since = DEFAULTS["since"],
-    until: Until = DEFAULTS["until"],
-    email_weight: EmailWeight = DEFAULTS["email_weight"],
-    meeting_weight: MeetingWeight = DEFAULTS["meeting_weight"],
-    ticket_weight: TicketWeight = DEFAULTS["ticket_weight"],
-    broadcast_limit: BroadcastLimit = DEFAULTS["broadcast_limit"],
-    large_meeting_limit: LargeMeetingLimit = DEFAULTS["large_meeting_limit"],
-    min_weight: MinWeight = DEFAULTS["min_weight"],
-    min_group_size: MinGroupSize = DEFAULTS["min_group_size"],
-    resolution: Resolution = DEFAULTS["resolution"],
-    seed: Seed = DEFAULTS["seed"],
-    permutations: Permutations = DEFAULTS["permutations"],
-    alpha: Alpha = DEFAULTS["alpha"],
-    silo_ei_margin: SiloEiMargin = DEFAULTS["silo_ei_margin"],
-    silo_max_ei: SiloMaxEi = DEFAULTS["silo_max_ei"],
-    weak_ratio: WeakRatio = DEFAULTS["weak_ratio"],
-    dependency_min_handoffs: DependencyMinHandoffs = DEFAULTS["dependency_min_handoffs"],
-    dependency_ratio: DependencyRatio = DEFAULTS["dependency_ratio"],
-    fragile_carriers: FragileCarriers = DEFAULTS["fragile_carriers"],
-    fragile_share: FragileShare = DEFAULTS["fragile_share"],
-    betweenness_exact_limit: BetweennessExactLimit = DEFAULTS["betweenness_exact_limit"],
-    betweenness_samples: BetweennessSamples = DEFAULTS["betweenness_samples"],
+    store: StoreOpt = None,
+    viewer: ViewerOpt = False,
+    quiet: QuietOpt = False,
+    *,
+    params: AnalysisParams,
 ) -> None:
     """Analyze a dataset folder and write the silo findings as one JSON document.
 
     The JSON has the keys summary, parameters, groups, links, people,
-    communities and validation (see DESIGN.md). Silos and weak links are
-    also printed as tables.
+    communities and validation (see DESIGN.md), plus handoffs,
+    recommendations, key_people, trends (--period), comparison (--split) and
+    the map layout. Silos and weak links are also printed as tables.
     """
-    from ona.analysis.pipeline import analyze_dataset
-    from ona.io import read_dataset
     from ona.privacy import for_viewer
-    from ona.store import Store
 
-    params = make_params(
-        group_by=group_by, since=since, until=until, email_weight=email_weight,
-        meeting_weight=meeting_weight, ticket_weight=ticket_weight, broadcast_limit=broadcast_limit,
-        large_meeting_limit=large_meeting_limit, min_weight=min_weight, min_group_size=min_group_size,
-        resolution=resolution, seed=seed, permutations=permutations, alpha=alpha,
-        silo_ei_margin=silo_ei_margin, silo_max_ei=silo_max_ei, weak_ratio=weak_ratio,
-        dependency_min_handoffs=dependency_min_handoffs, dependency_ratio=dependency_ratio,
-        fragile_carriers=fragile_carriers, fragile_share=fragile_share,
-        betweenness_exact_limit=betweenness_exact_limit, betweenness_samples=betweenness_samples,
-    )  # fmt: skip
     with user_errors(), progress_bar(not quiet) as on_progress:
-        data = read_dataset(dataset, on_progress=on_progress)
-        with Store(store or ":memory:") as db:
-            info = db.save_dataset(data)
-            job = db.create_analysis(info.dataset_id, params) if store else None
-            result = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress)
-            if job is not None:
-                db.save_result(job.analysis_id, result.to_json())
+        result, analysis_id, _ = run_analysis(dataset, params, store=store, on_progress=on_progress)
         if viewer:
             result = for_viewer(result)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -123,8 +90,8 @@ def analyze(
         print_findings(result)
         print_validation(result.validation, limit=5)
         console.print(f"Result written to [bold]{out}[/]")
-        if job is not None:
-            console.print(f"Stored as dataset {info.dataset_id}, analysis {job.analysis_id} in {store}")
+        if analysis_id is not None:
+            console.print(f"Stored as analysis {analysis_id} in {store}")
 
 
 def validate(
@@ -149,21 +116,15 @@ def validate(
         console.print(f"Validation report written to [bold]{out}[/]")
 
 
+@with_params(GRAPH_FIELDS)
 def export(
     dataset: DatasetArg,
     out: Annotated[
         Path,
         typer.Option("--out", "-o", help="Graph file to write: .graphml or .gexf (Gephi reads both)."),
     ],
-    group_by: GroupBy = DEFAULTS["group_by"],
-    since: Since = DEFAULTS["since"],
-    until: Until = DEFAULTS["until"],
-    email_weight: EmailWeight = DEFAULTS["email_weight"],
-    meeting_weight: MeetingWeight = DEFAULTS["meeting_weight"],
-    ticket_weight: TicketWeight = DEFAULTS["ticket_weight"],
-    broadcast_limit: BroadcastLimit = DEFAULTS["broadcast_limit"],
-    large_meeting_limit: LargeMeetingLimit = DEFAULTS["large_meeting_limit"],
-    min_weight: MinWeight = DEFAULTS["min_weight"],
+    *,
+    params: AnalysisParams,
 ) -> None:
     """Export the weighted collaboration graph (people, ties, groups) as GraphML or GEXF."""
     from ona.analysis.pipeline import load_graph
@@ -171,14 +132,7 @@ def export(
     from ona.io import read_dataset
     from ona.store import Store
 
-    params = make_params(
-        group_by=group_by, since=since, until=until, email_weight=email_weight,
-        meeting_weight=meeting_weight, ticket_weight=ticket_weight, broadcast_limit=broadcast_limit,
-        large_meeting_limit=large_meeting_limit, min_weight=min_weight,
-    )  # fmt: skip
     if out.suffix.lower() not in (".graphml", ".gexf"):
-        from ona.cli.common import fail
-
         fail(f"{out}: the file name must end in .graphml or .gexf", code=2)
     with user_errors(), progress_bar() as on_progress:
         data = read_dataset(dataset, on_progress=on_progress)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,46 +34,77 @@ DatasetArg = Annotated[
 ]
 
 
-def _field_help(name: str) -> str:
-    return AnalysisParams.model_fields[name].description or ""
-
-
 #: Option defaults are the model's defaults, so the two cannot drift apart.
 DEFAULTS: dict[str, Any] = {name: f.default for name, f in AnalysisParams.model_fields.items()}
 
 
-# One option per AnalysisParams field; tests check that none is missing.
-GroupBy = Annotated[str, typer.Option("--group-by", help=_field_help("group_by"))]
-Since = Annotated[str | None, typer.Option("--since", help=_field_help("since"), show_default=False)]
-Until = Annotated[str | None, typer.Option("--until", help=_field_help("until"), show_default=False)]
-EmailWeight = Annotated[float, typer.Option("--email-weight", help=_field_help("email_weight"))]
-MeetingWeight = Annotated[float, typer.Option("--meeting-weight", help=_field_help("meeting_weight"))]
-TicketWeight = Annotated[float, typer.Option("--ticket-weight", help=_field_help("ticket_weight"))]
-BroadcastLimit = Annotated[int, typer.Option("--broadcast-limit", help=_field_help("broadcast_limit"))]
-LargeMeetingLimit = Annotated[
-    int, typer.Option("--large-meeting-limit", help=_field_help("large_meeting_limit"))
-]
-MinWeight = Annotated[float, typer.Option("--min-weight", help=_field_help("min_weight"))]
-MinGroupSize = Annotated[int, typer.Option("--min-group-size", help=_field_help("min_group_size"))]
-Resolution = Annotated[float, typer.Option("--resolution", help=_field_help("resolution"))]
-Seed = Annotated[int, typer.Option("--seed", help=_field_help("seed"))]
-Permutations = Annotated[int, typer.Option("--permutations", help=_field_help("permutations"))]
-Alpha = Annotated[float, typer.Option("--alpha", help=_field_help("alpha"))]
-SiloEiMargin = Annotated[float, typer.Option("--silo-ei-margin", help=_field_help("silo_ei_margin"))]
-SiloMaxEi = Annotated[float, typer.Option("--silo-max-ei", help=_field_help("silo_max_ei"))]
-WeakRatio = Annotated[float, typer.Option("--weak-ratio", help=_field_help("weak_ratio"))]
-DependencyMinHandoffs = Annotated[
-    int, typer.Option("--dependency-min-handoffs", help=_field_help("dependency_min_handoffs"))
-]
-DependencyRatio = Annotated[float, typer.Option("--dependency-ratio", help=_field_help("dependency_ratio"))]
-FragileCarriers = Annotated[int, typer.Option("--fragile-carriers", help=_field_help("fragile_carriers"))]
-FragileShare = Annotated[float, typer.Option("--fragile-share", help=_field_help("fragile_share"))]
-BetweennessExactLimit = Annotated[
-    int, typer.Option("--betweenness-exact-limit", help=_field_help("betweenness_exact_limit"))
-]
-BetweennessSamples = Annotated[
-    int, typer.Option("--betweenness-samples", help=_field_help("betweenness_samples"))
-]
+def _field_help(name: str) -> str:
+    return AnalysisParams.model_fields[name].description or ""
+
+
+
+
+def _option_type(name: str) -> Any:
+    """The CLI type of a parameter: datetimes and choices are parsed by the model."""
+    annotation = AnalysisParams.model_fields[name].annotation
+    if annotation in (int, float, str):
+        return annotation
+    return str | None
+
+
+def _option(name: str) -> Any:
+    return Annotated[
+        _option_type(name),
+        typer.Option(
+            f"--{name.replace('_', '-')}",
+            help=_field_help(name),
+            show_default=DEFAULTS[name] is not None,
+            rich_help_panel="Analysis parameters",
+        ),
+    ]
+
+
+#: The parameters that shape the collaboration graph itself (what export needs).
+GRAPH_FIELDS = (
+    "group_by", "since", "until", "email_weight", "meeting_weight", "ticket_weight",
+    "broadcast_limit", "large_meeting_limit", "min_weight",
+)  # fmt: skip
+
+
+def with_params(fields: tuple[str, ...] | None = None) -> Callable[[F], F]:
+    """Give a command one option per AnalysisParams field (or ``fields``).
+
+    The decorated command takes a keyword argument ``params`` and receives
+    the :class:`AnalysisParams` built from the options, so the options, their
+    defaults and their help always match the model.
+    """
+    names = tuple(AnalysisParams.model_fields) if fields is None else fields
+
+    def decorate(func: F) -> F:
+        base = inspect.signature(func)
+        hints = typing.get_type_hints(func, include_extras=True)
+        # resolved annotations: typer reads the Annotated[..., typer.Option] objects from them
+        kept = [
+            p.replace(annotation=hints.get(p.name, p.annotation))
+            for p in base.parameters.values()
+            if p.name != "params"
+        ]
+        extra = [
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=DEFAULTS[n], annotation=_option(n))
+            for n in names
+        ]
+
+        @functools.wraps(func)
+        def command(**kwargs: Any) -> Any:
+            values = {n: kwargs.pop(n) for n in names}
+            return func(params=make_params(**values), **kwargs)
+
+        command.__signature__ = base.replace(parameters=kept + extra)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in kept + extra}
+        del command.__wrapped__  # type: ignore[attr-defined]  # typer must read the new signature
+        return command  # type: ignore[return-value]
+
+    return decorate
 
 
 def make_params(**values: Any) -> AnalysisParams:

@@ -28,7 +28,7 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         envvar="ONA_STORE",
-        help="The DuckDB store of the service (the same file as `ona serve --store`).",
+        help="The DuckDB store of the service: datasets, analyses, results and API keys.",
     ),
 ]
 
@@ -109,7 +109,7 @@ def revoke(
     key_id: Annotated[str, typer.Argument(help="The id of the key (see `ona keys list`).")],
     store: StoreOption = DEFAULT_STORE,
 ) -> None:
-    """Revoke an API key: it stops working at once (its record is kept)."""
+    """Revoke an API key: the server refuses it from then on (its record is kept)."""
     from ona.store.keys import revoke_key
 
     with user_errors(), open_store(store) as db:

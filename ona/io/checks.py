@@ -63,14 +63,14 @@ class Checks:
         bad = np.flatnonzero(self.failed)
         if bad.size == 0:
             return REJECTS.empty_table()
-        idx = pa.array(bad)
+        rows = pa.array(self.failed)
         parts = []
         for mask, message, values in self._checks:
             texts = message.split("{}")
             if values:
                 pieces: list[pa.Array | str] = [texts[0]]
                 for value, text in zip(values, texts[1:]):
-                    pieces += [shown(pc.take(value, idx)), text]
+                    pieces += [shown(value.filter(rows)), text]
                 wording = pc.binary_join_element_wise(*pieces, "")
             else:
                 wording = pa.array(np.full(bad.size, message, object), pa.string())

@@ -184,10 +184,7 @@ def _read_python(data: np.ndarray, lay: Layout, file: str) -> RawTable:
         except StopIteration:
             break
         except csv.Error as exc:
-            bad_lines.append(start)
-            reasons.append(f"cannot be parsed as CSV ({exc})")
-            read += 1
-            break
+            raise DatasetError(file, f"cannot be read as CSV ({exc})", line=start) from exc
         end = reader.line_num
         if not row:
             continue

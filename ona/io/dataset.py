@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -26,3 +27,13 @@ class Dataset:
         for table_name, schema in TABLES.items():
             table = self.tables.get(table_name)
             self.tables[table_name] = empty(table_name) if table is None else table.cast(schema)
+
+    def person_names(self) -> dict[str, str]:
+        """person_id -> the people file's ``name`` column, where there is one."""
+        people = self.tables["people"]
+        attributes = (json.loads(a) if a else {} for a in people.column("attributes").to_pylist())
+        return {
+            pid: attrs["name"].strip()
+            for pid, attrs in zip(people.column("person_id").to_pylist(), attributes)
+            if isinstance(attrs.get("name"), str) and attrs["name"].strip()
+        }

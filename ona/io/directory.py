@@ -49,7 +49,7 @@ class Directory:
     ci_person: np.ndarray
 
     @classmethod
-    def build(cls, people: pa.Table, aliases: pa.Table) -> "Directory":
+    def build(cls, people: pa.Table, aliases: pa.Table) -> Directory:
         """From canonical people (in file order) and aliases (lower-cased, in people order).
 
         Examples
@@ -82,14 +82,14 @@ class Directory:
         ext_code = _positions(lower, pc.unique(lower.filter(pa.array(external))))
         ident = np.where(external, len(self.person_ids) + ext_code, person)
         person_id = pc.take(self.person_ids, pa.array(np.maximum(person, 0), mask=external))
-        return Resolved(rid=rid, person_id=person_id, address=lower, ident=ident.astype(np.int64))
+        return Resolved(rid=rid, person_id=person_id, address=lower, ident=ident.astype(np.int32))
 
 
 def _positions(values: pa.ChunkedArray | pa.Array, value_set: pa.Array) -> np.ndarray:
-    """Index of each value in ``value_set`` (int64), -1 when absent."""
+    """Index of each value in ``value_set`` (int32, as Arrow gives it), -1 when absent."""
     if len(value_set) == 0:
-        return np.full(len(values), -1, np.int64)
-    found = pc.index_in(values, value_set=value_set)
+        return np.full(len(values), -1, np.int32)
+    found = pc.fill_null(pc.index_in(values, value_set=value_set), -1)
     if isinstance(found, pa.ChunkedArray):
         found = found.combine_chunks()
-    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return found.to_numpy(zero_copy_only=False)

@@ -41,16 +41,23 @@ def validate_emails(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Direc
     n = raw.table.num_rows
     lines = raw.table.column("line").to_numpy()
     t = trimmed(raw, {"ts": cols["timestamp"], "sender": cols["sender"], "mid": raw.column("message_id")})
-    ts = parse_times(con, t["ts"])
     rows, refs = exploded(raw, [cols["recipients"], raw.column("cc"), raw.column("bcc")])
+    # intermediates are dropped as soon as they are used: at 25 million rows
+    # each one is hundreds of megabytes
+    del raw
     # senders and recipients resolved together: the first n rids are the senders'
-    who = people.resolve(pa.chunked_array([*t["sender"].chunks, refs], pa.string()))
+    who = people.resolve(pa.chunked_array([*t["sender"].chunks, *refs.chunks], pa.string()))
+    del refs
     has_sender = as_numpy(pc.not_equal(t["sender"], ""))
+    t = t.drop_columns(["sender"])
+    ts = parse_times(con, t["ts"])
     sender_rid = who.rid[:n]
     sender_ident = np.where(has_sender, who.ident[sender_rid], -1)
     rcpt_rid = who.rid[n:]
     rcpt_ident = who.ident[rcpt_rid]
-    counted = (rcpt_ident != sender_ident[rows]) & ~repeated_in_row(rows, rcpt_ident)
+    counted = rcpt_ident != sender_ident[rows]
+    counted &= ~repeated_in_row(rows, rcpt_ident)
+    del rcpt_ident, sender_ident
     k = np.bincount(rows[counted], minlength=n)
     listed = np.bincount(rows, minlength=n) > 0
 
@@ -65,27 +72,28 @@ def validate_emails(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Direc
     valid = ~checks.failed
 
     mid = t["mid"]
-    with_id = np.flatnonzero(valid & as_numpy(pc.not_equal(mid, "")))
+    with_id = valid & as_numpy(pc.not_equal(mid, ""))
     duplicate = np.zeros(n, bool)
-    duplicate[with_id[~first_occurrence(pc.take(mid, pa.array(with_id)))]] = True
-    accepted = np.flatnonzero(valid & ~duplicate)
+    duplicate[np.flatnonzero(with_id)[~first_occurrence(mid.filter(pa.array(with_id)))]] = True
+    keep = valid & ~duplicate
+    accepted = np.flatnonzero(keep)
     keys = np.full(n, -1, np.int64)
     keys[accepted] = np.arange(accepted.size)
 
-    take = pa.array(accepted)
+    take = pa.array(keep)
     senders = pa.array(sender_rid[accepted])
     emails = pa.table(
         {
             "message_key": pa.array(np.arange(accepted.size, dtype=np.int64)),
-            "message_id": blank_as_null(pc.take(mid, take)),
-            "ts": pc.take(ts, take),
+            "message_id": blank_as_null(mid.filter(take)),
+            "ts": ts.filter(take),
             "sender_id": pc.take(who.person_id, senders),
             "sender_address": pc.take(who.address, senders),
             "k": pa.array(k[accepted].astype(np.int32)),
             "line": pa.array(lines[accepted], pa.int64()),
         }
     )
-    kept = np.flatnonzero(counted & (keys[rows] >= 0))
+    kept = counted & keep[rows]
     chosen = pa.array(rcpt_rid[kept])
     recipients = pa.table(
         {

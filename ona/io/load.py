@@ -7,9 +7,16 @@ duplicates, every rejected row with its line and reason, and the external
 parties seen.
 
 Flow: read each file as strings with exact lines (:mod:`ona.io.readers`),
-validate people first (:mod:`ona.io.people`) to build the identity index
-(:mod:`ona.io.identity`), then emails, meetings and tickets. A bad row is a
-``Reject``; a file unusable as a whole raises :class:`~ona.errors.DatasetError`.
+validate people first (:mod:`ona.io.people`) to build the identity
+directory (:mod:`ona.io.directory`), then emails, meetings and tickets. A
+bad row is a ``Reject``; a file unusable as a whole raises
+:class:`~ona.errors.DatasetError`.
+
+Columns: names are trimmed and matched case-insensitively (``Person_ID``
+is ``person_id``); a column whose header is empty is ignored; two columns
+with the same name are refused. Extra columns of people become its
+``attributes``; extra columns of emails, meetings and tickets are ignored
+(the canonical event tables have no place for them).
 """
 
 from __future__ import annotations
@@ -22,11 +29,11 @@ import pyarrow as pa
 
 from ona.errors import DatasetError
 from ona.io.dataset import Dataset
-from ona.io.emails import validate_emails
 from ona.io.directory import Directory
+from ona.io.emails import validate_emails
 from ona.io.meetings import validate_meetings
 from ona.io.people import validate_people
-from ona.io.raw import RawTable, Validated
+from ona.io.raw import Format, RawTable, Validated
 from ona.io.readers import EXTENSIONS, format_of, read_raw
 from ona.io.sqlkit import connect
 from ona.io.tickets import validate_tickets
@@ -176,15 +183,19 @@ def read_dataset_files(
             path, label = Path(files[table]), labels[table]
             on_progress(f"read {label}", done, len(order))
             raw = read_raw(path, label, format_of(path, label, formats.get(table)))
+            meta = (raw.file, raw.format, raw.rows_read, raw.rejects)
             if table == "people":
                 people, aliases, bad = validate_people(con, raw)
                 directory = Directory.build(people, aliases)
                 result = Validated({"people": people, "aliases": aliases}, bad)
             else:
                 assert directory is not None  # people is always read first
-                result = _EVENTS[table](con, raw, directory)
+                # hand the rows over: the validator frees them once prepared (peak memory)
+                handed = [raw]
+                del raw
+                result = _EVENTS[table](con, handed.pop(), directory)
             tables.update(result.tables)
-            _add_file(report, raw, result)
+            _add_file(report, *meta, result)
             on_progress(f"read {label}", done + 1, len(order))
         report.external = external_counts(con, tables)
     finally:
@@ -192,15 +203,17 @@ def read_dataset_files(
     return Dataset(name=name, tables=tables, report=report)
 
 
-def _add_file(report: ValidationReport, raw: RawTable, result: Validated) -> None:
-    """Record one file's counts and rejects (parse rejects and validation rejects, by line)."""
-    bad = pa.concat_tables([raw.rejects, result.rejects]).sort_by("line")
+def _add_file(
+    report: ValidationReport, file: str, fmt: Format, rows_read: int, unparsed: pa.Table, result: Validated
+) -> None:
+    """Record one file's counts and rejects (unparsable rows and invalid rows, by line)."""
+    bad = pa.concat_tables([unparsed, result.rejects]).sort_by("line")
     rejected = bad.num_rows
-    accepted = raw.rows_read - rejected - result.duplicates
-    report.files[raw.file] = FileReport(
-        file=raw.file,
-        format=raw.format,
-        rows_read=raw.rows_read,
+    accepted = rows_read - rejected - result.duplicates
+    report.files[file] = FileReport(
+        file=file,
+        format=fmt,
+        rows_read=rows_read,
         accepted=accepted,
         rejected=rejected,
         duplicates=result.duplicates,
@@ -208,7 +221,7 @@ def _add_file(report: ValidationReport, raw: RawTable, result: Validated) -> Non
     lines = bad.column("line").to_pylist()
     reasons = bad.column("reason").to_pylist()
     report.rejected.extend(
-        Reject.model_construct(file=raw.file, line=line, reason=reason) for line, reason in zip(lines, reasons)
+        Reject.model_construct(file=file, line=line, reason=reason) for line, reason in zip(lines, reasons)
     )
 
 
@@ -219,8 +232,8 @@ def external_counts(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Tabl
     attendees, assignees); ``email_references``: external senders plus
     external recipients (each distinct recipient of a message once);
     ``meeting_references``: external attendees (each distinct attendee of a
-    meeting once); ``ticket_assignments``: ticket rows assigned to an
-    external party.
+    meeting once; organizers are not attendees); ``ticket_assignments``:
+    ticket rows assigned to an external party.
     """
     empty = pa.table({"address": pa.array([], pa.string())})
     sources = {

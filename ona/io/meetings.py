@@ -36,7 +36,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ona.errors import DatasetError
-from ona.io.checks import Checks, first_occurrence, parse_numbers, parse_times, repeated_in_row
+from ona.io.checks import (
+    Checks,
+    first_occurrence,
+    parse_numbers,
+    parse_times,
+    repeated_in_row,
+)
 from ona.io.directory import Directory
 from ona.io.prep import as_numpy, exploded, trimmed
 from ona.io.raw import RawTable, Validated
@@ -66,8 +72,9 @@ def validate_meetings(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Dir
     start_us = as_numpy(pc.fill_null(start.cast(pa.int64()), 0))
     end_us = as_numpy(pc.fill_null(end.cast(pa.int64()), 0))
     rows, refs = exploded(raw, [cols["attendees"]])
+    del raw  # the raw rows are no longer needed: free them before resolving (peak memory)
     # organizers and attendees resolved together: the first n rids are the organizers'
-    who = people.resolve(pa.chunked_array([*t["organizer"].chunks, refs], pa.string()))
+    who = people.resolve(pa.chunked_array([*t["organizer"].chunks, *refs.chunks], pa.string()))
     attendee_rid = who.rid[n:]
     counted = ~repeated_in_row(rows, who.ident[attendee_rid])
     n_attendees = np.bincount(rows[counted], minlength=n)
@@ -89,21 +96,22 @@ def validate_meetings(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Dir
     valid = np.flatnonzero(~checks.failed)
 
     duplicate = np.zeros(n, bool)
-    take = pa.array(valid)
-    duplicate[valid[~first_occurrence(pc.take(t["meeting_id"], take), start_us[valid])]] = True
-    accepted = np.flatnonzero(~checks.failed & ~duplicate)
+    first = first_occurrence(t["meeting_id"].filter(pa.array(~checks.failed)), start_us[valid])
+    duplicate[valid[~first]] = True
+    keep = ~checks.failed & ~duplicate
+    accepted = np.flatnonzero(keep)
     keys = np.full(n, -1, np.int64)
     keys[accepted] = np.arange(accepted.size)
     hours = np.where(blank["end"], minutes / 60.0, (end_us - start_us) / 3.6e9)
 
-    take = pa.array(accepted)
+    take = pa.array(keep)
     organizer = pa.array(who.rid[:n][accepted])
     has_organizer = pa.array(~blank["organizer"][accepted])
     meetings = pa.table(
         {
             "meeting_key": pa.array(np.arange(accepted.size, dtype=np.int64)),
-            "meeting_id": pc.take(t["meeting_id"], take),
-            "start": pc.take(start, take),
+            "meeting_id": t["meeting_id"].filter(take),
+            "start": start.filter(take),
             "hours": pa.array(hours[accepted], pa.float64()),
             "n_attendees": pa.array(n_attendees[accepted].astype(np.int32)),
             "organizer_id": pc.if_else(
@@ -112,7 +120,7 @@ def validate_meetings(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Dir
             "line": pa.array(lines[accepted], pa.int64()),
         }
     )
-    kept = np.flatnonzero(counted & (keys[rows] >= 0))
+    kept = counted & keep[rows]
     chosen = pa.array(attendee_rid[kept])
     attendees = pa.table(
         {

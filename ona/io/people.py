@@ -72,7 +72,7 @@ def validate_people(
     checks.add(dept_blank, "department is empty")
     complete = np.flatnonzero(~pid_blank & ~dept_blank)
     first = np.arange(n)
-    first[complete] = complete[first_row(pc.take(t["person_id"], pa.array(complete)))]
+    first[complete] = complete[first_row(t["person_id"].filter(pa.array(~pid_blank & ~dept_blank)))]
     checks.add(
         first != np.arange(n),
         "person_id '{}' is already defined on line {}",
@@ -93,14 +93,14 @@ def validate_people(
     checks.add(lost_mask, "{}", pa.array(lost_reason, pa.string()))
 
     accepted = np.flatnonzero(~checks.failed)
-    take = pa.array(accepted)
+    take = pa.array(~checks.failed)
     attributes = _attributes(con, raw, extra)
     people = pa.table(
         {
-            "person_id": pc.take(t["person_id"], take),
-            "department": pc.take(t["department"], take),
-            "emails": blank_as_null(pc.take(t["email"], take)),
-            "attributes": pc.take(attributes, take),
+            "person_id": t["person_id"].filter(take),
+            "department": t["department"].filter(take),
+            "emails": blank_as_null(t["email"].filter(take)),
+            "attributes": attributes.filter(take),
             "line": pa.array(lines[accepted], pa.int64()),
         }
     )

@@ -17,6 +17,8 @@ import pyarrow.compute as pc
 
 from ona.io.raw import RawTable
 
+BATCH = 1 << 20  # rows per batch when exploding lists
+
 
 def trimmed(raw: RawTable, columns: dict[str, str | None]) -> pa.Table:
     """The named columns, trimmed, ``''`` when missing, plus ``line``.
@@ -37,7 +39,7 @@ def trimmed(raw: RawTable, columns: dict[str, str | None]) -> pa.Table:
     return pa.table(out)
 
 
-def exploded(raw: RawTable, columns: list[str | None]) -> tuple[np.ndarray, pa.Array]:
+def exploded(raw: RawTable, columns: list[str | None]) -> tuple[np.ndarray, pa.ChunkedArray]:
     """Every non-empty, trimmed ``;``-separated item, with the row it comes from.
 
     Items of several columns (recipients, cc, bcc) are concatenated per row,
@@ -47,8 +49,9 @@ def exploded(raw: RawTable, columns: list[str | None]) -> tuple[np.ndarray, pa.A
     Returns
     -------
     rows : numpy.ndarray
-        0-based row of each item (int64, sorted).
-    items : pyarrow.Array
+        0-based row of each item (sorted; int32 below 2**31 rows, to halve
+        the memory of tens of millions of items).
+    items : pyarrow.ChunkedArray
         The items (string).
 
     Examples
@@ -60,15 +63,24 @@ def exploded(raw: RawTable, columns: list[str | None]) -> tuple[np.ndarray, pa.A
     >>> rows.tolist(), items.to_pylist()
     ([0, 0, 0, 1], ['a', 'B', 'c', 'x'])
     """
-    present = [pc.fill_null(raw.table.column(c), "") for c in columns if c is not None]
+    present = [c for c in columns if c is not None]
     if not present:
-        return np.zeros(0, np.int64), pa.array([], pa.string())
-    joined = present[0] if len(present) == 1 else pc.binary_join_element_wise(*present, ";")
-    lists = pc.split_pattern(joined, ";")
-    items = pc.utf8_trim_whitespace(pc.list_flatten(lists))
-    keep = pc.not_equal(items, "")
-    rows = pc.list_parent_indices(lists).filter(keep)
-    return as_numpy(rows).astype(np.int64), _flat(items.filter(keep))
+        return np.zeros(0, np.int64), pa.chunked_array([], pa.string())
+    all_rows: list[np.ndarray] = [np.zeros(0, np.int64)]
+    all_items: list[pa.Array] = []
+    offset = 0
+    # batch by batch, so the intermediate lists of one batch only are alive at once
+    for batch in raw.table.select(present).to_batches(max_chunksize=BATCH):
+        cells = [pc.fill_null(batch.column(i), "") for i in range(len(present))]
+        joined = cells[0] if len(cells) == 1 else pc.binary_join_element_wise(*cells, ";")
+        lists = pc.split_pattern(joined, ";")
+        items = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+        keep = pc.not_equal(items, "")
+        all_rows.append(as_numpy(pc.list_parent_indices(lists).filter(keep)) + offset)
+        all_items.append(items.filter(keep))
+        offset += batch.num_rows
+    index = np.int32 if raw.table.num_rows < 2**31 else np.int64
+    return np.concatenate(all_rows).astype(index), pa.chunked_array(all_items, pa.string())
 
 
 def blank_as_null(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -81,7 +93,3 @@ def as_numpy(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     return values.to_numpy(zero_copy_only=False)
-
-
-def _flat(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values

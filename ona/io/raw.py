@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pyarrow as pa
 
 from ona.errors import DatasetError
@@ -142,13 +143,12 @@ def keep_named(file: str, fmt: Format, names: list[str], table: pa.Table, rows_r
     )
 
 
-def first_bad_utf8(buf: memoryview | bytes, chunk: int = 1 << 24) -> int | None:
-    """Byte offset of the first byte that is not valid UTF-8, or None."""
-    view = memoryview(buf)
+def first_bad_utf8(data: np.ndarray, chunk: int = 1 << 24) -> int | None:
+    """Byte offset of the first byte of ``data`` (uint8) that is not valid UTF-8, or None."""
     carry = b""
-    for start in range(0, len(view), chunk):
-        piece = carry + bytes(view[start : start + chunk])
-        final = start + chunk >= len(view)
+    for start in range(0, data.size, chunk):
+        piece = carry + data[start : start + chunk].tobytes()
+        final = start + chunk >= data.size
         try:
             _, used = codecs.utf_8_decode(piece, "strict", final)
         except UnicodeDecodeError as exc:

@@ -32,8 +32,10 @@ _ISO = (
 
 MACROS = (
     r"CREATE MACRO clean(s) AS trim(coalesce(s, ''), E' \t\r\n')",
-    f"CREATE MACRO iso_ts(s) AS CASE WHEN regexp_full_match(s, '{_ISO}') "
-    "AND NOT starts_with(s, '0000') THEN try_cast(upper(s) AS TIMESTAMPTZ) END",
+    (
+        f"CREATE MACRO iso_ts(s) AS CASE WHEN regexp_full_match(s, '{_ISO}') "
+        "AND NOT starts_with(s, '0000') THEN try_cast(upper(s) AS TIMESTAMPTZ) END"
+    ),
 )
 
 

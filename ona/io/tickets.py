@@ -15,7 +15,6 @@ kept: a ticket may legitimately come back to the same assignee.
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -47,16 +46,17 @@ def validate_tickets(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Dire
     checks.add(blank["ts"], "timestamp is empty")
     checks.add(~blank["ts"] & as_numpy(ts.is_null()), "timestamp '{}' is not ISO 8601", t["ts"])
     checks.add(blank["assignee"], "assignee is empty")
-    accepted = pa.array(np.flatnonzero(~checks.failed))
-    assignee = pa.array(who.rid[accepted.to_numpy()])
+    keep = ~checks.failed
+    accepted = pa.array(keep)
+    assignee = pa.array(who.rid[keep])
     tickets = pa.table(
         {
-            "ticket_id": pc.take(t["ticket_id"], accepted),
-            "ts": pc.take(ts, accepted),
+            "ticket_id": t["ticket_id"].filter(accepted),
+            "ts": ts.filter(accepted),
             "assignee_id": pc.take(who.person_id, assignee),
             "assignee_address": pc.take(who.address, assignee),
-            "status": blank_as_null(pc.take(t["status"], accepted)),
-            "line": pa.array(lines[accepted.to_numpy()], pa.int64()),
+            "status": blank_as_null(t["status"].filter(accepted)),
+            "line": pa.array(lines[keep], pa.int64()),
         }
     )
     return Validated({"tickets": tickets}, checks.rejects(lines))

@@ -80,7 +80,7 @@ class HandoffTables:
         tickets_handed_out, within_group_handoffs, opened,
         external_received, external_handed_out``, ordered by name.
     summary : dict of str to int or float or None
-        The fields of :class:`ona.analysis.service_models.HandoffSummary`
+        The fields of :class:`ona.results_service.HandoffSummary`
         except the two rates.
     """
 
@@ -133,7 +133,7 @@ def _rows_sql(window: str) -> str:
 
 # One row per visit: its group (null: external), where it came from, when it
 # started and ended (see the module docstring), and its bounce / ping-pong flags.
-_VISITS_SQL = f"""
+_VISITS_SQL = """
 CREATE TEMP TABLE _ho_visits AS
 WITH v AS (
     SELECT ticket_id, visit_no, grp, ts AS start_ts, prev_grp AS from_grp, in_window

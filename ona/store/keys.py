@@ -21,7 +21,7 @@ import hmac
 import secrets
 import threading
 import weakref
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS api_keys (
 """
 _COLUMNS = "key_id, name, role, created_at, revoked_at"
 
-_ready: "weakref.WeakSet[Store]" = weakref.WeakSet()
+_ready: weakref.WeakSet[Store] = weakref.WeakSet()
 _ready_lock = threading.Lock()
 
 
@@ -69,16 +69,18 @@ class KeyInfo(BaseModel):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return None if value is None else value.replace(tzinfo=timezone.utc)
+    return None if value is None else value.replace(tzinfo=UTC)
 
 
 def _info(row: tuple[Any, ...]) -> KeyInfo:
     key_id, name, role, created, revoked = row
-    return KeyInfo(key_id=key_id, name=name, role=role, created_at=_utc(created), revoked_at=_utc(revoked))
+    return KeyInfo(
+        key_id=key_id, name=name, role=role, created_at=created.replace(tzinfo=UTC), revoked_at=_utc(revoked)
+    )
 
 
 def _digest(salt: bytes, token: str) -> str:

@@ -33,7 +33,21 @@ _WHERE = {
 # name -> figure function, for the API's /figures/{name} route
 FIGURE_NAMES = ("department_map", "people_map", "interaction_heatmap", "silo_ranking", "community_sankey")
 
-__all__ = sorted([*_WHERE, "FIGURE_NAMES", "figure"])
+__all__ = [
+    "ANALYSTS_ONLY",
+    "CONFIG",
+    "FIGURE_NAMES",
+    "Layout",
+    "community_sankey",
+    "compute_layout",
+    "department_map",
+    "figure",
+    "group_order",
+    "interaction_heatmap",
+    "people_map",
+    "silo_ranking",
+    "weak_links_in_order",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ona.viz.groups import (

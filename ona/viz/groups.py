@@ -81,8 +81,10 @@ def department_map(
     fig = go.Figure(
         layout=base_layout(
             f"{many.capitalize()} map: who works with whom",
-            subtitle=f"node size = headcount, colour = {metric_title}, outline = silo; "
-            "link width = observed / expected collaboration, red dashed = weak or fragile link",
+            subtitle=[
+                f"node size = headcount, colour = {metric_title}, outline = silo",
+                "link width = observed / expected collaboration, red dashed = weak or fragile link",
+            ],
             height=min(760, 520 + 6 * len(groups)),
         )
     )
@@ -102,7 +104,8 @@ def department_map(
     axes["yaxis"].pop("scaleanchor", None)
     axes["yaxis"].pop("scaleratio", None)
     fig.update_layout(**axes, hovermode="closest", legend={"orientation": "h", "y": -0.02, "x": 0.0})
-    fig.update_xaxes(range=[-1.15, 1.15])
+    # room for the names of the groups on the edges
+    fig.update_xaxes(range=[-1.3, 1.3])
     fig.update_yaxes(range=[-1.12, 1.18])
     return fig
 
@@ -325,7 +328,7 @@ def interaction_heatmap(result: AnalysisResult, layout: Layout | None = None) ->
     ``layout`` is accepted for a uniform signature and not used.
     """
     del layout
-    one, many = group_noun(result.parameters.group_by)
+    many = group_noun(result.parameters.group_by)[1]
     order = group_order(result)
     index = {name: i for i, name in enumerate(order)}
     k = len(order)
@@ -353,8 +356,10 @@ def interaction_heatmap(result: AnalysisResult, layout: Layout | None = None) ->
     fig = go.Figure(
         layout=base_layout(
             f"Who works with whom, against chance ({many})",
-            subtitle="observed / expected collaboration (1 = random mixing); diagonal = insularity; "
-            "x = weak or fragile link",
+            subtitle=[
+                "observed / expected collaboration (1 = random mixing); diagonal = insularity",
+                "x = weak or fragile link",
+            ],
             height=max(420, 200 + 28 * k),
         )
     )
@@ -411,10 +416,12 @@ def silo_ranking(
     rows.sort(key=inward_first)
     values = [getattr(g, metric) for g in rows]
     label = "E-I index" if metric == "ei_index" else "insularity (× chance)"
-    sub = f"red = silo; * adjusted p < {alpha:g}, ** < {alpha / 5:g}, *** < {alpha / 50:g}"
+    med = float(np.median(values)) if values else 0.0
+    guide = f"dotted line: median {fmt(med)}" if metric == "ei_index" else "dotted line: chance (1×)"
+    sub = [f"red = silo; {guide}", f"* adjusted p < {alpha:g}, ** < {alpha / 5:g}, *** < {alpha / 50:g}"]
     if missing:
-        sub += f"; {missing} {one if missing == 1 else many} without ties not shown"
-    fig = go.Figure(layout=base_layout(f"Silo ranking: {label}", subtitle=sub, height=max(320, 130 + 28 * len(rows))))
+        sub[1] += f"; {missing} {one if missing == 1 else many} without ties not shown"
+    fig = go.Figure(layout=base_layout(f"Silo ranking: {label}", subtitle=sub, height=max(340, 150 + 28 * len(rows))))
     fig.add_trace(
         go.Bar(
             x=values, y=[esc(g.group) for g in rows], orientation="h", meta="ranking", name=label,
@@ -426,14 +433,11 @@ def silo_ranking(
         )
     )  # fmt: skip
     if metric == "ei_index":
-        med = float(np.median(values)) if values else 0.0
         fig.add_vline(x=0, line={"color": MUTED, "width": 1})
         fig.add_vline(x=med, line={"color": MUTED, "width": 1, "dash": "dot"})
-        fig.layout.title.subtitle.text += f"; dotted line: median {med:.2f}"
         fig.update_xaxes(range=[-1.15, 1.15], title={"text": "E-I index (-1: all collaboration inside, +1: all outside)"})
     else:
         fig.add_vline(x=1, line={"color": MUTED, "width": 1, "dash": "dot"})
-        fig.layout.title.subtitle.text += "; dotted line: chance (1×)"
         fig.update_xaxes(type="log", title={"text": "insularity: share inside / share expected by chance"})
     fig.update_xaxes(gridcolor=GRID, zeroline=False)
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=[esc(g.group) for g in rows])
@@ -455,7 +459,7 @@ def community_sankey(result: AnalysisResult, layout: Layout | None = None, *, ma
     already pooled suppressed groups).
     """
     del layout
-    one, many = group_noun(result.parameters.group_by)
+    many = group_noun(result.parameters.group_by)[1]
     comms = sorted(result.communities, key=lambda c: (-c.size, c.community))
     shown = comms[:max_communities]
     pooled = comms[max_communities:]

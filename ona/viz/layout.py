@@ -11,21 +11,29 @@ request.
   ratio W_ab / expected (collaboration beyond what the groups' sizes alone
   would give; W_ab itself would pull the largest groups together whatever
   their affinity). Three groups or fewer sit on a circle.
-- Person positions (the people map): a seeded Fruchterman-Reingold layout of
-  the person graph, weighted by ``1 + log(1 + w / median w)`` so that a few
-  very heavy ties cannot collapse the picture; it starts from each person's
-  group position, so the two maps read alike. Distances beyond the 90th
-  percentile from the centre are compressed logarithmically, so a small team
-  hanging on one tie does not shrink everyone else into a corner. igraph switches to its grid
-  implementation from 1,000 people (about a second for 10,000 people).
-  People without ties are placed on an outer ring, ordered by group.
+- Person positions (the people map), group-anchored so that the people map
+  reads like the department map: each group is a disc centred on its
+  department-map position, with an area proportional to its active members
+  (the largest disc about half the distance between the two closest groups).
+  Inside the disc, members are placed by a seeded Fruchterman-Reingold
+  layout of their ties within the group (weighted by
+  ``1 + log(1 + w / median w)``, so a few heavy ties cannot collapse it).
+  Then every person moves towards the weighted mean position of the groups
+  they work with, by their outside share: a silo member (outside share 0.05)
+  stays in the disc, a linker who spends half their collaboration outside
+  moves halfway, so brokers sit between the groups they connect and, in a
+  well-mixed organization, the discs melt together. (A force layout of the
+  whole graph turns 10,000 people into one ball where no group shows.) Above
+  60,000 ties each person's 6 strongest ties place them in the disc; 10,000
+  people take a few seconds. People without ties sit on an outer ring,
+  ordered by group.
 - The backbone: the person-person ties the people map draws. Up to
   ``max_edges`` ties, every tie is kept. Above, ties are taken in this order
   until ``max_edges`` are kept: (1) every person's strongest tie, so nobody
   active looks isolated; (2) the ties between different groups, strongest
   first, because they are what a silo map is about; (3) every person's
   second and third strongest ties, strongest first. Ties with equal weight
-  are ordered by person_id, so the backbone is deterministic.
+  keep the graph's vertex order, so the backbone is deterministic.
 
 Coordinates are scaled into [-1, 1] and, like weights, rounded to 4
 decimals: the JSON stays small and the same seed gives the same bytes.
@@ -43,6 +51,10 @@ if TYPE_CHECKING:  # igraph is loaded only to compute a layout, not to read one
 
 DIGITS = 4
 PER_PERSON = 3  # strongest ties per person eligible for the backbone
+LAYOUT_EDGES = 60_000  # above this many ties, people are laid out on their strongest ties only
+LAYOUT_PER_PERSON = 6
+ALGORITHM = "group-anchored fruchterman_reingold"
+PULL = 1.0  # how far a person moves towards their partner groups, times their outside share
 RING = 1.12  # radius of the ring of people without ties
 
 
@@ -52,7 +64,7 @@ class Layout(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     seed: int = Field(description="seed of igraph's random generator during the layout")
-    algorithm: str = Field("fruchterman_reingold", description="igraph layout used for groups and people")
+    algorithm: str = Field(ALGORITHM, description="how groups and people were placed (igraph layouts)")
     groups: dict[str, tuple[float, float]] = Field(
         default_factory=dict, description="group name -> (x, y) in [-1, 1]"
     )
@@ -104,11 +116,11 @@ def compute_layout(g: CollabGraph, partition: Partition, *, seed: int, max_edges
         raise ValueError("max_edges must be at least 0")
     u, v, w = g.edges()
     membership = np.asarray(partition.membership, dtype=np.int64)
-    with seeded(seed) as rng:
+    rank = _rank_per_person(u, v, w) if len(w) > min(max_edges, LAYOUT_EDGES) else None
+    with seeded(seed):
         group_xy = _group_positions(u, v, w, membership, partition.k)
-        start = np.random.default_rng(rng.getrandbits(32))
-        person_xy = _person_positions(g, u, v, membership, group_xy, start)
-    keep, rule = backbone(u, v, w, membership, g.ids, max_edges=max_edges)
+        person_xy = _person_positions(g.n, u, v, w, membership, group_xy, rank)
+    keep, rule = backbone(u, v, w, membership, max_edges=max_edges, rank=rank)
     ids = g.ids
     edges = sorted(
         (ids[a], ids[b], _r(x)) if ids[a] < ids[b] else (ids[b], ids[a], _r(x))
@@ -116,10 +128,11 @@ def compute_layout(g: CollabGraph, partition: Partition, *, seed: int, max_edges
     )
     return Layout(
         seed=seed,
+        algorithm=ALGORITHM,
         groups={name: (_r(group_xy[i, 0]), _r(group_xy[i, 1])) for i, name in enumerate(partition.names)},
         people={pid: (_r(person_xy[i, 0]), _r(person_xy[i, 1])) for i, pid in enumerate(ids)},
         edges=edges,
-        total_edges=int(len(w)),
+        total_edges=len(w),
         max_edges=max_edges,
         backbone_rule=rule,
     )
@@ -130,25 +143,28 @@ def backbone(
     v: np.ndarray,
     w: np.ndarray,
     membership: np.ndarray,
-    ids: tuple[str, ...],
     *,
     max_edges: int,
     per_person: int = PER_PERSON,
+    rank: np.ndarray | None = None,
 ) -> tuple[np.ndarray, str]:
-    """Indices of the ties kept in the backbone (sorted) and the rule in words."""
+    """Indices of the ties kept in the backbone (sorted) and the rule in words.
+
+    ``rank`` is :func:`_rank_per_person` of the ties, when already computed.
+    """
     m = len(w)
     if m <= max_edges:
         return np.arange(m), f"all {m} ties are drawn"
-    rank = _rank_per_person(u, v, w, ids)  # 0 = the strongest tie of one of its ends
+    if rank is None:
+        rank = _rank_per_person(u, v, w)
     cross = membership[u] != membership[v]
     tier = np.full(m, 3, dtype=np.int64)
     tier[rank < per_person] = 2
     tier[cross] = np.minimum(tier[cross], 1)
     tier[rank == 0] = 0
     eligible = np.flatnonzero(tier < 3)
-    names = np.asarray(ids, dtype=object)
-    # strongest first within a tier; ties broken by the endpoints' ids
-    order = np.lexsort((names[v[eligible]], names[u[eligible]], -w[eligible], tier[eligible]))
+    # strongest first within a tier; equal weights in the graph's vertex order
+    order = np.lexsort((v[eligible], u[eligible], -w[eligible], tier[eligible]))
     keep = np.sort(eligible[order][:max_edges])
     rule = (
         f"{len(keep)} of {m} ties drawn: each person's strongest tie, then the ties between "
@@ -158,14 +174,13 @@ def backbone(
     return keep, rule
 
 
-def _rank_per_person(u: np.ndarray, v: np.ndarray, w: np.ndarray, ids: tuple[str, ...]) -> np.ndarray:
-    """For every tie, its best rank among its two ends' ties (0 = strongest)."""
+def _rank_per_person(u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """For every tie, its best rank among its two ends' ties (0 = the strongest of one end)."""
     m = len(w)
     ends = np.concatenate([u, v])
     other = np.concatenate([v, u])
     edge = np.concatenate([np.arange(m), np.arange(m)])
-    names = np.asarray(ids, dtype=object)
-    order = np.lexsort((names[other], -np.concatenate([w, w]), ends))
+    order = np.lexsort((other, -np.concatenate([w, w]), ends))
     ends_sorted = ends[order]
     start = np.searchsorted(ends_sorted, ends_sorted, side="left")
     rank_sorted = np.arange(2 * m) - start
@@ -198,48 +213,92 @@ def _group_positions(u: np.ndarray, v: np.ndarray, w: np.ndarray, membership: np
 
 
 def _person_positions(
-    g: CollabGraph,
+    n: int,
     u: np.ndarray,
     v: np.ndarray,
+    w: np.ndarray,
     membership: np.ndarray,
     group_xy: np.ndarray,
-    rng: np.random.Generator,
+    rank: np.ndarray | None,
 ) -> np.ndarray:
-    n = g.n
+    """Group-anchored positions: each group's disc at its department-map position,
+    its members laid out inside by their ties within the group, each person then
+    moved towards the groups they work with (see the module docstring)."""
+    import igraph as ig
+
     xy = np.zeros((n, 2))
     if n == 0:
         return xy
+    k = len(group_xy)
     degree = np.bincount(np.concatenate([u, v]), minlength=n)
     active = degree > 0
+    sizes = np.bincount(membership[active], minlength=k)
+    radius = _disc_radius(group_xy, sizes)
+    intra = membership[u] == membership[v]
+    # on large graphs each person's strongest ties are enough to place them in the disc
+    thin = intra if rank is None or len(w) <= LAYOUT_EDGES else intra & (rank < LAYOUT_PER_PERSON)
+    index = np.full(n, -1, dtype=np.int64)
+    for gi in range(k):
+        members = np.flatnonzero(active & (membership == gi))
+        if len(members) == 0:
+            continue
+        index[members] = np.arange(len(members))
+        own = thin & (membership[u] == gi)
+        local = np.zeros((len(members), 2))
+        if len(members) > 1:
+            graph = ig.Graph(n=len(members), edges=np.column_stack([index[u[own]], index[v[own]]]).tolist())
+            weights = 1.0 + np.log1p(w[own] / np.median(w[own])) if own.any() else np.zeros(0)
+            coords = graph.layout_fruchterman_reingold(weights=weights.tolist(), niter=300, grid="auto").coords
+            local = _to_disc(_pull_in(np.asarray(coords, dtype=np.float64)))
+        xy[members] = group_xy[gi] + local * radius[gi]
+    # move everyone towards the groups they work with, as far as their outside share
+    cross = ~intra
+    strength = np.bincount(u, weights=w, minlength=n) + np.bincount(v, weights=w, minlength=n)
+    outside = np.bincount(u[cross], weights=w[cross], minlength=n) + np.bincount(v[cross], weights=w[cross], minlength=n)
+    target = np.zeros((n, 2))
+    for axis in (0, 1):
+        target[:, axis] = np.bincount(u[cross], weights=w[cross] * group_xy[membership[v[cross]], axis], minlength=n)
+        target[:, axis] += np.bincount(v[cross], weights=w[cross] * group_xy[membership[u[cross]], axis], minlength=n)
+    moving = outside > 0
+    target[moving] /= outside[moving, None]
+    share = np.where(strength > 0, outside / np.where(strength > 0, strength, 1.0), 0.0)
+    xy[moving] += PULL * share[moving, None] * (target[moving] - group_xy[membership[moving]])
     if active.any():
-        # a seeded start near each person's group, so the two maps read alike
-        spread = np.sqrt(n) / 4
-        start = group_xy[membership] * spread + rng.normal(0.0, spread / 3, size=(n, 2))
-        # people without ties are left out (their repulsion would only blur the picture);
-        # copy_and_delete keeps the vertices in their original order
-        keep = np.flatnonzero(active)
-        sub = g.graph.induced_subgraph(keep.tolist(), implementation="copy_and_delete")
-        sw = np.asarray(sub.es[g.weight], dtype=np.float64)
-        weights = 1.0 + np.log1p(sw / np.median(sw))
-        coords = sub.layout_fruchterman_reingold(
-            weights=weights.tolist(), niter=500, seed=start[keep].tolist(), grid="auto"
-        ).coords
-        xy[keep] = _scale(_pull_in(np.asarray(coords, dtype=np.float64)))
+        xy[active] = _scale(xy[active], clip=0.0)
     inactive = np.flatnonzero(~active)
     if len(inactive):
-        # by group then id, so the ring shows which groups have silent members
-        names = np.asarray(g.ids, dtype=object)
-        inactive = inactive[np.lexsort((names[inactive], membership[inactive]))]
+        # by group (then vertex order), so the ring shows which groups have silent members
+        inactive = inactive[np.argsort(membership[inactive], kind="stable")]
         angle = 2 * np.pi * np.arange(len(inactive)) / len(inactive)
         xy[inactive, 0] = RING * np.cos(angle)
         xy[inactive, 1] = RING * np.sin(angle)
     return xy
 
 
+def _disc_radius(group_xy: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Radius of each group's disc: area proportional to its active members, the largest
+    disc about half the distance between the two closest groups."""
+    k = len(group_xy)
+    if k > 1:
+        d = np.hypot(*(group_xy[:, None, :] - group_xy[None, :, :]).transpose(2, 0, 1))
+        np.fill_diagonal(d, np.inf)
+        largest = max(0.45 * float(d.min()), 0.08)
+    else:
+        largest = 0.8
+    return largest * np.sqrt(sizes / max(int(sizes.max()), 1))
+
+
+def _to_disc(xy: np.ndarray) -> np.ndarray:
+    """Centre a local layout and scale it into the unit disc."""
+    centred = xy - xy.mean(axis=0)
+    reach = float(np.hypot(centred[:, 0], centred[:, 1]).max())
+    return centred / reach if reach > 0 else centred
+
+
 def _pull_in(xy: np.ndarray, q: float = 0.9) -> np.ndarray:
     """Pull far-flung points towards the centre, logarithmically beyond the q-quantile radius.
 
-    A small team hanging on one tie is pushed far away by the force layout
+    A few people hanging on one tie are pushed far away by the force layout
     and would shrink everyone else into a corner; directions are kept, only
     distances beyond the bulk of the people are compressed.
     """
@@ -257,15 +316,15 @@ def _pull_in(xy: np.ndarray, q: float = 0.9) -> np.ndarray:
     return centre + d * scale[:, None]
 
 
-def _scale(xy: np.ndarray) -> np.ndarray:
+def _scale(xy: np.ndarray, clip: float = 0.005) -> np.ndarray:
     """Centre and scale into [-1, 1], the same factor on both axes.
 
-    On more than 20 points the extreme 0.5% on each side are clipped to the
-    border, so that one far-flung component cannot shrink everyone else.
+    On more than 20 points the extreme ``clip`` share on each side is clipped
+    to the border, so that one far-flung point cannot shrink everyone else.
     """
     if len(xy) == 0:
         return xy
-    q = 0.005 if len(xy) > 20 else 0.0
+    q = clip if len(xy) > 20 else 0.0
     low, high = np.quantile(xy, q, axis=0), np.quantile(xy, 1 - q, axis=0)
     half = float((high - low).max()) / 2
     if half <= 0:

@@ -133,8 +133,7 @@ def people_map(
                              marker={"symbol": "circle-open", "size": 16, "color": SILO, "line": {"width": 2}},
                              meta="articulation-points"))  # fmt: skip
     fig.update_layout(**blank_axes(), hovermode="closest", legend={"itemsizing": "constant", "title": {"text": ""}})
-    fig.update_xaxes(range=[-1.2, 1.2])
-    fig.update_yaxes(range=[-1.2, 1.2])
+    # autorange with a fixed aspect ratio: plotly widens one range to fit the plot and keeps the map centred
     return fig
 
 

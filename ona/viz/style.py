@@ -31,20 +31,20 @@ QUALITATIVE = (
 # Diverging red (low) -> white -> blue (high), ColorBrewer RdBu. For the E-I
 # index low means inward (the silo end); for observed / expected, low means
 # under-connected. Red is the end to worry about in both.
-DIVERGING = [
-    [0.0, "rgb(103,0,31)"],
-    [0.1, "rgb(178,24,43)"],
-    [0.2, "rgb(214,96,77)"],
-    [0.3, "rgb(244,165,130)"],
-    [0.4, "rgb(253,219,199)"],
-    [0.5, "rgb(247,247,247)"],
-    [0.6, "rgb(209,229,240)"],
-    [0.7, "rgb(146,197,222)"],
-    [0.8, "rgb(67,147,195)"],
-    [0.9, "rgb(33,102,172)"],
-    [1.0, "rgb(5,48,97)"],
+DIVERGING: list[tuple[float, str]] = [
+    (0.0, "rgb(103,0,31)"),
+    (0.1, "rgb(178,24,43)"),
+    (0.2, "rgb(214,96,77)"),
+    (0.3, "rgb(244,165,130)"),
+    (0.4, "rgb(253,219,199)"),
+    (0.5, "rgb(247,247,247)"),
+    (0.6, "rgb(209,229,240)"),
+    (0.7, "rgb(146,197,222)"),
+    (0.8, "rgb(67,147,195)"),
+    (0.9, "rgb(33,102,172)"),
+    (1.0, "rgb(5,48,97)"),
 ]
-DIVERGING_REVERSED = [[round(1.0 - p, 1), c] for p, c in reversed(DIVERGING)]
+DIVERGING_REVERSED = [(round(1.0 - p, 1), c) for p, c in reversed(DIVERGING)]
 
 CONFIG = {"displaylogo": False, "responsive": True, "showLink": False}
 
@@ -64,12 +64,13 @@ def palette(names: Iterable[str]) -> dict[str, str]:
     return {name: QUALITATIVE[i % len(QUALITATIVE)] for i, name in enumerate(sorted(set(names)))}
 
 
-def base_layout(title: str, *, height: int = 560, subtitle: str | None = None) -> dict:
-    """Layout properties every figure starts from."""
+def base_layout(title: str, *, height: int = 560, subtitle: str | list[str] | None = None) -> dict:
+    """Layout properties every figure starts from (a subtitle given as a list is one line per item)."""
+    lines = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
     return {
         "title": {
             "text": esc(title),
-            "subtitle": {"text": esc(subtitle or ""), "font": {"size": 12, "color": MUTED}},
+            "subtitle": {"text": "<br>".join(esc(line) for line in lines), "font": {"size": 12, "color": MUTED}},
             "x": 0.01,
             "xanchor": "left",
             "font": {"size": 17, "color": INK},
@@ -78,7 +79,7 @@ def base_layout(title: str, *, height: int = 560, subtitle: str | None = None) -
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "height": height,
-        "margin": {"l": 40, "r": 40, "t": 80 if subtitle else 60, "b": 40},
+        "margin": {"l": 40, "r": 40, "t": 60 + 16 * len(lines), "b": 40},
         "hoverlabel": {"font": {"family": FONT, "size": 12}, "align": "left"},
         "legend": {"bgcolor": "rgba(255,255,255,0.8)", "font": {"size": 12}},
     }

@@ -133,20 +133,57 @@ def single_bridge() -> Org:
     return org({"Eng": eng, "Sec": sec}, inside + across)
 
 
-def dependency_without_relationship() -> Org:
-    """Three blocks of 4 (Fin, IT, Ops). Fin-IT barely collaborate but trade 6 handoffs.
+def three_blocks(fin_it: list[Tie]) -> Org:
+    """Three blocks of 4 (Fin f0-f3, IT i0-i3, Ops o0-o3), every pair inside tied with weight 2,
+    every Fin-Ops and IT-Ops pair of people tied with email weight 1, and the given Fin-IT rows.
 
-    IT-Ops and Fin-Ops are well connected; Fin-IT has one weak tie f0-i0
-    (weight 0.5, of which 0.5 from tickets, 6 handoffs), so it is
-    under-connected with handoffs: dependency_without_relationship, listed first.
+    Without Fin-IT: vol(Fin) = vol(IT) = 2 * 12 + 16 = 40, vol(Ops) = 2 * 12 + 32 = 56, W = 68.
     """
     blocks = {name: [f"{name[0].lower()}{i}" for i in range(4)] for name in ("Fin", "IT", "Ops")}
     ties = [Tie(x, y, 2.0, email=2.0) for m in blocks.values() for k, x in enumerate(m) for y in m[k + 1:]]
     for a, b in (("Fin", "Ops"), ("IT", "Ops")):
         ties += [Tie(x, y, 1.0, email=1.0) for x in blocks[a] for y in blocks[b]]
-    ties.append(Tie("f0", "i0", 0.5, ticket=0.5, handoffs=6))
     labels = {p: name for name, m in blocks.items() for p in m}
-    return Org(list(labels), labels, ties)
+    return Org(list(labels), labels, ties + fin_it)
+
+
+def dependency_without_relationship() -> Org:
+    """:func:`three_blocks` where Fin-IT barely collaborate but trade 12 handoffs.
+
+    Fin-IT has one tie f0-i0 of weight 0.5, all of it from tickets (12
+    handoffs), so no email or meeting at all: dependency_without_relationship
+    and under-connected, listed first; f0 alone carries it, but at 0.5 (the
+    median weight of the three linked pairs is 16) it does not matter enough
+    to be fragile.
+    """
+    return three_blocks([Tie("f0", "i0", 0.5, ticket=0.5, handoffs=12)])
+
+
+def dependent_pair(*, email: float, meeting: float = 0.0, handoffs: int = 1) -> Org:
+    """:func:`three_blocks` where every Fin-IT pair of people is tied with weight 1.
+
+    Each of the 16 Fin-IT ties splits its weight 1 into ``email``, ``meeting``
+    and ticket ``1 - email - meeting``, with ``handoffs`` handoffs. Then
+    vol = 56 for every group, W = 84, every pair expects 56 * 56 / 168 = 56/3
+    and has ratio 16 / (56/3) = 6/7, so median_ratio = 6/7, nobody is
+    under-connected and nothing is fragile (two people cut at most 8 of 16).
+    Fin-IT's relationship ratio is 16 (e_w email + m_w meeting) / (56/3): it
+    is below dependency_ratio * 6/7 exactly when
+    ``e_w email + m_w meeting < dependency_ratio``.
+    """
+    fin, it = [f"f{i}" for i in range(4)], [f"i{i}" for i in range(4)]
+    ticket = 1.0 - email - meeting
+    return three_blocks([Tie(x, y, 1.0, email=email, meeting=meeting, ticket=ticket, handoffs=handoffs)
+                         for x in fin for y in it])
+
+
+def cliques(cross: dict[tuple[str, str], float], *, inside: float = 10.0) -> Org:
+    """One group per letter of the ``cross`` keys, each a triangle (x1, x2, x3) of ``inside`` ties,
+    and per (a, b) key one tie a1-b1 of that weight (none if 0). vol(x) = 6 * inside + x's cross weight."""
+    names = sorted({g for pair in cross for g in pair})
+    ties = [(f"{n}{i}", f"{n}{j}", inside) for n in names for i, j in ((1, 2), (1, 3), (2, 3))]
+    ties += [(f"{a}1", f"{b}1", w) for (a, b), w in cross.items() if w > 0]
+    return org({n: [f"{n}{i}" for i in (1, 2, 3)] for n in names}, ties)
 
 
 def block_model(sizes: dict[str, int], p: dict[tuple[str, str], float], *, default: float, seed: int) -> Org:

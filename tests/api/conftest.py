@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
+
+with warnings.catch_warnings():
+    # Starlette 1.x suggests httpx2 for its TestClient; httpx is what the project installs.
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import httpx
 
@@ -33,17 +34,6 @@ def ona_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from ona.cli import app; sys.argv[0] = 'ona'; app()"]
 
 
-def create_key(store: Path, role: str) -> str:
-    """`ona keys create --role ROLE -q`: the secret it prints."""
-    out = subprocess.run(
-        [*ona_command(), "keys", "create", "--role", role, "--store", str(store), "-q"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return out.stdout.strip()
-
-
 class Server:
     """`ona serve --store STORE --port PORT` as a child process (a context manager)."""
 
@@ -61,7 +51,7 @@ class Server:
     def output(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def start(self, timeout: float = 60) -> Server:
+    def start(self, timeout: float = 60) -> Self:
         self.port = free_port()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with self.log_path.open("ab") as log:
@@ -104,7 +94,7 @@ class Server:
             self.proc.kill()
             self.proc.wait()
 
-    def __enter__(self) -> Server:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

@@ -9,7 +9,13 @@ import pytest
 
 from api.errors import STATUS, status_of
 from api.main import create_app
-from ona.errors import DatasetError, EmptyGraphError, NotFoundError, OnaError, ParameterError
+from ona.errors import (
+    DatasetError,
+    EmptyGraphError,
+    NotFoundError,
+    OnaError,
+    ParameterError,
+)
 from tests.api.conftest import Api
 
 V1 = "/api/v1"

@@ -198,4 +198,19 @@ def test_result_of_a_queued_analysis_is_a_conflict(api: Api, org: Path) -> None:
         assert r.json()["status"] == 409 and "not ready" in r.json()["detail"]
         d = api.client.delete(f"{V1}/analyses/{second}", headers=api.auth())
         assert d.status_code == 409 and api.get(f"{V1}/analyses/{second}").status_code == 200
+        d = api.client.delete(f"{V1}/datasets/{dataset_id}", headers=api.auth())
+        assert d.status_code == 409 and "has an analysis" in d.json()["detail"]
     assert api.wait(first)["status"] == "done" and api.wait(second)["status"] == "done"
+
+
+def test_docs_work_offline(api: Api) -> None:
+    """/docs and /redoc load their scripts from the server itself, never from a CDN."""
+    import re
+
+    for page in ("/docs", "/redoc"):
+        html = api.client.get(page)
+        assert html.status_code == 200
+        assets = re.findall(r'(?:src|href)="([^"]+)"', html.text)
+        assert assets and all(a.startswith("/") for a in assets), assets
+        for asset in assets:
+            assert api.client.get(asset).status_code == 200, asset

@@ -11,7 +11,13 @@ from ona.cli import app
 from ona.cli.serve import is_loopback
 from ona.errors import NotFoundError, ParameterError
 from ona.store import Store
-from ona.store.keys import authenticate, create_key, has_active_keys, list_keys, revoke_key
+from ona.store.keys import (
+    authenticate,
+    create_key,
+    has_active_keys,
+    list_keys,
+    revoke_key,
+)
 
 runner = CliRunner()
 

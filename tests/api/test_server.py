@@ -12,8 +12,8 @@ import pytest
 
 from ona.analysis.pipeline import analyze
 from ona.params import AnalysisParams
-from tests.api.conftest import FAST, Api
-from tests.api.server import Server, create_key
+from tests.api.conftest import FAST, Api, make_keys
+from tests.api.server import Server
 from tests.orgs import NAMED
 
 pytestmark = pytest.mark.server
@@ -27,7 +27,7 @@ def _api(server: Server, keys: dict[str, str], timeout: float = 30) -> Api:
 
 def test_serve_upload_analyze_restart(tmp_path: Path, org: Path) -> None:
     store = tmp_path / "ona.duckdb"
-    keys = {"analyst": create_key(store, "analyst"), "viewer": create_key(store, "viewer")}
+    keys = make_keys(store)
     server = Server(store, tmp_path / "server.log")
     with server:
         api = _api(server, keys)
@@ -54,7 +54,7 @@ def test_serve_upload_analyze_restart(tmp_path: Path, org: Path) -> None:
 
 def test_a_crash_during_an_analysis_leaves_it_failed_not_running(tmp_path: Path, org: Path) -> None:
     store = tmp_path / "ona.duckdb"
-    keys = {"analyst": create_key(store, "analyst")}
+    keys = make_keys(store)
     server = Server(store, tmp_path / "server.log").start()
     try:
         api = _api(server, keys)
@@ -74,7 +74,7 @@ def test_a_crash_during_an_analysis_leaves_it_failed_not_running(tmp_path: Path,
 def test_concurrent_clients_get_their_own_results(tmp_path: Path) -> None:
     """Four clients upload four different organizations and analyze them at once."""
     store = tmp_path / "ona.duckdb"
-    keys = {"analyst": create_key(store, "analyst")}
+    keys = make_keys(store)
     folders = {name: make(tmp_path / name) for name, make in NAMED.items()}
     expected = {name: analyze(folder, AnalysisParams(**FAST)) for name, folder in folders.items()}
 

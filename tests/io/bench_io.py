@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import threading
 import time
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def generate(folder: Path, n_emails: int, n_people: int, seed: int = 0) -> None:
             n = min(chunk, n_emails - start)
             secs = rng.integers(0, 365 * 86400, n)
             ts = pc.strftime(
-                pa.array((np.datetime64("2024-01-01T00:00:00") + secs.astype("timedelta64[s]"))),
+                pa.array(np.datetime64("2024-01-01T00:00:00") + secs.astype("timedelta64[s]")),
                 format="%Y-%m-%dT%H:%M:%SZ",
             )
             n_to = rng.integers(1, 4, n)
@@ -79,6 +80,26 @@ def generate(folder: Path, n_emails: int, n_people: int, seed: int = 0) -> None:
             )
 
 
+def _anon_gib() -> float:
+    """Resident anonymous memory (excludes the memory-mapped input file), GiB."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) / 2**20
+    return 0.0
+
+
+class _PeakAnon(threading.Thread):
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0.0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.05):
+            self.peak = max(self.peak, _anon_gib())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--emails", type=int, default=1_000_000)
@@ -93,15 +114,22 @@ def main() -> None:
     size = (args.dir / "emails.csv").stat().st_size
     from ona.io import read_dataset
 
+    sampler = _PeakAnon()
+    sampler.start()
     t0 = time.perf_counter()
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     ds = read_dataset(args.dir)
     elapsed = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    sampler.done.set()
+    cpu = (cpu1.ru_utime - cpu0.ru_utime, cpu1.ru_stime - cpu0.ru_stime)
     rep = ds.report.files["emails.csv"]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(
         f"emails.csv {size / 1e6:.0f} MB, {rep.rows_read} rows: read in {elapsed:.1f} s; "
         f"accepted {rep.accepted}, rejected {rep.rejected}, duplicates {rep.duplicates}; "
-        f"recipients {ds.tables['email_recipients'].num_rows}; peak RSS {peak:.2f} GiB"
+        f"recipients {ds.tables['email_recipients'].num_rows}; peak RSS {peak:.2f} GiB "
+        f"(anonymous {sampler.peak:.2f} GiB); CPU user {cpu[0]:.1f} s, system {cpu[1]:.1f} s"
     )
 
 

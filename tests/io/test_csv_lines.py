@@ -159,3 +159,44 @@ def test_loose_quotes_keep_exact_lines(tmp_path: Path, rows: list) -> None:
     values = [[raw.table.column(f"c{i}")[r].as_py() for i in range(3)] for r in range(raw.table.num_rows)]
     assert values == [f for _, f in good], repr(text)
     assert raw.rejects.column("line").to_pylist() == bad, repr(text)
+
+
+def test_chunk_and_block_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny numpy chunks and pyarrow blocks: records straddle every boundary, in parallel."""
+    import random
+
+    from ona.io import csv_reader, layout
+
+    monkeypatch.setattr(layout, "CHUNK", 97)
+    monkeypatch.setattr(csv_reader, "BLOCK_SIZE", 512)
+
+    def no_fallback(*args: object) -> None:
+        raise AssertionError("an RFC 4180 file must be read by pyarrow")
+
+    monkeypatch.setattr(csv_reader, "_read_python", no_fallback)
+    rng = random.Random(7)
+    text = "a,b,c\r\n"
+    line = 2
+    good: list[tuple[int, list[str]]] = []
+    bad: list[int] = []
+    for _ in range(3000):
+        if rng.random() < 0.05:
+            text += "\r\n"
+            line += 1
+        fields = ["".join(rng.choice('ab ,"\n') for _ in range(rng.randint(0, 5))) for _ in range(rng.choice([3, 3, 3, 3, 2, 4]))]
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow(fields)
+        written = out.getvalue()[:-1]
+        if written == "":
+            continue
+        text += written + "\r\n"
+        if len(fields) == 3:
+            good.append((line, fields))
+        else:
+            bad.append(line)
+        line += written.count("\n") + 1
+    raw = read_csv(write_text(tmp_path, "t.csv", text), "t.csv")
+    assert raw.table.column("line").to_pylist() == [ln for ln, _ in good]
+    assert raw.rejects.column("line").to_pylist() == bad
+    got = [list(r.values())[:3] for r in raw.table.to_pylist()]
+    assert got == [f for _, f in good]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ona.io import read_dataset
 from tests.io.conftest import Writer
@@ -66,9 +66,9 @@ def test_timestamps_are_utc(dataset: Writer) -> None:
     ds = read_dataset(dataset("emails", ROWS))
     ts = ds.tables["emails"].column("ts").to_pylist()
     assert ts == [
-        datetime(2024, 1, 2, 8, 0, tzinfo=timezone.utc),  # +02:00 converted
-        datetime(2024, 1, 3, 9, 30, tzinfo=timezone.utc),  # no offset: UTC
-        datetime(2024, 1, 6, 12, 0, 0, 250000, tzinfo=timezone.utc),
+        datetime(2024, 1, 2, 8, 0, tzinfo=UTC),  # +02:00 converted
+        datetime(2024, 1, 3, 9, 30, tzinfo=UTC),  # no offset: UTC
+        datetime(2024, 1, 6, 12, 0, 0, 250000, tzinfo=UTC),
     ]
     assert str(ds.tables["emails"].schema.field("ts").type) == "timestamp[us, tz=UTC]"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -43,7 +43,7 @@ def test_meetings(dataset: Writer) -> None:
     assert [m["hours"] for m in got] == [1.5, 0.75, 0.5]
     assert [m["n_attendees"] for m in got] == [3, 2, 2]  # ann once, bob, guest / bob, cy / ann, bob
     assert [m["organizer_id"] for m in got] == ["ann", None, None]
-    assert got[0]["start"] == datetime(2024, 3, 1, 8, 0, tzinfo=timezone.utc)
+    assert got[0]["start"] == datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
     att = {(a["meeting_key"], a["person_id"], a["address"]) for a in ds.tables["meeting_attendees"].to_pylist()}
     assert att == {
         (0, "ann", "ann"), (0, "bob", "bob"), (0, None, "guest@ext.com"),
@@ -100,7 +100,7 @@ def test_tickets(dataset: Writer) -> None:
         ("T1", None, "helpdesk@vendor.com", None, 3),
         ("T1", "bob", "bob@corp.org", "closed", 4),
     ]
-    assert got[1]["ts"] == datetime(2024, 1, 1, 8, 0, tzinfo=timezone.utc)
+    assert got[1]["ts"] == datetime(2024, 1, 1, 8, 0, tzinfo=UTC)
     assert [(r.line, r.reason) for r in ds.report.rejected] == [
         (5, "ticket_id is empty"),
         (6, "timestamp '2024-01-32' is not ISO 8601"),

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
 
 from ona.io.checks import parse_times
 from ona.io.sqlkit import connect
-
-UTC = timezone.utc
 
 # (text, expected UTC instant); the oracle is datetime.fromisoformat where it applies
 ACCEPTED = [

@@ -204,11 +204,6 @@ def test_viewer_people_map_is_a_message_without_data(org):
     assert fig.layout.annotations[0].text == esc(ANALYSTS_ONLY)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="privacy.for_viewer keeps the person_ids that weak_reasons quote "
-    "('fragile: removing 1 person (P0124) ...'); remove this mark when it redacts them",
-)
 def test_viewer_figures_hold_no_person_id(org):
     result, layout = org
     viewer = for_viewer(result)
@@ -218,23 +213,21 @@ def test_viewer_figures_hold_no_person_id(org):
         assert not leaked, f"{name} shows {leaked[:3]}"
 
 
-def test_viewer_figures_hold_no_person_id_apart_from_reasons(org):
-    result, layout = org
-    links = [lk.model_copy(update={"weak_reasons": [r for r in lk.weak_reasons if "(" not in r]}) for lk in result.links]
-    viewer = for_viewer(result.model_copy(update={"links": links}))
-    for name, fig in all_figures(viewer, layout).items():
-        text = figure_text(fig)
-        leaked = [p for p in ids_of(result) if p in text]
-        assert not leaked, f"{name} shows {leaked[:3]}"
-
-
 def test_labels_replace_ids_quoted_in_reasons(org):
+    """Reasons name no person today; should one quote person_ids, labels still hide them."""
     result, layout = org
+    pid = result.people[0].person_id
+    links = [
+        lk.model_copy(update={"weak_reasons": [*lk.weak_reasons, f"fragile: removing 1 person ({pid}) would cut it"]})
+        if lk.weak else lk
+        for lk in result.links
+    ]  # fmt: skip
+    quoting = result.model_copy(update={"links": links})
+    assert pid in figure_text(department_map(quoting, layout))
     labels = {p.person_id: f"Person {i}" for i, p in enumerate(result.people)}
-    text = figure_text(department_map(result, layout, labels=labels))
+    text = figure_text(department_map(quoting, layout, labels=labels))
     assert not [p for p in ids_of(result) if p in text]
-    fragile = [lk for lk in result.links if lk.fragile and lk.source != "HR" and lk.target != "HR"][0]
-    assert labels[fragile.carriers[0]] in text
+    assert "removing 1 person (Person 0) would cut it" in text
 
 
 def test_viewer_figures_drop_suppressed_groups(org):
@@ -321,7 +314,7 @@ def test_sankey_flows_match_the_communities(org):
     (sankey,) = traces(community_sankey(result), "sankey")
     assert sum(sankey.link.value) == sum(c.size for c in result.communities)
     labels = list(sankey.node.label)
-    assert set(g.group for g in result.groups) <= set(labels)
+    assert {g.group for g in result.groups} <= set(labels)
     assert sum(1 for label in labels if label.startswith("community ")) == len(result.communities)
 
 

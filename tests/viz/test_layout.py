@@ -138,3 +138,25 @@ def test_group_positions_spread_out():
     xy = np.array(list(layout.groups.values()))
     distances = [np.hypot(*(xy[i] - xy[j])) for i in range(len(xy)) for j in range(i + 1, len(xy))]
     assert min(distances) > 0.05
+
+
+def test_large_graphs_are_laid_out_on_each_persons_strongest_ties(monkeypatch):
+    import ona.viz.layout as lay
+
+    g, partition = clusters(k=4, size=15, cross=6, isolates=2)
+    monkeypatch.setattr(lay, "LAYOUT_EDGES", 100)  # 444 ties: the thinned branch
+    a = compute_layout(g, partition, seed=3, max_edges=100)
+    b = compute_layout(g, partition, seed=3, max_edges=100)
+    assert a == b
+    assert set(a.people) == set(g.ids) and len(a.edges) == 100
+    # the groups still come out as separate clusters: each person is nearer its own group's centre
+    xy = {pid: np.array(p) for pid, p in a.people.items()}
+    centres = {
+        name: np.mean([xy[pid] for i, pid in enumerate(g.ids[:60]) if partition.group_of(i) == name], axis=0)
+        for name in partition.names
+    }
+    nearest = [
+        min(centres, key=lambda c: np.hypot(*(xy[pid] - centres[c]))) == partition.group_of(i)
+        for i, pid in enumerate(g.ids[:60])
+    ]
+    assert sum(nearest) >= 0.9 * len(nearest)

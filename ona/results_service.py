@@ -172,6 +172,9 @@ class GroupChange(_Model):
     ei_index_before: float | None
     ei_index_after: float | None
     delta_ei_index: float | None = Field(description="after - before; negative: more inward")
+    delta_z: float | None = Field(
+        description="z-score of the change: delta / sqrt(se_before^2 + se_after^2), se from resampling ties"
+    )
     insularity_before: float | None
     insularity_after: float | None
     delta_insularity: float | None
@@ -181,7 +184,9 @@ class GroupChange(_Model):
     p_value_after: float | None
     silo_before: bool
     silo_after: bool
-    more_insular: bool = Field(description="E-I index dropped by the threshold and inward beyond chance after")
+    more_insular: bool = Field(
+        description="E-I index fell by the threshold, the fall is significant, and inward beyond chance after"
+    )
     became_silo: bool
     reasons: list[str] = Field(default_factory=list)
 
