@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python tests/io/bench_io.py --emails 5000000 [--people 5000] [--dir /tmp/ona-bench]
+    .venv/bin/python benchmarks/bench_io.py --emails 5000000 [--people 5000] [--dir /tmp/ona-bench]
 
 Writes ``people.csv`` and ``emails.csv`` (one or more recipients, cc on a
 quarter of the messages, 5 % external addresses, mixed-case aliases, 1 %
