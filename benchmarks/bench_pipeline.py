@@ -2,8 +2,9 @@
 
 Generates synthetic organizations with a realistic event volume (about 500
 emails, 40 meetings and 10 ticket events per person over three months) and
-times each stage: read + validate, store load, aggregate (pair weights in
-DuckDB), graph build, and each analysis. Each size runs in its own process
+times each stage: read + validate, store load, and every stage of the
+pipeline as it reports them (aggregate = pair weights in DuckDB + graph
+build, then each analysis). Each size runs in its own process
 so that peak memory (max RSS) is per size.
 
     python benchmarks/bench_pipeline.py                 # 1,000 and 10,000 people
@@ -37,48 +38,50 @@ def generate(n: int) -> Path:
 
 
 def run_one(n: int) -> dict[str, float]:
-    """Run every stage once on an organization of n people; return timings."""
-    from ona.analysis import pipeline as p
-    from ona.graph.build import build_graph, partition_of
+    """Run the whole pipeline once on an organization of n people; return timings."""
+    from ona.analysis.pipeline import analyze_dataset
     from ona.io import read_dataset
     from ona.params import AnalysisParams
     from ona.store import Store
 
     times: dict[str, float] = {}
-
-    def timed(name, fn, *args, **kwargs):
-        t0 = time.perf_counter()
-        value = fn(*args, **kwargs)
-        times[name] = time.perf_counter() - t0
-        return value
-
     t_gen = time.perf_counter()
     folder = generate(n)
     times["generate (not counted)"] = time.perf_counter() - t_gen
     params = AnalysisParams(seed=1)
     store_path = OUT / f"store_{n}.duckdb"
     store_path.unlink(missing_ok=True)
+
     start = time.perf_counter()
-    data = timed("read + validate", read_dataset, folder)
-    events = sum(t.num_rows for k, t in data.tables.items() if k in ("emails", "meetings", "tickets"))
+    data = read_dataset(folder)
+    times["read + validate"] = time.perf_counter() - start
+    events = sum(
+        t.num_rows
+        for k, t in data.tables.items()
+        if k in ("emails", "meetings", "tickets")
+    )
     with Store(store_path) as store:
-        info = timed("store load", store.save_dataset, data)
+        t0 = time.perf_counter()
+        info = store.save_dataset(data)
+        times["store load"] = time.perf_counter() - t0
         del data
-        pairs = timed("aggregate (DuckDB)", store.pair_weights, info.dataset_id, params)
-        ids = store.person_ids(info.dataset_id)
-        labels = store.group_labels(info.dataset_id, params.group_by)
-    g = timed("graph build", build_graph, pairs.table, ids)
-    partition = partition_of(g, labels)
-    timed("groups", p.group_metrics, g, partition)
-    timed("significance", p.insularity_test, g, partition, permutations=params.permutations, seed=params.seed)
-    comm = timed("communities", p.leiden_communities, g, resolution=params.resolution, seed=params.seed)
-    timed("links", p.link_metrics, g, partition, params=params)
-    timed("people", p.person_metrics, g, partition, params=params, communities=comm.membership)
-    times["total (read to people)"] = time.perf_counter() - start
-    times["people"] = n
-    times["events"] = events
-    times["ties"] = g.graph.ecount()
+        # each stage's time: from its on_progress call to the next one
+        marks: list[tuple[str, float]] = []
+        result = analyze_dataset(
+            store,
+            info.dataset_id,
+            params,
+            on_progress=lambda stage, done, total: marks.append(
+                (stage, time.perf_counter())
+            ),
+        )
+    for (stage, t_start), (_, t_end) in zip(marks, marks[1:]):
+        times[f"  {stage}"] = t_end - t_start
+    times["total (read to result)"] = time.perf_counter() - start
+    times["result JSON MB"] = len(result.to_json()) / 1e6
     times["peak MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    times["#events"] = events
+    times["#ties"] = result.summary.ties
     store_path.unlink(missing_ok=True)
     return times
 
@@ -91,16 +94,20 @@ def main(argv: list[str]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for n in sizes:
         proc = subprocess.run(
-            [sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=False
+            [sys.executable, __file__, "--one", str(n)],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
             print(f"{n} people: failed\n{proc.stderr[-3000:]}")
             continue
         times = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(f"\n== {n:,} people, {int(times.pop('events')):,} events, {int(times.pop('ties')):,} ties")
-        times.pop("people")
+        print(
+            f"\n== {n:,} people, {int(times.pop('#events')):,} events, {int(times.pop('#ties')):,} ties"
+        )
         for name, value in times.items():
-            unit = "MiB" if name.endswith("MiB") else "s"
+            unit = "" if name.endswith(("MiB", "MB")) else "s"
             print(f"  {name:<26} {value:10.1f} {unit}")
 
 
