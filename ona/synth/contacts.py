@@ -25,6 +25,10 @@ CONTACTS_MEAN = 2.5  # contacts elsewhere drawn by a member (leads and heads: tw
 CONTACTS_SILO = 0.6
 BRIDGE_EXTRA = 12  # Engineering contacts the bridge draws on top
 WELL_MIXED_CONTACTS = 8  # plus a Poisson(4): about a person's usual circle
+# Department colleagues come from a personal circle, not the whole department:
+# in a department of 2,000 nobody works with a uniform draw of all of them.
+# Members are ordered by team, so the circle is the neighbouring teams.
+DEPT_CIRCLE = 40
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Contacts:
     mix_cum: np.ndarray
     ptr: np.ndarray
     idx: np.ndarray
+    dept_circle: int = 0  # 0: the whole department pool
 
     def sample(self, who: np.ndarray, width: int, rng: np.random.Generator) -> np.ndarray:
         """Draw ``width`` partners for each person of ``who`` (never the person).
@@ -63,7 +68,7 @@ class Contacts:
         u_mix, u_pick = rng.random((2, who.shape[0], width))
         kind = (u_mix[..., None] > self.mix_cum[who][:, None, :]).sum(axis=-1)
         team = _pick_in_pool(s, self.team_lo[s], self.team_n[s], u_pick)
-        dept = _pick_in_pool(s, self.dept_lo[s], self.dept_n[s], u_pick)
+        dept = _pick_in_pool(s, self.dept_lo[s], self.dept_n[s], u_pick, circle=self.dept_circle)
         start, count = self.ptr[s], self.ptr[s + 1] - self.ptr[s]
         has = count > 0
         pos = start + np.minimum((u_pick * count).astype(np.int64), np.maximum(count - 1, 0))
@@ -71,11 +76,21 @@ class Contacts:
         return np.where(kind == 0, team, np.where(kind == 1, dept, elsewhere))
 
 
-def _pick_in_pool(s: np.ndarray, lo: np.ndarray, n: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Uniform member of ``[lo, lo + n)`` other than ``s`` (which is in it)."""
+def _pick_in_pool(s: np.ndarray, lo: np.ndarray, n: np.ndarray, u: np.ndarray, *, circle: int = 0) -> np.ndarray:
+    """Uniform member of ``[lo, lo + n)`` other than ``s`` (which is in it).
+
+    With ``circle`` > 0, uniform among the ``circle`` members around ``s``
+    (cyclically), or all others when the pool is smaller.
+    """
     others = np.maximum(n - 1, 1)
-    step = 1 + np.minimum((u * others).astype(np.int64), others - 1)
-    return lo + (s - lo + step) % np.maximum(n, 1)
+    if circle <= 0:
+        step = 1 + np.minimum((u * others).astype(np.int64), others - 1)
+        return lo + (s - lo + step) % np.maximum(n, 1)
+    width = np.minimum(others, circle)
+    step = 1 + np.minimum((u * width).astype(np.int64), width - 1)  # 1..width
+    offset = step - (width + 1) // 2
+    offset = np.where(offset <= 0, offset - 1, offset)  # never 0: never s itself
+    return lo + (s - lo + offset) % np.maximum(n, 1)
 
 
 def dedupe_rows(m: np.ndarray) -> np.ndarray:
@@ -117,7 +132,10 @@ def build_contacts(org: Org, plan: Plan, rng: np.random.Generator) -> Contacts:
     order = np.argsort(both_s, kind="stable")
     ptr = np.searchsorted(both_s[order], np.arange(n + 1)).astype(np.int64)
     mix = plant.collaboration_mix(org, plan)
-    return Contacts(team_lo, team_n, dept_lo, dept_n, np.cumsum(mix, axis=1), ptr, both_t[order])
+    return Contacts(
+        team_lo, team_n, dept_lo, dept_n, np.cumsum(mix, axis=1), ptr, both_t[order],
+        dept_circle=0 if plan.well_mixed else DEPT_CIRCLE,
+    )  # fmt: skip
 
 
 def _well_mixed_edges(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
