@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from ona.results import AnalysisResult, GroupMetrics, LinkMetrics
-from ona.viz.groups import DEPENDENCY
+from ona.results_service import Recommendation, RecommendationView
 from ona.viz.groups import weak_links_in_order as _weak_in_order
 from ona.viz.style import group_noun, split_reason
 
@@ -54,26 +54,25 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def weak_links_in_order(result: AnalysisResult) -> list[LinkMetrics]:
-    """Weak links, those where ticket handoffs show a dependency without a relationship first.
+    """Weak links, those flagged ``dependency_without_relationship`` first (ticket handoffs show the
+    two groups depend on each other, yet they barely work together).
 
     Otherwise the result's own order (worst first) is kept.
     """
     return _weak_in_order(result.links)
 
 
-def has_reason(reasons: Sequence[str], code: str) -> bool:
-    return any(split_reason(r)[0] == code for r in reasons)
-
-
 class Paragraph(NamedTuple):
-    """Plain sentences, optionally followed by a list of items (plain text too)."""
+    """Plain sentences, optionally followed by a list of items (plain text too; numbered if ``ordered``)."""
 
     text: str
     items: tuple[str, ...] = ()
+    ordered: bool = False
 
 
 def executive_summary(result: AnalysisResult) -> list[Paragraph]:
-    """The report's opening: scope, silos, weak links, bridges, communities, data quality.
+    """The report's opening: scope, silos, weak links, internal service, whether things are getting
+    better or worse, bridges, communities, data quality, and last, three things to do next week.
 
     Examples
     --------
@@ -82,16 +81,20 @@ def executive_summary(result: AnalysisResult) -> list[Paragraph]:
     mixing would keep 2 in 10."
     """
     intro, items = link_sentences(result)
+    change = comparison_sentences(result) or trend_sentences(result)
     out = [
         Paragraph(scope(result)),
         Paragraph(" ".join(silo_sentences(result))),
         Paragraph(intro, tuple(items)),
+        Paragraph(" ".join(service_facts(result)[:1] + (failing_sentence(result) if _crossed(result) else []))),
+        Paragraph(" ".join(change)),
         Paragraph(" ".join(bridge_sentences(result))),
         Paragraph(" ".join(community_sentences(result))),
         Paragraph(" ".join(data_sentences(result))),
     ]
     if result.privacy.audience == "viewer" and result.privacy.note:
         out.append(Paragraph(result.privacy.note))
+    out.append(next_week(result))
     return [p for p in out if p.text]
 
 
@@ -189,7 +192,7 @@ def describe_link(lk: LinkMetrics) -> str:
         ratio = f"{share_of_chance(lk.ratio)} the level random mixing would give"
     else:
         ratio = f"{times(lk.ratio)} the level random mixing would give"
-    if has_reason(lk.weak_reasons, DEPENDENCY) or (lk.under_connected and lk.handoffs):
+    if lk.dependency_without_relationship:
         parts.append(f"{pair} depend on each other ({plural(lk.handoffs, 'ticket handoff')}) "
                      f"yet collaborate at {ratio}")  # fmt: skip
     elif lk.under_connected:
@@ -268,3 +271,305 @@ def data_sentences(result: AnalysisResult) -> list[str]:
 
 def _ei(g: GroupMetrics) -> float:
     return 2.0 if g.ei_index is None else g.ei_index
+
+
+# --------------------------------------------------------------------------
+# Internal service
+
+
+class ServicePair(NamedTuple):
+    """Two groups and the tickets they hand each other (both directions)."""
+
+    a: str
+    b: str
+    handoffs: int
+    bounces: int
+    no_owner: int
+    dependency: bool
+
+
+def hours(h: float) -> str:
+    """A duration for readers: 0.4 -> ``"under an hour"``, 21.3 -> ``"21 hours"``, 60 -> ``"2.5 days"``."""
+    if h < 1:
+        return "under an hour"
+    if h < 48:
+        return plural(round(h), "hour")
+    return f"{h / 24:.1f} days"
+
+
+def service_pairs(result: AnalysisResult) -> list[ServicePair]:
+    """Unordered pairs of groups with the tickets they hand each other, summed over both directions.
+
+    Handoffs, bounces and "no owner" tickets come from ``result.handoffs.pairs``
+    (a ticket counted in both directions counts twice as "no owner": an upper
+    bound, shown as such); ``dependency`` is the link's
+    ``dependency_without_relationship`` flag. Order: dependencies without a
+    relationship first (in the order of the weak links), then most bounces,
+    then most handoffs, then names.
+    """
+    if result.handoffs is None:
+        return []
+    acc: dict[tuple[str, str], list[int]] = {}
+    for p in result.handoffs.pairs:
+        key = (min(p.from_group, p.to_group), max(p.from_group, p.to_group))
+        row = acc.setdefault(key, [0, 0, 0])
+        row[0] += p.handoffs
+        row[1] += p.bounces
+        row[2] += p.no_owner_tickets
+    dependent = [(lk.source, lk.target) for lk in weak_links_in_order(result) if lk.dependency_without_relationship]
+    rank = {key: i for i, key in enumerate(dependent)}
+    for key in dependent:  # a dependency always shows, even if the handoff table left the pair out
+        acc.setdefault(key, [next(lk.handoffs for lk in result.links if (lk.source, lk.target) == key), 0, 0])
+    pairs = [ServicePair(a, b, h, bo, no, (a, b) in rank) for (a, b), (h, bo, no) in acc.items()]
+    return sorted(pairs, key=lambda p: (rank.get((p.a, p.b), len(rank)), -p.bounces, -p.handoffs, p.a, p.b))
+
+
+def failing_pairs(result: AnalysisResult, limit: int = MAX_LINKS) -> list[ServicePair]:
+    """The pairs of groups that fail each other most in daily work: dependencies without a
+    relationship, then the pairs whose tickets bounce back the most (at least one bounce)."""
+    return [p for p in service_pairs(result) if p.dependency or p.bounces][:limit]
+
+
+def service_sentences(result: AnalysisResult) -> list[str]:
+    """How tickets travel between groups (:func:`service_facts`), then which groups fail each
+    other in daily work (:func:`failing_sentence`). Empty without ticket history."""
+    facts = service_facts(result)
+    if result.handoffs is None or not result.handoffs.summary.tickets_cross_group:
+        return facts
+    return facts + failing_sentence(result)
+
+
+def service_facts(result: AnalysisResult) -> list[str]:
+    """Tickets that crossed group lines, bounced or had no owner; the median stay; the slowest service.
+
+    Empty without ticket history (``result.handoffs`` is None).
+    """
+    h = result.handoffs
+    if h is None:
+        return []
+    one, many = group_noun(result.parameters.group_by)
+    s = h.summary
+    if not s.tickets:
+        return ["The ticket history holds no ticket in this window."]
+    if not s.tickets_cross_group:
+        return [(f"None of the {plural(s.tickets, 'ticket')} went from one {one} to another, so internal service "
+                 f"between {many} cannot be judged from tickets.")]  # fmt: skip
+    crossed = s.tickets_cross_group / s.tickets
+    out = [
+        (
+            f"Of {plural(s.tickets, 'ticket')}, {s.tickets_cross_group:,} ({100 * crossed:.0f}%) went from one {one} "
+            f"to another: {s.tickets_bounced:,} of those bounced back to a {one} that had already handled them, and "
+            f"{s.tickets_no_owner:,} passed through three {many} or more without one owning them."
+        )
+    ]
+    if s.median_hours is not None:
+        out.append(f"A ticket handed to another {one} stays there a median of {hours(s.median_hours)}.")
+    slow = [g for g in h.groups if g.median_hours is not None and g.tickets_received >= 5]
+    if len(slow) >= 2:
+        g = max(slow, key=lambda g: (g.median_hours, g.group))
+        p90 = f" (1 in 10 waits over {hours(g.p90_hours)})" if g.p90_hours is not None else ""
+        out.append(
+            f"{g.group} gives the slowest internal service: a ticket it receives from another {one} waits a "
+            f"median of {hours(g.median_hours or 0.0)}{p90} before it is passed on or resolved."
+        )
+    return out
+
+
+def failing_sentence(result: AnalysisResult) -> list[str]:
+    """One sentence naming the groups that fail each other in daily work, dependencies first."""
+    many = group_noun(result.parameters.group_by)[1]
+    pairs = failing_pairs(result)
+    if not pairs:
+        return [(f"No two {many} send tickets back and forth, and no pair depends on the other without working "
+                 "with it.")]  # fmt: skip
+    parts = []
+    for p in pairs:
+        bounced = f" ({p.bounces:,} bounced back)" if p.bounces else ""
+        if p.dependency:
+            parts.append(f"{p.a} and {p.b}, which hand each other {plural(p.handoffs, 'ticket')}{bounced} yet "
+                         "barely work together otherwise")  # fmt: skip
+        else:
+            parts.append(f"{p.a} and {p.b}, which hand each other {plural(p.handoffs, 'ticket')}{bounced}")
+    more = sum(1 for lk in result.links if lk.dependency_without_relationship) - sum(p.dependency for p in pairs)
+    tail = f" ({plural(more, 'other pair depends', 'other pairs depend')} on each other the same way)" if more > 0 else ""
+    listed = parts[0] if len(parts) == 1 else "; ".join(parts[:-1]) + "; and " + parts[-1]
+    return [f"The {many} that fail each other most in daily work are {listed}{tail}."]
+
+
+def _crossed(result: AnalysisResult) -> bool:
+    return result.handoffs is not None and result.handoffs.summary.tickets_cross_group > 0
+
+
+# --------------------------------------------------------------------------
+# Better or worse
+
+
+def comparison_sentences(result: AnalysisResult) -> list[str]:
+    """Whether things got better or worse after ``result.comparison``'s split date.
+
+    Worse: groups that became more insular (a significant fall of the E-I
+    index, see :mod:`ona.analysis.trends`) or became a silo; links that
+    weakened or rest on fewer people. Better, the mirror rules: groups no
+    longer a silo, or whose E-I index rose by at least ``EI_DROP`` with
+    ``delta_z >= DELTA_Z``; links no longer weak, or whose ratio rose by at
+    least ``RATIO_DROP`` of its value before, and that did not weaken.
+    Groups decide the verdict ("getting worse"); when they are even, links
+    do, and the verdict says "slightly" (links carry no significance test).
+    """
+    from ona.analysis.trends import DELTA_Z, EI_DROP, RATIO_DROP
+
+    cmp = result.comparison
+    if cmp is None:
+        return []
+    one, many = group_noun(result.parameters.group_by)
+    worse_groups = [g for g in cmp.groups if g.more_insular or g.became_silo]
+    better_groups = [
+        g for g in cmp.groups
+        if not (g.more_insular or g.became_silo)
+        and ((g.silo_before and not g.silo_after)
+             or (g.delta_ei_index is not None and g.delta_ei_index >= EI_DROP
+                 and g.delta_z is not None and g.delta_z >= DELTA_Z))
+    ]  # fmt: skip
+    worse_links = [lk for lk in cmp.links if lk.weakened or lk.fewer_carriers]
+    better_links = [
+        lk for lk in cmp.links
+        if not (lk.weakened or lk.fewer_carriers)
+        and ((lk.weak_before and not lk.weak_after)
+             or (lk.ratio_before and lk.delta_ratio is not None and lk.delta_ratio >= RATIO_DROP * lk.ratio_before))
+    ]  # fmt: skip
+    score = len(worse_groups) - len(better_groups)
+    slightly = "" if score else "slightly "
+    score = score or (len(worse_links) - len(better_links))
+    verdict = f"getting {slightly}worse" if score > 0 else (f"getting {slightly}better" if score < 0 else "about the same")
+    head = (
+        f"Compared with the {cmp.before.days:.0f} days before {cmp.split:%Y-%m-%d}, collaboration between "
+        f"{many} in the {cmp.after.days:.0f} days after is {verdict}"
+    )
+    groups = []
+    for g in worse_groups:
+        what = "became a silo" if g.became_silo else "became more insular"
+        groups.append(f"{g.group} {what} (E-I index {_ei_text(g.ei_index_before)} before, "
+                      f"{_ei_text(g.ei_index_after)} after)")  # fmt: skip
+    for g in better_groups:
+        what = "is no longer a silo" if g.silo_before and not g.silo_after else "opened up"
+        groups.append(f"{g.group} {what} (E-I index {_ei_text(g.ei_index_before)} before, "
+                      f"{_ei_text(g.ei_index_after)} after)")  # fmt: skip
+    if not groups:
+        groups.append(f"no {one} became significantly more or less insular")
+    weakened = sum(lk.weakened for lk in cmp.links)
+    fewer = sum(lk.fewer_carriers for lk in cmp.links)
+    links = (
+        f"{plural(weakened, 'link')} between {many} weakened and {plural(fewer, 'link')} "
+        f"{'rests' if fewer == 1 else 'rest'} on fewer people than before, while "
+        f"{f'{len(better_links):,}' if better_links else 'none'} grew stronger"
+    )
+    return [f"{head}: {join(groups)}; {links}."]
+
+
+def trend_sentences(result: AnalysisResult) -> list[str]:
+    """How the groups moved from the first period of ``result.trends`` to the last.
+
+    A group moved inward (outward) when its E-I index fell (rose) by at least
+    ``EI_DROP`` between its first and last period with ties; periods carry no
+    significance test, so this is a description, not a verdict on chance.
+    Getting worse: more groups moved inward than outward, or as many and
+    more links are weak in the last period than in the first. When the
+    result also compares two windows, that comparison (tested for
+    significance) gives the verdict and this sentence only describes.
+    """
+    from ona.analysis.trends import EI_DROP
+
+    t = result.trends
+    if t is None or len(t.periods) < 2:
+        return []
+    one, many = group_noun(result.parameters.group_by)
+    first, last = t.periods[0].label, t.periods[-1].label
+    inward, outward = [], []
+    for g in t.groups:
+        values = [v for v in g.ei_index if v is not None]
+        if len(values) >= 2 and values[-1] - values[0] <= -EI_DROP:
+            inward.append(g.group)
+        elif len(values) >= 2 and values[-1] - values[0] >= EI_DROP:
+            outward.append(g.group)
+    weak_first = sum(lk.weak[0] for lk in t.links)
+    weak_last = sum(lk.weak[-1] for lk in t.links)
+    score = (len(inward) - len(outward)) or (weak_last - weak_first)
+    verdict = "getting worse" if score > 0 else ("getting better" if score < 0 else "stable")
+    moved = []
+    if inward:
+        moved.append(f"{join(inward)} turned inward")
+    if outward:
+        moved.append(f"{join(outward)} opened up")
+    if not moved:
+        moved.append(f"no {one}'s E-I index moved by {EI_DROP:g} or more")
+    look = f", things are {verdict}" if result.comparison is None else ""
+    return [
+        (
+            f"{t.period.capitalize()} by {t.period} from {first} to {last}{look}: {join(moved)}, and "
+            f"{plural(weak_first, 'link')} between {many} {'was' if weak_first == 1 else 'were'} weak in {first} "
+            f"against {weak_last:,} in {last}."
+        )
+    ]
+
+
+def _ei_text(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f}"
+
+
+# --------------------------------------------------------------------------
+# What to do
+
+KIND_WORDS = {
+    "buddy_pairs": "Buddy pairs",
+    "job_shadowing": "Job shadowing",
+    "recognize_boundary_spanners": "Recognize the boundary spanners",
+    "second_bridge": "Second bridge",
+}
+NEXT_WEEK = 3
+
+
+def action(rec: Recommendation | RecommendationView) -> str:
+    """A recommendation as one imperative sentence in plain words, naming no person.
+
+    Works on the analyst's :class:`Recommendation` and the viewer's forms
+    (counts come from ``figures`` and ``roles``, which both keep).
+    """
+    a = rec.groups[0] if rec.groups else "the group"
+    b = rec.groups[1] if len(rec.groups) > 1 else "the others"
+    n_roles = len(rec.roles) if isinstance(rec.roles, list) else sum(rec.roles.values())
+    if rec.kind == "buddy_pairs":
+        n = int(rec.figures.get("pairs", n_roles // 2))
+        if not n:
+            return f"Look for people in {a} and {b} who could work together: nobody is free to pair yet"
+        return (f"Pair {n} {a} {'member' if n == 1 else 'members'} with {n} in {b} who share contacts but "
+                "have never worked together")  # fmt: skip
+    if rec.kind == "job_shadowing":
+        n = int(rec.figures.get("pairs", n_roles // 2))
+        who = "pair" if n == 1 else f"{n} pairs"
+        return (f"Let the {who} of {a} and {b} colleagues who hand each other the most tickets "
+                "spend a day in each other's team")  # fmt: skip
+    if rec.kind == "second_bridge":
+        c = int(rec.figures.get("current_bridges", 1))
+        return (f"Build a second bridge between {a} and {b}, whose link rests on {plural(c, 'person', 'people')}: "
+                "bring in the best-placed other member on each side")  # fmt: skip
+    if rec.kind == "recognize_boundary_spanners":
+        if rec.target == "silo":
+            if n_roles == 1:
+                return f"Recognize the {a} member who holds most of its outside collaboration as its link to the others"
+            return f"Recognize the {n_roles} {a} members who hold most of its outside collaboration as its links to the others"
+        who = "the person who carries" if n_roles == 1 else f"the {n_roles} people who carry"
+        return f"Recognize {who} most of the {a}–{b} collaboration, and give them time for it"
+    return rec.reason
+
+
+def next_week(result: AnalysisResult, limit: int = NEXT_WEEK) -> Paragraph:
+    """The last paragraph of the summary: the top ``limit`` recommendations, in priority order."""
+    recs = sorted(result.recommendations, key=lambda r: r.priority)[:limit]
+    if not recs:
+        if any(g.silo for g in result.groups) or any(lk.weak for lk in result.links):
+            return Paragraph("This result holds no recommendation, so it lists nothing to do next week.")
+        return Paragraph("Nothing calls for an intervention next week: no silo or weak link needs one.")
+    words = {1: "One concrete thing", 2: "Two concrete things", 3: "Three concrete things"}
+    head = f"{words.get(len(recs), f'{len(recs)} concrete things')} to do next week:"
+    items = (f"{action(r)} ({KIND_WORDS.get(r.kind, r.kind).lower()}, #{r.priority} under What to do)." for r in recs)
+    return Paragraph(head, tuple(items), ordered=True)

@@ -8,7 +8,15 @@ plotly package and every figure as JSON, so opening it makes no request to
 any host. Everything from the data is escaped by the Jinja2 template
 (autoescape) and, inside ``<script>`` elements, by :func:`script_json`.
 
-People are pseudonymized ("Person A (Security)") unless ``show_names``.
+Sections: executive summary (ending with three things to do next week),
+map, silos, weak links (dependencies without a relationship first),
+internal service (ticket handoffs), over time (trends, before / after),
+what to do (recommendations by target), key bridges, if key people left
+(analysts only), communities, data quality, method. A section whose data the
+result lacks says so instead (no tickets file, no period or split, no
+recommendation); the rows of the newer sections are built in
+:mod:`ona.report_sections`. People are pseudonymized ("Person A (Security)")
+unless ``show_names``.
 """
 
 from __future__ import annotations
@@ -25,17 +33,19 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ona import narrative
+from ona import narrative, report_sections
 from ona.params import AnalysisParams
 from ona.results import AnalysisResult, GroupMetrics, LinkMetrics, PersonMetrics
 from ona.viz import (
     CONFIG,
     Layout,
+    before_after_map,
     community_sankey,
     department_map,
     interaction_heatmap,
     people_map,
     silo_ranking,
+    trend_lines,
 )
 from ona.viz.style import group_noun, person_ids, relabel, split_reason
 
@@ -117,6 +127,11 @@ def render_report(
     }
     if result.people and layout is not None:
         figures["people_map"] = people_map(result, layout, labels=who)
+    if result.trends is not None and result.trends.periods:
+        figures["trend_lines"] = trend_lines(result, layout)
+    if result.comparison is not None:
+        figures["before_after_map"] = before_after_map(result, layout)
+    analyst = result.privacy.audience != "viewer"
     context = {
         "title": f"Silo report: {result.dataset}" if result.dataset else "Silo report",
         "result": result,
@@ -131,6 +146,11 @@ def render_report(
         "links_total": len(result.links),
         "bridges": [_bridge_row(p, who) for p in key_bridges(result)],
         "has_people": bool(result.people),
+        "service": report_sections.service_section(result),
+        "advice": report_sections.advice_section(result, who),
+        "recommendations": len(result.recommendations),
+        "key_people": report_sections.key_people_section(result, who) if analyst else None,
+        "time": report_sections.time_section(result),
         "communities": _community_rows(result),
         "files": list(result.validation.files.values()),
         "reasons": rejection_reasons(result),
@@ -203,15 +223,21 @@ def key_bridges(result: AnalysisResult, limit: int = MAX_BRIDGES) -> list[Person
 def pseudonyms(
     result: AnalysisResult, *, show_names: bool = False, names: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """Display label of every person the report names: key bridges, then weak links' bridge people.
+    """Display label of every person the report names: key bridges, weak links' bridge people, the
+    people of the recommendations (in priority order), then the key people of the "what if they
+    leave" simulation.
 
     Pseudonyms are letters in that order ("Person A (Security)", ...,
     "Person AA (...)"); with ``show_names`` the label is the name (or person_id).
     """
     group = {p.person_id: p.group for p in result.people}
+    group.update({k.person_id: k.group for k in result.key_people})
     order: list[str] = [p.person_id for p in key_bridges(result)]
     for lk in narrative.weak_links_in_order(result):
         order += lk.bridge_people
+    for rec in sorted(result.recommendations, key=lambda r: r.priority):
+        order += [pid for pair in rec.pairs for pid in pair] + rec.person_ids
+    order += [k.person_id for k in sorted(result.key_people, key=lambda k: k.rank)]
     labels: dict[str, str] = {}
     for pid in order:
         if pid in labels:
@@ -301,6 +327,14 @@ def _parameter_rows(params: AnalysisParams) -> list[tuple[str, str, str]]:
 def _definitions() -> list[tuple[str, list[tuple[str, str]]]]:
     """Metric definitions, taken from the result models' field descriptions."""
     from ona.results import CommunitySummary, Summary
+    from ona.results_service import (
+        GroupChange,
+        GroupService,
+        HandoffPair,
+        KeyPersonRisk,
+        LinkChange,
+        PairRisk,
+    )
 
     out = []
     for title, model in (
@@ -309,6 +343,12 @@ def _definitions() -> list[tuple[str, list[tuple[str, str]]]]:
         ("People", PersonMetrics),
         ("Communities", CommunitySummary),
         ("Summary", Summary),
+        ("Internal service between two groups", HandoffPair),
+        ("Internal service of a group", GroupService),
+        ("Groups before and after", GroupChange),
+        ("Links before and after", LinkChange),
+        ("If a key person left", KeyPersonRisk),
+        ("If a key person left, per pair of groups", PairRisk),
     ):
         rows = [(name, f.description) for name, f in model.model_fields.items() if f.description]
         # only the model's own docstring: an undocumented one would inherit pydantic's BaseModel text
@@ -328,6 +368,10 @@ def _rules() -> list[tuple[str, str]]:
         ("Silo significance", "ona.analysis.significance"),
         ("Communities", "ona.analysis.communities"),
         ("People", "ona.analysis.people"),
+        ("Internal service: handoffs, bounces, no owner", "ona.store.handoffs"),
+        ("Over time", "ona.analysis.trends"),
+        ("What to do", "ona.analysis.recommend"),
+        ("If key people left", "ona.analysis.keyperson"),
     ):
         try:
             doc = inspect.getdoc(importlib.import_module(module)) or ""
@@ -341,14 +385,15 @@ def _rules() -> list[tuple[str, str]]:
 def plain_doc(doc: str) -> str:
     """A module docstring as plain text for readers: no reST markup, no "input -> output" line,
     paragraphs unwrapped (list items keep their own line)."""
-    text = re.sub(r":\w+:`~?(?:[\w.]+\.)?([\w]+)`", r"\1", doc)
-    text = re.sub(r"``(.+?)``", r"\1", text)
-    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
-    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    # the data-flow notes ("Input: ...; output: ...") are for developers, not readers
-    paragraphs = [p for p in paragraphs if "->" not in p and not p.lstrip().lower().startswith("input")]
+    paragraphs = [p for p in re.split(r"\n\s*\n", doc.strip()) if p.strip()]
+    # the data-flow notes (a summary line "X -> Y", "Input: ...; output: ...") are for developers
+    if paragraphs and "->" in paragraphs[0]:
+        paragraphs = paragraphs[1:]
     out = []
     for para in paragraphs:
+        if para.lstrip().lower().startswith("input"):
+            continue
+        # unwrap first, on the raw text: a wrapped line can start with markup such as "-``"
         lines: list[str] = []
         for line in para.splitlines():
             stripped = line.strip()
@@ -356,8 +401,16 @@ def plain_doc(doc: str) -> str:
                 lines[-1] += " " + stripped
             else:
                 lines.append(stripped)
-        out.append("\n".join(lines))
+        out.append(_plain("\n".join(lines)))
     return "\n\n".join(out)
+
+
+def _plain(text: str) -> str:
+    text = re.sub(r":\w+:`~?(?:[\w.]+\.)?([\w]+)`", r"\1", text)
+    text = re.sub(r"``(.+?)``", r"\1", text, flags=re.DOTALL)
+    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text, flags=re.DOTALL)
+    text = re.sub(r"(?<![\w*])\*(\S(?:[^*]*?\S)?)\*(?![\w*])", r"\1", text)  # *emphasis*
+    return text.replace("->", "→")
 
 
 # --------------------------------------------------------------------------

@@ -306,3 +306,275 @@ def test_ona_report_command_fails_in_one_line(tmp_path):
     res = CliRunner().invoke(app, ["report", str(tmp_path / "missing"), "--out", str(tmp_path / "x.html")])
     assert res.exit_code == 1
     assert "error" in res.output.lower() and "Traceback" not in res.output
+
+
+# -- internal service, what to do, key people, over time ---------------------
+
+
+@pytest.fixture(scope="module")
+def service_org():
+    from tests.viz.results_service import with_service
+
+    return with_service()
+
+
+@pytest.fixture(scope="module")
+def service_html(service_org):
+    result, layout = service_org
+    return without_plotlyjs(render_report(result, layout))
+
+
+def section(text: str, name: str) -> str:
+    """The HTML of one section (up to the next one)."""
+    start = text.index(f'<section id="{name}"')
+    end = text.find("<section ", start + 1)
+    return text[start : end if end > 0 else len(text)]
+
+
+NEW_SECTIONS = ("service", "time", "advice", "key-people")
+
+
+def test_new_sections_and_figures_are_present_when_the_data_exists(service_org):
+    result, layout = service_org
+    html = render_report(result, layout)
+    for name in NEW_SECTIONS:
+        assert f'<section id="{name}"' in html and f'href="#{name}"' in html
+    figures = embedded_figures(html)
+    assert {"trend_lines", "before_after_map"} <= set(figures)
+    assert 'id="fig-trend_lines"' in html and 'id="fig-before_after_map"' in html
+    # the embedded figures are the viz functions' own
+    from ona.viz import before_after_map, trend_lines
+
+    assert figures["trend_lines"] == json.loads(trend_lines(result, layout).to_json())
+    assert figures["before_after_map"] == json.loads(before_after_map(result, layout).to_json())
+
+
+def test_new_sections_explain_missing_data(org):
+    result, layout = org  # no tickets, no period, no split, no recommendation, no simulation
+    html = render_report(result, layout)
+    text = without_plotlyjs(html)
+    assert "No ticket history was part of this dataset" in section(text, "service")
+    assert "neither split into periods nor compared" in section(text, "time")
+    assert "No intervention is recommended" in section(text, "advice")
+    assert "No &ldquo;what if they leave&rdquo; simulation" in section(text, "key-people")
+    assert not {"trend_lines", "before_after_map"} & set(embedded_figures(html))
+    assert "concrete things to do" not in text
+    assert "This result holds no recommendation, so it lists nothing to do next week." in section(text, "summary")
+    calm, calm_layout = no_findings()
+    assert "Nothing calls for an intervention next week" in section(render_report(calm, calm_layout), "summary")
+
+
+def test_internal_service_section(service_org, service_html):
+    result, _ = service_org
+    text = section(service_html, "service")
+    # the pairs that hand each other the most tickets, with hours, rates, no owner; the dependency tagged
+    rows = re.findall(r"<tr( class=\"weak\")?>\s*<td>(\w+)</td>\s*<td>(\w+)", text)
+    assert [(a, b) for _, a, b in rows[:5]] == [(p.from_group, p.to_group) for p in result.handoffs.pairs]
+    assert [bool(w) for w, *_ in rows[:5]] == [True, True, False, False, False]
+    assert '<td class="n">31.0</td>' in text and '<td class="n">93.0</td>' in text  # median, p90
+    assert '<td class="n">33%</td>' in text  # bounce rate 4 / 12
+    assert "dependency without relationship" in text
+    # per group, service given and received, every group with tickets
+    for g in result.handoffs.groups:
+        assert f"<tr><td>{g.group}</td>" in text
+    # which departments fail each other: the dependency first
+    failing = re.search(r"<strong>(The departments that fail each other most[^<]*)</strong>", text).group(1)
+    assert failing.index("Finance and IT") < failing.index("HR and Sales")
+    assert "20 tickets (6 bounced back) yet barely work together otherwise" in failing
+
+
+def test_internal_service_without_cross_group_tickets(service_org):
+    result, layout = service_org
+    summary = result.handoffs.summary.model_copy(update={"tickets_cross_group": 0, "tickets_bounced": 0})
+    quiet = result.handoffs.model_copy(update={"summary": summary, "pairs": []})
+    text = without_plotlyjs(render_report(result.model_copy(update={"handoffs": quiet}), layout))
+    assert "None of the 40 tickets went from one department to another" in section(text, "service")
+    assert "fail each other" not in text
+
+
+def test_three_things_come_from_the_top_recommendations_in_order(service_org):
+    result, _ = service_org
+    shuffled = result.model_copy(update={"recommendations": list(reversed(result.recommendations))})
+    last = narrative.executive_summary(shuffled)[-1]
+    assert last.text == "Three concrete things to do next week:" and last.ordered
+    top = sorted(result.recommendations, key=lambda r: r.priority)[:3]
+    assert [item.split(" (")[0] for item in last.items] == [narrative.action(r) for r in top]
+    assert [re.search(r"#(\d+) under What to do", item).group(1) for item in last.items] == ["1", "2", "3"]
+    assert last.items[0].startswith("Pair 2 Finance members with 2 in IT")
+    assert last.items[1].startswith("Let the pair of Finance and IT colleagues")
+    assert last.items[2].startswith("Recognize the 2 Legal members")
+    # fewer when there are fewer
+    two = narrative.executive_summary(result.model_copy(update={"recommendations": result.recommendations[3:]}))[-1]
+    assert two.text == "Two concrete things to do next week:" and len(two.items) == 2
+    assert "#4 under" in two.items[0] and "#5 under" in two.items[1]
+
+
+def test_summary_ends_with_the_three_things(service_org, service_html):
+    text = section(service_html, "summary")
+    assert text.rindex("Three concrete things to do next week") > text.rindex("Collaboration forms")
+    items = re.findall(r"<li>([^<]*under What to do\)\.)</li>", text)
+    assert len(items) == 3 and '<ol class="findings next">' in text
+
+
+def test_summary_says_whether_it_is_getting_better_or_worse(service_org):
+    result, _ = service_org
+    text = summary_text(result)
+    assert "collaboration between departments in the 46 days after is getting worse: Finance became more insular" in text
+    # the mirror: the third group opens up significantly, the silo no longer turns inward, links recover
+    cmp = result.comparison
+    groups = [
+        g.model_copy(update={"more_insular": False, "delta_z": 2.5 if g.group == "IT" else 0.0})
+        for g in cmp.groups
+    ]
+    links = [lk.model_copy(update={"weakened": False, "fewer_carriers": False, "delta_ratio": 0.3})
+             for lk in cmp.links]  # fmt: skip
+    better = result.model_copy(update={"comparison": cmp.model_copy(update={"groups": groups, "links": links})})
+    assert "is getting better: IT opened up (E-I index 0.10 before, 0.25 after)" in summary_text(better)
+    # only links changed: slightly
+    links_only = result.model_copy(update={"comparison": cmp.model_copy(update={"groups": groups[1:3]})})
+    assert "is getting slightly worse: no department became significantly more or less insular" in summary_text(
+        links_only
+    )
+    # trends alone: described from the first period to the last
+    trends_only = result.model_copy(update={"comparison": None})
+    assert "Month by month from 2024-01 to 2024-03, things are getting worse: Finance turned inward" in summary_text(
+        trends_only
+    )
+    assert "IT opened up" in summary_text(trends_only)
+    # neither: nothing said about time
+    neither = result.model_copy(update={"comparison": None, "trends": None})
+    assert "getting" not in summary_text(neither) and "Month by month" not in summary_text(neither)
+
+
+def test_what_to_do_is_grouped_by_target_in_priority_order(service_org, service_html):
+    result, _ = service_org
+    text = section(service_html, "advice")
+    titles = re.findall(r"<h3>([^<]*)", text)
+    assert [t.strip() for t in titles] == ["Weak link: Finance – IT", "Silo: Legal", "Weak link: HR – Sales", "Silo: Finance"]
+    assert [int(v) for v in re.findall(r'<li value="(\d+)">', text)] == [1, 2, 3, 4, 5]
+    kinds = re.findall(r"<strong>([^<]*)\.</strong>", text)
+    assert kinds == ["Buddy pairs", "Job shadowing", "Recognize the boundary spanners", "Second bridge", "Buddy pairs"]
+    for rec in result.recommendations:
+        assert rec.reason.replace("'", "&#39;") in text
+    assert "common contacts per pair: <b>3, 1</b>" in text and "share held by each: <b>60%, 40%</b>" in text
+    assert "held by the top bridge: <b>75%</b>" in text
+
+
+def test_what_to_do_names_people_by_pseudonym_unless_show_names(service_org, service_html):
+    result, layout = service_org
+    text = section(service_html, "advice")
+    assert re.search(r"Pairs: Person [A-Z]+ \(Finance\) &amp; Person [A-Z]+ \(IT\); Person [A-Z]+ \(Finance\)", text)
+    assert re.search(r"People: Person [A-Z]+ \(Legal\); Person [A-Z]+ \(Legal\)", text)
+    mentioned = {pid for rec in result.recommendations for pid in rec.person_ids}
+    assert not [p for p in mentioned if re.search(rf"\b{p}\b", service_html)]
+    labels = pseudonyms(result)
+    assert mentioned <= set(labels) and len(set(labels.values())) == len(labels)
+    pid = result.recommendations[0].pairs[0][0]
+    named = without_plotlyjs(render_report(result, layout, show_names=True, names={pid: "Grace Hopper"}))
+    assert "Pairs: Grace Hopper (Finance) &amp;" in section(named, "advice")
+
+
+def test_key_people_section(service_org, service_html):
+    result, _ = service_org
+    text = section(service_html, "key-people")
+    rows = re.findall(r'<td class="n">(\d+)</td>\s*<td>(Person [A-Z]+ \(\w+\))</td>', text)
+    labels = pseudonyms(result)
+    assert rows == [(str(k.rank), labels[k.person_id]) for k in result.key_people]
+    first = text.split("</tr>")[1]  # the header row ends first
+    assert "HR – Sales" in first.split('class="pairs"')[1]  # no path left
+    assert "IT – Sales" in first.split('class="pairs"')[3]  # left on a single person
+    assert not [k for k in result.key_people if re.search(rf"\b{k.person_id}\b", text)]
+
+
+def test_over_time_section(service_html):
+    text = section(service_html, "time")
+    assert "is getting worse: Finance became more insular" in text
+    assert "Month by month from 2024-01 to 2024-03: Finance turned inward" in text  # no second verdict
+    for label in ("2024-01", "2024-02", "2024-03"):
+        assert f"<tr><td>{label}</td>" in text
+    assert '<span class="tag red">more insular</span>' in text
+    assert "Finance &ndash; IT" in text and '<span class="tag red">weakened</span>' in text
+    assert '<span class="tag">fewer carriers</span>4 people carried the link before, 1 after' in text
+
+
+def test_dependency_links_lead_by_the_field_not_the_reason(org):
+    result, layout = org
+    # the dependency flag without its reason still leads; a reason without the flag does not
+    links = []
+    for lk in result.links:
+        if lk.dependency_without_relationship:
+            lk = lk.model_copy(update={"weak_reasons": ["under_connected: few emails"]})
+        elif lk.fragile and lk.source == "HR":
+            lk = lk.model_copy(update={"weak_reasons": ["dependency_without_relationship: mentioned only"]})
+        links.append(lk)
+    fragile_first = sorted(links, key=lambda lk: not lk.fragile)
+    changed = result.model_copy(update={"links": fragile_first})
+    lead = narrative.weak_links_in_order(changed)[0]
+    assert (lead.source, lead.target) == ("Finance", "IT")
+    text = section(without_plotlyjs(render_report(changed, layout)), "links")
+    assert text.index("Finance &ndash; IT") < min(text.index("HR &ndash; Sales"), text.index("IT &ndash; Sales"))
+    _, items = narrative.link_sentences(changed)
+    assert items[0].startswith("Finance and IT depend on each other (20 ticket handoffs)")
+    assert not any("HR and Sales depend" in item for item in items)
+
+
+def test_viewer_report_names_nobody(service_org):
+    from tests.viz.results_service import with_service
+
+    result, layout = service_org
+    viewer = for_viewer(result)
+    ids = ids_of(with_service()[0])
+    for kwargs in ({}, {"show_names": True, "names": {pid: f"Name {pid}" for pid in ids}}):
+        html = render_report(viewer, layout, **kwargs)
+        text = without_plotlyjs(html)
+        assert not [p for p in ids if re.search(rf"\b{p}\b", text)]  # text: the page and its figures' JSON
+        assert "Person " not in text and "Name " not in text
+        assert 'id="key-people"' not in text and 'href="#key-people"' not in text
+        advice = section(text, "advice")
+        assert "People are not named in this version" in advice
+        assert "Roles: 2 × boundary spanner in Legal" in advice
+        assert "Roles: 1 × buddy in Finance; 1 × buddy in IT" not in advice  # pairs are 2 and 2
+        assert "Roles: 2 × buddy in Finance; 2 × buddy in IT" in advice
+        assert "Three concrete things to do next week" in text
+
+
+def test_viewer_report_leaves_suppressed_groups_out(service_org):
+    result, layout = service_org
+    viewer = for_viewer(result)  # HR has 3 people, under the minimum of 5
+    html = render_report(viewer, layout)
+    text = without_plotlyjs(html)
+    for name in ("service", "time", "advice"):
+        assert not re.search(r"\bHR\b", section(text, name)), name
+    figures = embedded_figures(html)
+    assert not re.search(r"\bHR\b", json.dumps(figures["trend_lines"]))
+    assert not re.search(r"\bHR\b", json.dumps(figures["before_after_map"]))
+    assert "#4 under" not in text  # the HR - Sales recommendation is gone
+
+
+def test_hostile_names_in_the_new_sections():
+    from tests.viz.results_service import hostile_with_service
+
+    result, layout = hostile_with_service()
+    html = render_report(result, layout)
+    assert SCRIPT not in html
+    text = without_plotlyjs(html)
+    for name in ("service", "time", "advice", "summary"):
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in section(text, name), name
+    assert "R&amp;D" in section(text, "service")
+    for body in JSON_SCRIPT.findall(html):
+        assert "<" not in body
+        json.loads(body)
+
+
+def test_new_sections_are_deterministic(service_org, service_html):
+    result, layout = service_org
+    assert without_plotlyjs(render_report(result, layout)) == service_html
+
+
+def test_sample_like_result_round_trips_through_json(service_org):
+    """The report of a result read back from its JSON is the same (nothing depends on Python objects)."""
+    from ona.results import AnalysisResult
+
+    result, layout = service_org
+    again = AnalysisResult.model_validate_json(result.to_json())
+    assert render_report(again, layout) == render_report(result, layout)

@@ -20,6 +20,7 @@ _WHERE = {
     "ANALYSTS_ONLY": "ona.viz.people",
     "CONFIG": "ona.viz.style",
     "Layout": "ona.viz.layout",
+    "before_after_map": "ona.viz.trends",
     "community_sankey": "ona.viz.groups",
     "compute_layout": "ona.viz.layout",
     "department_map": "ona.viz.groups",
@@ -27,17 +28,27 @@ _WHERE = {
     "interaction_heatmap": "ona.viz.groups",
     "people_map": "ona.viz.people",
     "silo_ranking": "ona.viz.groups",
+    "trend_lines": "ona.viz.trends",
     "weak_links_in_order": "ona.viz.groups",
 }
 
 # name -> figure function, for the API's /figures/{name} route
-FIGURE_NAMES = ("department_map", "people_map", "interaction_heatmap", "silo_ranking", "community_sankey")
+FIGURE_NAMES = (
+    "department_map",
+    "people_map",
+    "interaction_heatmap",
+    "silo_ranking",
+    "community_sankey",
+    "trend_lines",
+    "before_after_map",
+)
 
 __all__ = [
     "ANALYSTS_ONLY",
     "CONFIG",
     "FIGURE_NAMES",
     "Layout",
+    "before_after_map",
     "community_sankey",
     "compute_layout",
     "department_map",
@@ -46,6 +57,7 @@ __all__ = [
     "interaction_heatmap",
     "people_map",
     "silo_ranking",
+    "trend_lines",
     "weak_links_in_order",
 ]
 
@@ -61,6 +73,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ona.viz.layout import Layout, compute_layout
     from ona.viz.people import ANALYSTS_ONLY, people_map
     from ona.viz.style import CONFIG
+    from ona.viz.trends import before_after_map, trend_lines
 
 
 def figure(name: str) -> Any:

@@ -75,12 +75,12 @@ def department_map(
     if color_by not in ("ei_index", "insularity"):
         raise ValueError(f"color_by must be 'ei_index' or 'insularity', not {color_by!r}")
     groups = result.groups
-    one, many = group_noun(result.parameters.group_by)
-    pos = _positions(groups, layout)
+    one = group_noun(result.parameters.group_by)[0]
+    pos = positions([g.group for g in groups], layout)
     metric_title = "E-I index" if color_by == "ei_index" else "insularity"
     fig = go.Figure(
         layout=base_layout(
-            f"{many.capitalize()} map: who works with whom",
+            f"{one.capitalize()} map: who works with whom",
             subtitle=[
                 f"node size = headcount, colour = {metric_title}, outline = silo",
                 "link width = observed / expected collaboration, red dashed = weak or fragile link",
@@ -110,10 +110,11 @@ def department_map(
     return fig
 
 
-def _positions(groups: list[GroupMetrics], layout: Layout | None) -> dict[str, tuple[float, float]]:
-    if layout is not None and all(g.group in layout.groups for g in groups):
-        return {g.group: layout.groups[g.group] for g in groups}
-    names = sorted(g.group for g in groups)
+def positions(names: list[str], layout: Layout | None) -> dict[str, tuple[float, float]]:
+    """Map position of each group: the stored layout's, else (a group missing from it) a circle by name."""
+    if layout is not None and all(name in layout.groups for name in names):
+        return {name: layout.groups[name] for name in names}
+    names = sorted(names)
     k = max(len(names), 1)
     return {
         name: (round(0.8 * math.cos(math.pi / 2 - 2 * math.pi * i / k), 4),
@@ -188,12 +189,14 @@ DEPENDENCY = "dependency_without_relationship"
 
 
 def weak_links_in_order(links: list[LinkMetrics]) -> list[LinkMetrics]:
-    """Weak links, those where ticket handoffs show a dependency without a relationship first.
+    """Weak links, those flagged ``dependency_without_relationship`` first.
 
-    Otherwise the given order (the result's: worst first) is kept.
+    Ticket handoffs show that the two groups depend on each other, yet they
+    barely work together: the worst kind of weak link. Otherwise the given
+    order (the result's: worst first) is kept.
     """
     weak = [lk for lk in links if lk.weak]
-    return sorted(weak, key=lambda lk: 0 if any(split_reason(r)[0] == DEPENDENCY for r in lk.weak_reasons) else 1)
+    return sorted(weak, key=lambda lk: not lk.dependency_without_relationship)
 
 
 def _link_hover(lk: LinkMetrics, say: Callable[[str], str]) -> str:

@@ -155,9 +155,14 @@ def relabel(text: str, labels: Mapping[str, str] | None, known: Collection[str])
 
 
 def person_ids(result: object) -> set[str]:
-    """Every person_id a result names: its people, link carriers and bridge people."""
+    """Every person_id a result names: its people, link carriers and bridge people, the people
+    of its recommendations and of its "what if they leave" simulation."""
     ids = {p.person_id for p in getattr(result, "people", [])}
     for lk in getattr(result, "links", []):
         ids.update(lk.carriers)
         ids.update(lk.bridge_people)
+    for rec in getattr(result, "recommendations", []):
+        ids.update(rec.person_ids)
+        ids.update(pid for pair in rec.pairs for pid in pair)
+    ids.update(k.person_id for k in getattr(result, "key_people", []))
     return ids

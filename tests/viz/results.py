@@ -163,7 +163,8 @@ def build(sizes: dict[str, int] = SIZES) -> tuple[AnalysisResult, Layout]:
                 source=a, target=b, weight=w, ties=int(t), expected=round(expected, 6), ratio=round(w / expected, 6),
                 handoffs=int(h), carriers=_carriers(edges, group_of, a, b), source_carriers=1, target_carriers=1,
                 bridge_people=_carriers(edges, group_of, a, b)[:1], bridge_shares=[0.75] if fragile else [0.4],
-                weak=weak_dep or fragile, under_connected=weak_dep, fragile=fragile, weak_reasons=reasons,
+                weak=weak_dep or fragile, under_connected=weak_dep, fragile=fragile,
+                dependency_without_relationship=weak_dep, weak_reasons=reasons,
             )
         )  # fmt: skip
     links.sort(key=lambda lk: (not lk.weak, lk.ratio))

@@ -1,0 +1,205 @@
+"""Rows of the report's internal-service, what-to-do, key-people and over-time sections.
+
+Input: an :class:`~ona.results.AnalysisResult` and the display label of
+each person (pseudonyms unless names are shown). Output: plain dicts and
+tuples that ``templates/report.html.j2`` lays out (it escapes every string).
+Nothing is computed that the result does not hold: rows are the result's
+numbers, selected, ordered and labelled.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+from ona import narrative
+from ona.results import AnalysisResult
+from ona.results_service import Recommendation
+from ona.viz.style import split_reason
+
+MAX_SERVICE_PAIRS = 15  # ordered pairs of groups in the internal service table
+MAX_LINK_CHANGES = 20  # weakened links listed in the over-time section
+SHARE_FIGURES = ("share_", "top_bridge_share")
+FIGURE_WORDS = {
+    "weight": "collaboration weight",
+    "expected": "expected weight",
+    "ratio": "observed / expected",
+    "handoffs": "ticket handoffs",
+    "carriers": "people carrying the link",
+    "pairs": "pairs",
+    "current_bridges": "current bridges",
+    "top_bridge_share": "held by the top bridge",
+    "ei_index": "E-I index",
+    "internal_weight": "weight inside",
+    "external_weight": "weight outside",
+    "headcount": "headcount",
+    "common_contacts": "common contacts per pair",
+    "pair_handoffs": "handoffs per pair",
+    "share": "share held by each",
+}
+
+
+def _pair(a: str, b: str) -> str:
+    return f"{a} – {b}"
+
+
+def reason_words(reason: str) -> dict[str, str]:
+    """``"became_weak: under_connected: weight 0.9 ..."`` -> code ``"became weak, under connected"``
+    and text ``"weight 0.9 ..."`` (leading codes in words, the sentence apart)."""
+    codes = []
+    code, text = split_reason(reason)
+    while code:
+        codes.append(code.replace("_", " "))
+        code, text = split_reason(text)
+    return {"code": ", ".join(codes), "text": text}
+
+
+# --------------------------------------------------------------------------
+# Internal service
+
+
+def service_section(result: AnalysisResult) -> dict | None:
+    """The internal service section, or None without ticket history."""
+    h = result.handoffs
+    if h is None:
+        return None
+    dependent = {(lk.source, lk.target) for lk in result.links if lk.dependency_without_relationship}
+    pairs = []
+    for p in h.pairs[:MAX_SERVICE_PAIRS]:
+        key = (min(p.from_group, p.to_group), max(p.from_group, p.to_group))
+        pairs.append({"p": p, "dependency": key in dependent})
+    groups = sorted(h.groups, key=lambda g: (-g.received, g.group))
+    return {
+        "s": h.summary,
+        "facts": narrative.service_facts(result),
+        "failing": narrative.failing_sentence(result) if h.summary.tickets_cross_group else [],
+        "pairs": pairs,
+        "pairs_total": len(h.pairs),
+        "groups": groups,
+    }
+
+
+# --------------------------------------------------------------------------
+# What to do
+
+
+def advice_section(result: AnalysisResult, who: Mapping[str, str]) -> list[dict]:
+    """Recommendations in priority order, grouped by what they address (a silo or a weak link).
+
+    A silo's recommendations name the silo first (a buddy pair with its
+    partner group is about the silo); a weak link's name its two groups.
+    Targets are ordered by their most urgent recommendation.
+    """
+    links = {(lk.source, lk.target): lk for lk in result.links}
+    targets: dict[tuple, dict] = {}
+    for rec in sorted(result.recommendations, key=lambda r: r.priority):
+        if rec.target == "silo":
+            key: tuple = ("silo", rec.groups[0] if rec.groups else "")
+            title = f"Silo: {key[1]}"
+            tags = ["silo"]
+        else:
+            a, b = sorted(rec.groups)[:2] if len(rec.groups) >= 2 else ((rec.groups or [""])[0], "")
+            key = ("weak_link", a, b)
+            title = f"Weak link: {_pair(a, b)}"
+            lk = links.get((a, b))
+            tags = [] if lk is None else [
+                word for word, on in (("dependency without relationship", lk.dependency_without_relationship),
+                                      ("under-connected", lk.under_connected), ("fragile", lk.fragile)) if on
+            ]  # fmt: skip
+        target = targets.setdefault(key, {"title": title, "tags": tags, "recs": []})
+        target["recs"].append(_recommendation_row(rec, who))
+    return list(targets.values())
+
+
+def _recommendation_row(rec: Recommendation, who: Mapping[str, str]) -> dict:
+    def label(pid: str) -> str:
+        return who.get(pid, "a person")
+
+    paired = {pid for pair in rec.pairs for pid in pair}
+    alone = [label(pid) for pid in rec.person_ids if pid not in paired]
+    roles = Counter(rec.roles)
+    return {
+        "priority": rec.priority,
+        "kind": narrative.KIND_WORDS.get(rec.kind, rec.kind.replace("_", " ")),
+        "action": narrative.action(rec),
+        "reason": rec.reason,
+        "figures": figure_rows(rec.figures),
+        "pairs": [" & ".join(label(pid) for pid in pair) for pair in rec.pairs],
+        "people": alone,
+        # the viewer's form: no person, the number of people in each role
+        "roles": [] if rec.person_ids else [f"{n} × {role}" for role, n in sorted(roles.items())],
+    }
+
+
+def figure_rows(figures: Mapping[str, float | int]) -> list[tuple[str, str]]:
+    """A recommendation's figures as (words, value) pairs; numbered series ("share_1", "share_2")
+    become one row ("share held by each", "8%, 7%")."""
+    rows: dict[str, list[str]] = {}
+    for name, value in figures.items():
+        stem, _, index = name.rpartition("_")
+        base = stem if index.isdigit() and stem else name
+        text = _figure_value(name, value)
+        rows.setdefault(FIGURE_WORDS.get(base, base.replace("_", " ")), []).append(text)
+    return [(words, ", ".join(values)) for words, values in rows.items()]
+
+
+def _figure_value(name: str, value: float) -> str:
+    if name.startswith(SHARE_FIGURES):
+        return f"{100 * value:.0f}%"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if float(value).is_integer() and name in ("pairs", "handoffs", "carriers", "headcount", "current_bridges"):
+        return f"{int(value):,}"
+    return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.1f}"
+
+
+# --------------------------------------------------------------------------
+# If key people left
+
+
+def key_people_section(result: AnalysisResult, who: Mapping[str, str]) -> list[dict]:
+    """One row per simulated departure, in the result's rank order (analyst results only)."""
+    rows = []
+    for k in sorted(result.key_people, key=lambda k: k.rank):
+        # the simulation's sentence, about "this <group> member", names nobody
+        rows.append({
+            "k": k,
+            "who": who.get(k.person_id, "a person"),
+            "no_path": [_pair(p.source, p.target) for p in k.pairs if p.no_path],
+            "no_tie": [_pair(p.source, p.target) for p in k.pairs if p.no_tie and not p.no_path],
+            "single": [_pair(p.source, p.target) for p in k.pairs if p.single_carrier],
+            "reason": k.reason,
+        })  # fmt: skip
+    return rows
+
+
+# --------------------------------------------------------------------------
+# Over time
+
+
+def time_section(result: AnalysisResult) -> dict | None:
+    """The over-time section, or None when the analysis has neither trends nor a comparison."""
+    t, cmp = result.trends, result.comparison
+    if t is None and cmp is None:
+        return None
+    periods = []
+    if t is not None:
+        for i, p in enumerate(t.periods):
+            weak = sum(1 for lk in t.links if i < len(lk.weak) and lk.weak[i])
+            periods.append({"p": p, "weak": weak})
+    changes = []
+    more = 0
+    if cmp is not None:
+        changed = [lk for lk in cmp.links if lk.weakened or lk.fewer_carriers]
+        changes = [{"lk": lk, "reasons": [reason_words(r) for r in lk.reasons]} for lk in changed[:MAX_LINK_CHANGES]]
+        more = len(changed) - len(changes)
+    groups = [{"g": g, "reasons": [reason_words(r) for r in g.reasons]} for g in cmp.groups] if cmp else []
+    return {
+        "sentences": narrative.comparison_sentences(result) + narrative.trend_sentences(result),
+        "trends": t,
+        "periods": periods,
+        "cmp": cmp,
+        "group_changes": groups,
+        "link_changes": changes,
+        "link_changes_more": more,
+    }
