@@ -563,8 +563,23 @@ def action(rec: Recommendation | RecommendationView) -> str:
 
 
 def next_week(result: AnalysisResult, limit: int = NEXT_WEEK) -> Paragraph:
-    """The last paragraph of the summary: the top ``limit`` recommendations, in priority order."""
-    recs = sorted(result.recommendations, key=lambda r: r.priority)[:limit]
+    """The last paragraph of the summary: up to ``limit`` recommendations.
+
+    The first recommendation of each target (a silo or a link), in priority
+    order, so that three actions address three problems; when there are
+    fewer targets, the next recommendations fill in.
+    """
+    ranked = sorted(result.recommendations, key=lambda r: r.priority)
+    seen: set[tuple[str, ...]] = set()
+    firsts = []
+    for rec in ranked:
+        key = (rec.target, *rec.groups)
+        if key not in seen:
+            seen.add(key)
+            firsts.append(rec)
+    chosen = firsts[:limit]
+    chosen += [r for r in ranked if r not in chosen][: limit - len(chosen)]
+    recs = sorted(chosen, key=lambda r: r.priority)
     if not recs:
         if any(g.silo for g in result.groups) or any(lk.weak for lk in result.links):
             return Paragraph("This result holds no recommendation, so it lists nothing to do next week.")
