@@ -21,6 +21,7 @@ import anyio.to_thread
 import duckdb
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 import ona
@@ -30,7 +31,8 @@ from api.jobs import Jobs
 from api.limits import BodySizeLimit
 from api.models import Health
 from api.results import Results
-from api.routers import analyses, datasets
+from api.routers import analyses, datasets, figures, pages, reports
+from api.routers import service as service_routes
 from api.settings import Settings, get_settings
 from ona.store import Store
 
@@ -99,6 +101,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(service, prefix=API_PREFIX)
     app.include_router(datasets.router, prefix=API_PREFIX)
     app.include_router(analyses.router, prefix=API_PREFIX)
+    app.include_router(figures.router, prefix=API_PREFIX)
+    app.include_router(reports.router, prefix=API_PREFIX)
+    app.include_router(service_routes.router, prefix=API_PREFIX)
+    # the leaders' pages (HTML, signed in with a cookie; not part of the API's OpenAPI document)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -41,9 +41,12 @@ def report(
 ) -> None:
     """Analyze a dataset folder and write the silo report: one HTML file that works offline.
 
-    The report holds an executive summary, the silos and weak links with their
-    reasons, the key bridges (pseudonymized unless --show-names), communities
-    versus departments, data quality and the method with every parameter.
+    The report holds an executive summary ending with three things to do next
+    week, the silos and weak links with their reasons, the key bridges
+    (pseudonymized unless --show-names), communities versus departments,
+    internal service (ticket handoffs), what to do, who the organization
+    depends on, trends (--period / --split), data quality and the method
+    with every parameter.
     """
     from ona.privacy import for_viewer
     from ona.report import write_report

@@ -342,26 +342,29 @@ def test_a_link_below_the_median_weight_is_not_fragile() -> None:
 # --- reasons and order ---------------------------------------------------------------------------
 
 
-def test_order_dependency_then_fragile_then_lowest_ratio() -> None:
+def test_order_dependency_most_handoffs_first_then_fragile_then_lowest_ratio() -> None:
     # four triangles, inside weight 10 (C: 20); every cross pair below has weight 3:
-    # A-B three disjoint ticket ties with 4 handoffs each (12, no email): dependency, not fragile;
-    # A-C three ties to c1 (c1 carries 100%): fragile; B-C, B-D, C-D three disjoint email ties;
-    # A-D nothing. vol A 66, B 69, C 129, D 66: ratio is proportional to 1 / (vol_a vol_b), so
-    # A-B (1/4554) is above A-C (1/8514, the median), which is above A-D (0, under-connected)
+    # A-B three disjoint ticket ties with 5 handoffs each (15, no email): dependency, not fragile;
+    # C-D the same with 4 handoffs each (12); A-C three ties to c1 (c1 carries 100%): fragile;
+    # B-C, B-D three disjoint email ties; A-D nothing. vol A 66, B 69, C 129, D 66: ratio is
+    # proportional to 1 / (vol_a vol_b), so A-B (1/4554) is above C-D and A-C (1/8514, the
+    # median), which are above A-D (0, under-connected)
     triangle = lambda n, w: [Tie(f"{n}{i}", f"{n}{j}", w, email=w) for i, j in ((1, 2), (1, 3), (2, 3))]  # noqa: E731
     ties = triangle("a", 10.0) + triangle("b", 10.0) + triangle("c", 20.0) + triangle("d", 10.0)
-    ties += [Tie(f"a{i}", f"b{i}", 1.0, ticket=1.0, handoffs=4) for i in (1, 2, 3)]
+    ties += [Tie(f"a{i}", f"b{i}", 1.0, ticket=1.0, handoffs=5) for i in (1, 2, 3)]
+    ties += [Tie(x, y, 1.0, ticket=1.0, handoffs=4) for x, y in (("c2", "d1"), ("c3", "d2"), ("c1", "d3"))]
     ties += [Tie(f"a{i}", "c1", 1.0, email=1.0) for i in (1, 2, 3)]
     ties += [Tie(x, y, 1.0, email=1.0) for x, y in (("b1", "c2"), ("b2", "c3"), ("b3", "c1"))]
     ties += [Tie(f"b{i}", f"d{i}", 1.0, email=1.0) for i in (1, 2, 3)]
-    ties += [Tie(x, y, 1.0, email=1.0) for x, y in (("c2", "d1"), ("c3", "d2"), ("c1", "d3"))]
     people = [f"{n}{i}" for n in "abcd" for i in (1, 2, 3)]
     links = links_of(Org(people, {p: p[0].upper() for p in people}, ties))
-    assert [(lk.source, lk.target) for lk in links[:3]] == [("A", "B"), ("A", "C"), ("A", "D")]
-    assert [codes(lk) for lk in links] == [[DEPENDENCY], [FRAGILE], [UNDER], [], [], []]
-    assert links[0].ratio > links[1].ratio > links[2].ratio == 0.0
-    # the rest by weight (all 3 here), then by name
-    assert [(lk.source, lk.target) for lk in links[3:]] == [("B", "C"), ("B", "D"), ("C", "D")]
+    assert [(lk.source, lk.target) for lk in links] == [
+        ("A", "B"), ("C", "D"), ("A", "C"), ("A", "D"), ("B", "C"), ("B", "D")]
+    assert [codes(lk) for lk in links] == [[DEPENDENCY], [DEPENDENCY], [FRAGILE], [UNDER], [], []]
+    assert [lk.handoffs for lk in links[:2]] == [15, 12]
+    assert links[0].ratio > links[1].ratio > links[3].ratio == 0.0
+    assert links[1].ratio == pytest.approx(links[2].ratio)  # C-D and A-C: 3 / (66 * 129) each
+    # the rest by weight (3 both), then by name
 
 
 def test_reasons_name_no_person() -> None:
@@ -523,9 +526,10 @@ def _check_reasons(lk: LinkMetrics, ref: dict, params: AnalysisParams, people: l
 
 
 def _check_order(links: list[LinkMetrics]) -> None:
-    """Weak first: dependency, then fragile, then lowest ratio; then heaviest first."""
+    """Weak first: dependency (most handoffs first), then fragile, then lowest ratio; then heaviest first."""
     def key(lk: LinkMetrics) -> tuple:
-        return (not lk.weak, not lk.dependency_without_relationship, not lk.fragile)
+        dependency = lk.dependency_without_relationship
+        return (not lk.weak, not dependency, -lk.handoffs if dependency else 0, not lk.fragile)
 
     for x, y in zip(links, links[1:]):
         assert key(x) <= key(y)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api.main import create_app
-from tests.api.conftest import Api
+from tests.api.conftest import Api, open_api
 
 V1 = "/api/v1"
 
@@ -28,6 +30,14 @@ ROUTES: list[tuple[str, str, bool]] = [
     ("GET", "/analyses/{analysis_id}/links", False),
     ("GET", "/analyses/{analysis_id}/people", True),
     ("GET", "/analyses/{analysis_id}/communities", False),
+    ("GET", "/analyses/{analysis_id}/figures", False),
+    ("GET", "/analyses/{analysis_id}/figures/{name}", False),
+    ("GET", "/analyses/{analysis_id}/report", False),
+    ("GET", "/analyses/{analysis_id}/handoffs", False),
+    ("GET", "/analyses/{analysis_id}/recommendations", False),
+    ("GET", "/analyses/{analysis_id}/trends", False),
+    ("GET", "/analyses/{analysis_id}/comparison", False),
+    ("GET", "/analyses/{analysis_id}/key-people", True),
 ]
 PUBLIC: list[tuple[str, str]] = [("GET", "/health")]
 
@@ -58,7 +68,19 @@ def _request(api: Api, method: str, path: str, ids: dict[str, str], headers: dic
 
 
 def _ids(done: tuple[Api, str, str]) -> dict[str, str]:
-    return {"dataset_id": done[1], "analysis_id": done[2]}
+    return {"dataset_id": done[1], "analysis_id": done[2], "name": "department_map"}
+
+
+@pytest.fixture(scope="module")
+def done(tmp_path_factory: pytest.TempPathFactory, org: Path) -> Iterator[tuple[Api, str, str]]:
+    """As conftest's ``done``, analyzed per month and before / after a date, so that every route has data."""
+    client, keys = open_api(tmp_path_factory.mktemp("store") / "ona.duckdb")
+    with client:
+        api = Api(client, keys)
+        r = api.upload(org, name="synthetic 60")
+        assert r.status_code == 201, r.text
+        dataset_id = r.json()["dataset"]["dataset_id"]
+        yield api, dataset_id, api.analyze(dataset_id, period="month", split="2024-02-15T00:00:00Z")
 
 
 @pytest.mark.parametrize(("method", "path", "analyst_only"), ROUTES)
