@@ -1,0 +1,471 @@
+"""The leaders' pages: sign in with a key, list the analyses, read one analysis.
+
+Input: the same library objects as the JSON routes (the result as the
+caller's role may see it, :func:`api.deps.result_for`; figures through
+:func:`api.routers.figures.figure_json`; advice, handoffs and trends
+through :mod:`api.routers.service`). Output: HTML from the Jinja2
+templates of ``api/templates`` (autoescape on; JSON inside ``<script>``
+goes through :func:`ona.report.script_json`, so ``</script>`` can never
+appear in it).
+
+Signing in puts the API key in an HttpOnly, SameSite=Strict cookie; every
+page reads it from there, with the same key checks and role rules as the
+API. A page asked for without a good cookie redirects to the sign-in
+page. A viewer's page is built from the viewer's result only: it holds no
+person-level data, and the JSON the page fetches (figures) is the
+viewer's too.
+
+plotly.js is served from the installed plotly package, never a CDN.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import plotly
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+
+import ona
+from api.auth import KeyCache
+from api.deps import (
+    AnalysisId,
+    ResultsDep,
+    SettingsDep,
+    StoreDep,
+    get_key_cache,
+    result_for,
+)
+from api.errors import Conflict
+from api.routers.figures import FigureName, check_options, figure_json
+from api.routers.reports import REPORT_CSP, report_html
+from api.routers.service import recommendations_for
+from ona import narrative
+from ona.errors import NotFoundError, OnaError
+from ona.report import script_json
+from ona.results import AnalysisResult, GroupMetrics, LinkMetrics
+from ona.store.keys import KeyInfo
+from ona.viz import CONFIG, FIGURE_NAMES
+from ona.viz.style import group_noun, reason_label, split_reason
+
+router = APIRouter(include_in_schema=False)
+
+HERE = Path(__file__).resolve().parent.parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+COOKIE = "ona_key"
+#: Figures drawn on the analysis page from the embedded JSON (the people map is fetched, analysts only).
+PAGE_FIGURES = ("department_map", "interaction_heatmap", "silo_ranking", "community_sankey")
+#: ... and those over time, when the analysis has trends (a period) or a comparison (a split date).
+TREND_FIGURES = ("trend_lines",)
+COMPARISON_FIGURES = ("before_after_map",)
+SUMMARY_SHOWN = 3  # paragraphs above the map (scope, silos, weak links; and what to do next week); the rest folded
+WEAK_SHOWN = 12  # weak links, recommendations and handoff pairs shown before "show all"
+ADVICE_SHOWN = 5
+WARM_UP = 3  # latest done analyses prepared in the background when the list is shown
+PAIRS_SHOWN = 12
+PLOTLY_JS = f"/assets/plotly-{plotly.__version__}.min.js"
+
+# No inline script can run. 'unsafe-eval' stays: plotly.js's WebGL traces (the people map's
+# scattergl, through regl) compile their shaders with new Function, and without it they
+# show "WebGL is not supported" instead of the map.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": PAGE_CSP,
+    "X-Content-Type-Options": "nosniff",
+    # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+# --------------------------------------------------------------------------
+# Templates
+
+
+def _num(x: float | None, digits: int = 2) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, int):
+        return f"{x:,}"
+    text = f"{x:,.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
+
+
+def _hours(h: float | None) -> str:
+    if h is None:
+        return "—"
+    return f"{h:.1f} h" if h < 48 else f"{h / 24:.1f} days"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = _num
+    env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.0f}%"
+    env.filters["pval"] = lambda p: "—" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}")
+    env.filters["hours"] = _hours
+    env.filters["reason"] = _reason
+    env.globals.update(version=ona.__version__, plotly_js=PLOTLY_JS)
+    return env
+
+
+def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    html = environment().get_template(name).render(**context)
+    return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+
+
+# --------------------------------------------------------------------------
+# Signing in
+
+
+async def page_key(request: Request, keys: Annotated[KeyCache, Depends(get_key_cache)]) -> KeyInfo | None:
+    """The key in the session cookie, if it is good (None: the visitor must sign in)."""
+    secret = request.cookies.get(COOKIE, "")
+    if not secret or len(secret) > 200:
+        return None
+    return keys.cached(secret) or await run_in_threadpool(keys.check, secret)
+
+
+PageKey = Annotated[KeyInfo | None, Depends(page_key)]
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path of this site only (never another host)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/analyses"
+
+
+def to_sign_in(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/?next={quote(target, safe='/')}", status_code=303)
+
+
+def same_origin(request: Request) -> bool:
+    """A form post from a page of this site (browsers send Origin on POST)."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    host = request.headers.get("host", "")
+    return origin in (f"http://{host}", f"https://{host}")
+
+
+@router.get("/")
+async def sign_in_page(request: Request, key: PageKey, next: str | None = None) -> Response:
+    if key is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render("sign_in.html", next=safe_next(next), error=None)
+
+
+@router.post("/sign-in")
+async def sign_in(
+    request: Request,
+    keys: Annotated[KeyCache, Depends(get_key_cache)],
+    key: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/analyses",
+) -> Response:
+    if not same_origin(request):
+        return render("sign_in.html", 403, next="/analyses", error="This form can only be sent from this site.")
+    secret = key.strip()
+    found = None
+    if secret and len(secret) <= 200:
+        found = keys.cached(secret) or await run_in_threadpool(keys.check, secret)
+    if found is None:
+        error = "Enter your access key." if not secret else "This key is unknown or has been revoked."
+        return render("sign_in.html", 401, next=safe_next(next), error=error)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        COOKIE, secret, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/"
+    )
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    response = RedirectResponse("/", status_code=303)
+    if same_origin(request):
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+# --------------------------------------------------------------------------
+# Analyses
+
+
+@router.get("/analyses")
+def analyses_page(
+    request: Request, key: PageKey, store: StoreDep, results: ResultsDep, settings: SettingsDep
+) -> Response:
+    if key is None:
+        return to_sign_in(request)
+    names = {d.dataset_id: d.name for d in store.list_datasets()}
+    rows = sorted(store.list_analyses(), key=lambda a: a.created_at, reverse=True)
+    response = render("analyses.html", key=key, analyses=rows, datasets=names)
+    # while the leader reads the list, load the latest results and draw their figures, so that
+    # opening one does not wait for the store (a 10,000-person result takes most of a second)
+    latest = [a.analysis_id for a in rows if a.status == "done"][:WARM_UP]
+    response.background = BackgroundTask(warm_up, request, key, latest, results, settings)
+    return response
+
+
+def warm_up(request: Request, key: KeyInfo, analysis_ids: list[str], results: Any, settings: Any) -> None:
+    """Load these analyses' results as this key sees them and build their page figures (in the cache)."""
+    for analysis_id in analysis_ids:
+        try:
+            result = result_for(key, analysis_id, results, settings)
+        except (OnaError, Conflict):  # deleted or not done since the list was read: nothing to prepare
+            continue
+        for name in PAGE_FIGURES:
+            figure_json(request, analysis_id, result, name)
+
+
+def page_result(key: KeyInfo, analysis_id: str, results: Any, settings: Any) -> AnalysisResult | Response:
+    """The caller's result, or the error page to show instead (no such analysis, not done)."""
+    try:
+        return result_for(key, analysis_id, results, settings)
+    except NotFoundError:
+        return render("message.html", 404, key=key, title="No such analysis",
+                      message=f"There is no analysis '{analysis_id}'. It may have been deleted.")  # fmt: skip
+    except Conflict as exc:
+        return render("message.html", 409, key=key, title="This analysis is not ready", message=exc.detail,
+                      refresh="failed" not in exc.detail)  # fmt: skip
+
+
+@router.get("/analyses/{analysis_id}")
+def analysis_page(
+    request: Request, analysis_id: AnalysisId, key: PageKey, results: ResultsDep, settings: SettingsDep
+) -> Response:
+    if key is None:
+        return to_sign_in(request)
+    result = page_result(key, analysis_id, results, settings)
+    if isinstance(result, Response):
+        return result
+    context = analysis_context(request, key, analysis_id, result, results, settings)
+    return render("analysis.html", **context)
+
+
+@router.get("/analyses/{analysis_id}/figures/{name}.json")
+def page_figure(
+    request: Request,
+    analysis_id: AnalysisId,
+    name: FigureName,
+    key: PageKey,
+    results: ResultsDep,
+    settings: SettingsDep,
+    color_by: str | None = None,
+    metric: str | None = None,
+) -> Response:
+    """A figure for the page's scripts: the same JSON as the API's figure route, for the cookie's key."""
+    if key is None:
+        return Response('{"detail": "sign in first"}', status_code=401, media_type="application/json")
+    try:
+        options = check_options(name, {"color_by": color_by, "metric": metric})
+        result = result_for(key, analysis_id, results, settings)
+    except (OnaError, Conflict) as exc:
+        status = 404 if isinstance(exc, NotFoundError) else (409 if isinstance(exc, Conflict) else 422)
+        return Response(json.dumps({"detail": str(exc)}), status_code=status, media_type="application/json")
+    text = figure_json(request, analysis_id, result, name, options)
+    return Response(text, media_type="application/json", headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/analyses/{analysis_id}/report")
+def page_report(
+    request: Request, analysis_id: AnalysisId, key: PageKey, results: ResultsDep, settings: SettingsDep
+) -> Response:
+    """The silo report (the API's, for the cookie's key): pseudonymized, the viewer's version for viewers."""
+    if key is None:
+        return to_sign_in(request)
+    result = page_result(key, analysis_id, results, settings)
+    if isinstance(result, Response):
+        return result
+    headers = {"Content-Security-Policy": REPORT_CSP, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+    return HTMLResponse(report_html(request, analysis_id, result), headers=headers)
+
+
+# --------------------------------------------------------------------------
+# The analysis page: one context from the result
+
+
+def analysis_context(
+    request: Request, key: KeyInfo, analysis_id: str, result: AnalysisResult, results: Any, settings: Any
+) -> dict[str, Any]:
+    """Everything the analysis page shows, from the caller's result (and nothing else about people)."""
+    analyst = key.role == "analyst" and result.privacy.audience == "analyst"
+    one, many = group_noun(result.parameters.group_by)
+    weak = narrative.weak_links_in_order(result)
+    advice = recommendations_for(key, analysis_id, results, settings)
+    # numbered as the summary's "next week" refers to them: the analysis' own priorities, which
+    # the viewer's result keeps (the viewer form counts from 1 again)
+    number = {(r.kind, tuple(r.groups), r.reason): r.priority for r in result.recommendations}
+    summary, more = _summary(result)
+    # the recommendations the summary sends the reader to are shown without "show all"
+    named = {int(n) for p in summary for item in p.items for n in re.findall(r"#(\d+) under What to do", item)}
+    names = [*PAGE_FIGURES, *(TREND_FIGURES if result.trends else ()), *(COMPARISON_FIGURES if result.comparison else ())]
+    figures = {
+        name: script_json(figure_json(request, analysis_id, result, name)) for name in names if name in FIGURE_NAMES
+    }
+    groups = _groups_in_order(result.groups)
+    handoffs = result.handoffs if result.handoffs is not None and result.handoffs.summary.tickets else None
+    page_data = {
+        "analysisId": analysis_id,
+        "groups": [g.group for g in sorted(result.groups, key=lambda g: g.group)],
+        "links": [[lk.source, lk.target, lk.weak] for lk in result.links if lk.weak or lk.weight > 0],
+        "peopleMap": f"/analyses/{analysis_id}/figures/people_map.json" if analyst else None,
+        "trends": _trend_data(result) if result.trends is not None else None,
+    }
+    return {
+        "key": key,
+        "analyst": analyst,
+        "analysis_id": analysis_id,
+        "result": result,
+        "s": result.summary,
+        "one": one,
+        "many": many,
+        "summary": summary,
+        "more_findings": more,
+        "groups": [{"g": g, "reasons": [_reason(r) for r in g.silo_reasons]} for g in groups],
+        "silos": [g for g in groups if g.silo],
+        "weak": [_link_row(lk, analyst) for lk in weak],
+        "weak_shown": WEAK_SHOWN,
+        "advice": [_advice_row(r, number.get((r.kind, tuple(r.groups), r.reason), r.priority)) for r in advice],
+        "advice_shown": ADVICE_SHOWN,
+        "advice_named": named,
+        "handoffs": handoffs,
+        "service_groups": sorted(handoffs.groups, key=lambda g: (-g.received, g.group)) if handoffs else [],
+        "pairs_shown": PAIRS_SHOWN,
+        "comparison": result.comparison,
+        "key_people": result.key_people if analyst else [],
+        "figures": figures,
+        "config": script_json(json.dumps(CONFIG)),
+        "page_data": script_json(json.dumps(page_data, separators=(",", ":"))),
+        "group_names": page_data["groups"],
+        "periods": [p.label for p in result.trends.periods] if result.trends else [],
+    }
+
+
+def _summary(result: AnalysisResult) -> tuple[list[Any], list[Any]]:
+    """The summary's paragraphs above the map (scope, silos, weak links, what to do next week), and the rest."""
+    paragraphs = narrative.executive_summary(result)
+    head, rest = paragraphs[:SUMMARY_SHOWN], paragraphs[SUMMARY_SHOWN:]
+    next_week = getattr(narrative, "next_week", None)
+    if next_week is not None:
+        todo = next_week(result)
+        if todo in rest:
+            rest.remove(todo)
+            head.append(todo)
+    return head, rest
+
+
+def _groups_in_order(groups: list[GroupMetrics]) -> list[GroupMetrics]:
+    """Silos first, then from the most inward E-I index to the most outward (as the report)."""
+    return sorted(groups, key=lambda g: (not g.silo, 2.0 if g.ei_index is None else g.ei_index, g.group))
+
+
+def _reason(text: str) -> dict[str, str]:
+    code, sentence = split_reason(text)
+    return {"code": reason_label(code), "text": sentence}
+
+
+def _link_row(lk: LinkMetrics, analyst: bool) -> dict[str, Any]:
+    kinds = [k for k, on in (("dependency without relationship", lk.dependency_without_relationship),
+                             ("under-connected", lk.under_connected), ("fragile", lk.fragile)) if on]  # fmt: skip
+    return {
+        "lk": lk,
+        "kinds": kinds,
+        "reasons": [_reason(r) for r in lk.weak_reasons],
+        "bridges": list(zip(lk.bridge_people, lk.bridge_shares)) if analyst else [],
+    }
+
+
+KIND_WORDS = {
+    "second_bridge": "Build a second bridge",
+    "buddy_pairs": "Pair up buddies across the groups",
+    "job_shadowing": "Job shadowing",
+    "recognize_boundary_spanners": "Recognize the boundary spanners",
+}
+
+
+def _advice_row(rec: Any, number: int) -> dict[str, Any]:
+    """A recommendation (analyst's, with people) or its viewer form (counts and roles)."""
+    people = getattr(rec, "person_ids", None)
+    if people is not None:
+        roles: dict[str, int] = {}
+        for role in rec.roles:
+            roles[role] = roles.get(role, 0) + 1
+        count = len(set(people))
+    else:
+        roles, count = rec.roles, rec.people
+    return {
+        "r": rec,
+        "number": number,
+        "title": KIND_WORDS.get(rec.kind, reason_label(rec.kind)),
+        "roles": sorted(roles.items(), key=lambda kv: (-kv[1], kv[0])),
+        "people": count,
+        "person_ids": list(people or []),
+        "pairs": [" & ".join(p) for p in getattr(rec, "pairs", [])],
+    }
+
+
+def _trend_data(result: AnalysisResult) -> dict[str, Any]:
+    """Trends as the page's script reads them (lists aligned with the period labels)."""
+    t = result.trends
+    assert t is not None
+    return {
+        "period": t.period,
+        "labels": [p.label for p in t.periods],
+        "groups": [
+            {"group": g.group, "ei": g.ei_index, "insularity": g.insularity, "active": g.active}
+            for g in t.groups
+        ],
+        "links": [
+            {
+                "source": lk.source,
+                "target": lk.target,
+                "ratio": lk.ratio,
+                "weight": lk.weight,
+                "carriers": lk.carriers,
+                "handoffs": lk.handoffs,
+                "weak": lk.weak,
+            }
+            for lk in t.links
+        ],
+    }
+
+
+# --------------------------------------------------------------------------
+# plotly.js, from the installed package
+
+
+@cache
+def _plotly_bytes() -> tuple[bytes, bytes]:
+    from plotly.offline import get_plotlyjs
+
+    raw = get_plotlyjs().encode("utf-8")
+    return raw, gzip.compress(raw, compresslevel=6)
+
+
+@router.get(PLOTLY_JS)
+def plotly_js(request: Request) -> Response:
+    """plotly.js of the installed plotly package (versioned URL: cached for a year)."""
+    raw, packed = _plotly_bytes()
+    headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding",
+               "X-Content-Type-Options": "nosniff"}  # fmt: skip
+    if re.search(r"\bgzip\b", request.headers.get("accept-encoding", "")):
+        return Response(packed, media_type="text/javascript", headers={**headers, "Content-Encoding": "gzip"})
+    return Response(raw, media_type="text/javascript", headers=headers)
