@@ -2,7 +2,7 @@
 
 Input: an :class:`~ona.results.AnalysisResult` (apply
 :func:`ona.privacy.for_viewer` first for a leader's copy) and its stored
-:class:`~ona.viz.layout.Layout`. Output: an HTML string (``render_report``)
+:class:`~ona.graph.layout.Layout`. Output: an HTML string (``render_report``)
 or file (``write_report``). The page embeds plotly.js from the installed
 plotly package and every figure as JSON, so opening it makes no request to
 any host. Everything from the data is escaped by the Jinja2 template

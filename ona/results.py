@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ona.graph.layout import Layout  # plain data; loads neither plotly nor igraph
 from ona.params import AnalysisParams
-from ona.viz.layout import Layout  # plain data; loads neither plotly nor igraph
 from ona.results_service import (
     HandoffAnalytics,
     KeyPersonRisk,

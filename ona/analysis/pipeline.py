@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 import ona
+from ona.analysis.centrality import betweenness
 from ona.analysis.communities import (
     community_summaries,
     compare_to_groups,
@@ -22,7 +23,6 @@ from ona.analysis.groups import group_metrics
 from ona.analysis.handoffs import handoff_analytics
 from ona.analysis.keyperson import key_person_risk
 from ona.analysis.links import link_metrics
-from ona.analysis.centrality import betweenness
 from ona.analysis.people import person_metrics
 from ona.analysis.recommend import recommend
 from ona.analysis.significance import insularity_test
@@ -31,13 +31,19 @@ from ona.analysis.structure import formal_modularity, group_assortativity
 from ona.analysis.trends import compare_windows, trend
 from ona.errors import EmptyGraphError
 from ona.graph.build import build_graph, partition_of
+from ona.graph.layout import compute_layout
 from ona.graph.model import CollabGraph, Partition
 from ona.io import read_dataset
 from ona.params import AnalysisParams
 from ona.progress import OnProgress, no_progress
-from ona.results import AnalysisResult, GroupMetrics, LinkMetrics, PersonMetrics, Summary
+from ona.results import (
+    AnalysisResult,
+    GroupMetrics,
+    LinkMetrics,
+    PersonMetrics,
+    Summary,
+)
 from ona.store import PairWeights, Store
-from ona.viz.layout import compute_layout
 
 STAGES = (
     "aggregate",

@@ -81,6 +81,6 @@ class Partition:
         return self.names[int(self.membership[vertex])]
 
     @classmethod
-    def from_labels(cls, labels: list[str] | np.ndarray) -> "Partition":
+    def from_labels(cls, labels: list[str] | np.ndarray) -> Partition:
         names, membership = np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True)
         return cls(tuple(str(x) for x in names), membership.astype(np.int64))

@@ -7,7 +7,7 @@ which the API serves as Plotly JSON (``fig.to_json()``) and the report
 embeds. No figure does I/O or computes a metric; :func:`compute_layout` is
 the only computation here, run once per analysis by the pipeline.
 
-Names are imported lazily, so that ``from ona.viz.layout import Layout`` (as
+Names are imported lazily, so that ``from ona.graph.layout import Layout`` (as
 :mod:`ona.results` does) loads neither plotly nor igraph.
 """
 
@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 _WHERE = {
     "ANALYSTS_ONLY": "ona.viz.people",
     "CONFIG": "ona.viz.style",
-    "Layout": "ona.viz.layout",
+    "Layout": "ona.graph.layout",
     "before_after_map": "ona.viz.trends",
     "community_sankey": "ona.viz.groups",
-    "compute_layout": "ona.viz.layout",
+    "compute_layout": "ona.graph.layout",
     "department_map": "ona.viz.groups",
     "group_order": "ona.viz.groups",
     "interaction_heatmap": "ona.viz.groups",
@@ -62,6 +62,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ona.graph.layout import Layout, compute_layout
     from ona.viz.groups import (
         community_sankey,
         department_map,
@@ -70,7 +71,6 @@ if TYPE_CHECKING:  # pragma: no cover
         silo_ranking,
         weak_links_in_order,
     )
-    from ona.viz.layout import Layout, compute_layout
     from ona.viz.people import ANALYSTS_ONLY, people_map
     from ona.viz.style import CONFIG
     from ona.viz.trends import before_after_map, trend_lines

@@ -2,7 +2,7 @@
 
 Input: an :class:`~ona.results.AnalysisResult` (the analyst's or the viewer's
 version: :func:`ona.privacy.for_viewer` is applied before, never here) and,
-for the map, its stored :class:`~ona.viz.layout.Layout`. Output: a
+for the map, its stored :class:`~ona.graph.layout.Layout`. Output: a
 ``plotly.graph_objects.Figure``. Each function only arranges the result's
 numbers: no I/O, no graph algorithm, no metric.
 """
@@ -16,8 +16,8 @@ from typing import Literal
 import numpy as np
 import plotly.graph_objects as go
 
+from ona.graph.layout import Layout
 from ona.results import AnalysisResult, GroupMetrics, LinkMetrics
-from ona.viz.layout import Layout
 from ona.viz.style import (
     DIVERGING,
     DIVERGING_REVERSED,

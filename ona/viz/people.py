@@ -1,7 +1,7 @@
 """The people map: every person at their stored position, the backbone of ties, brokers marked.
 
 Input: an analyst's :class:`~ona.results.AnalysisResult` and its stored
-:class:`~ona.viz.layout.Layout`. Output: a WebGL (``Scattergl``) figure that
+:class:`~ona.graph.layout.Layout`. Output: a WebGL (``Scattergl``) figure that
 stays fluid with 10,000 people. Person-level data is for analysts: given a
 viewer's result (``people`` is empty, see :func:`ona.privacy.for_viewer`) the
 function returns a figure that says so and holds no data at all, so serving
@@ -16,8 +16,8 @@ from typing import Literal
 
 import plotly.graph_objects as go
 
+from ona.graph.layout import Layout
 from ona.results import AnalysisResult, PersonMetrics
-from ona.viz.layout import Layout
 from ona.viz.style import (
     NEUTRAL,
     NO_DATA,

@@ -3,7 +3,7 @@
 Input: an :class:`~ona.results.AnalysisResult` whose ``trends`` (set when
 the analysis has a ``period``) or ``comparison`` (set when it has a
 ``split``) were computed by :mod:`ona.analysis.trends`, and the stored
-:class:`~ona.viz.layout.Layout` for the map positions. Output: a
+:class:`~ona.graph.layout.Layout` for the map positions. Output: a
 ``plotly.graph_objects.Figure``; without the data, a figure without data
 that says how to get it. Like every figure, only the result's numbers are
 arranged: no I/O, no metric.
@@ -18,10 +18,10 @@ from typing import Literal
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ona.graph.layout import Layout
 from ona.results import AnalysisResult
 from ona.results_service import GroupChange, LinkChange, WindowComparison
 from ona.viz.groups import WIDTHS, _colour_scale, _width_bin, positions
-from ona.viz.layout import Layout
 from ona.viz.style import (
     GRID,
     MUTED,

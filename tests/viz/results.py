@@ -23,7 +23,7 @@ from ona.results import (
     Summary,
     ValidationReport,
 )
-from ona.viz.layout import Layout, compute_layout
+from ona.graph.layout import Layout, compute_layout
 
 SIZES = {"Finance": 8, "Legal": 6, "IT": 10, "Sales": 12, "HR": 3}
 SILOS = ("Finance", "Legal")

@@ -31,7 +31,7 @@ from ona.results_service import (
     WindowComparison,
     WindowInfo,
 )
-from ona.viz.layout import Layout
+from ona.graph.layout import Layout
 from tests.viz.results import build, two_silos
 
 SPLIT = datetime(2024, 2, 15, tzinfo=UTC)

@@ -8,8 +8,8 @@ import igraph as ig
 import numpy as np
 import pytest
 
+from ona.graph.layout import RING, Layout, compute_layout
 from ona.graph.model import CollabGraph, Partition
-from ona.viz.layout import RING, Layout, compute_layout
 
 
 def clusters(k: int = 4, size: int = 15, cross: int = 6, isolates: int = 3) -> tuple[CollabGraph, Partition]:
@@ -141,7 +141,7 @@ def test_group_positions_spread_out():
 
 
 def test_large_graphs_are_laid_out_on_each_persons_strongest_ties(monkeypatch):
-    import ona.viz.layout as lay
+    import ona.graph.layout as lay
 
     g, partition = clusters(k=4, size=15, cross=6, isolates=2)
     monkeypatch.setattr(lay, "LAYOUT_EDGES", 100)  # 444 ties: the thinned branch
