@@ -234,7 +234,8 @@ def recommendations_for_viewer(
 
     Recommendations that concern a group smaller than ``min_group_size``
     (when ``headcount`` is given) are left out, as DESIGN.md's privacy rule
-    requires; priorities are renumbered.
+    requires; priorities keep their analysis-wide numbers, so that "#n"
+    in the summary and the pages points at the same recommendation for everyone.
 
     >>> rec = Recommendation(priority=1, kind="buddy_pairs", target="silo", groups=["A", "B"],
     ...     reason="...", person_ids=["a1", "b1"], roles=["buddy in A", "buddy in B"], pairs=[["a1", "b1"]])
@@ -250,7 +251,7 @@ def recommendations_for_viewer(
         for role in rec.roles:
             roles[role] = roles.get(role, 0) + 1
         views.append(RecommendationView(
-            priority=len(views) + 1, kind=rec.kind, target=rec.target, groups=list(rec.groups),
+            priority=rec.priority, kind=rec.kind, target=rec.target, groups=list(rec.groups),
             reason=rec.reason, figures=dict(rec.figures), people=len(set(rec.person_ids)), roles=roles,
         ))
     return views
