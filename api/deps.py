@@ -14,7 +14,11 @@ GET /analyses, /analyses/{id}               yes        yes
 GET /analyses/{id}/summary|groups|links|    full       ``for_viewer`` version:
     communities|result                                 no people, no identities,
                                                        small groups suppressed
-GET /analyses/{id}/people                   yes        403
+GET /analyses/{id}/handoffs|trends|         full       ``for_viewer`` version
+    comparison|figures|figures/{name}|report
+GET /analyses/{id}/recommendations          full       counts and roles, no person
+GET /analyses/{id}/people|key-people        yes        403
+pages: /analyses, /analyses/{id}            yes        viewer version, no people map
 ==========================================  =========  ======================
 
 No key, a malformed key, an unknown or a revoked key: 401. A viewer's
