@@ -45,7 +45,8 @@ is the median ratio over all listed pairs with ``expected > 0``.
 ``weak_reasons`` are ``"<code>: <sentence>"`` with the codes above, worst
 first; they name no person (the people are in ``bridge_people``, which
 viewers do not get). Links are ordered weak first (dependency without
-relationship first, most handoffs first; then fragile; then lowest ratio),
+relationship first, most handoffs first; then fragile, heaviest first; then
+lowest ratio),
 then by weight, heaviest first.
 """
 
@@ -175,9 +176,14 @@ def link_metrics(g: CollabGraph, partition: Partition, *, params: AnalysisParams
     severity = np.round(np.where(weak, np.nan_to_num(ratio), 0.0), 12)
     heavy = np.round(weight / total, 12) if total > 0 else weight
     dependent_handoffs = np.where(dependency, handoff_count, 0)
+    # among fragile links, the heaviest first: the most collaboration resting on the fewest people
+    fragile_weight = np.where(fragile & ~dependency, -heavy, 0.0)
     order = np.lexsort(
-        (name_rank[target], name_rank[source], -heavy, severity, ~fragile, -dependent_handoffs, ~dependency, ~weak)
-    )
+        (
+            name_rank[target], name_rank[source], -heavy, severity, fragile_weight, ~fragile,
+            -dependent_handoffs, ~dependency, ~weak,
+        )
+    )  # fmt: skip
 
     membership = np.asarray(partition.membership)
     in_source = membership[carriers.people] == source[carriers.pair]

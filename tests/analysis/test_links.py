@@ -541,7 +541,8 @@ def _check_reasons(lk: LinkMetrics, ref: dict, params: AnalysisParams, people: l
 
 
 def _check_order(links: list[LinkMetrics]) -> None:
-    """Weak first: dependency (most handoffs first), then fragile, then lowest ratio; then heaviest first."""
+    """Weak first: dependency (most handoffs first), then fragile (heaviest first), then lowest ratio;
+    then heaviest first."""
     def key(lk: LinkMetrics) -> tuple:
         dependency = lk.dependency_without_relationship
         return (not lk.weak, not dependency, -lk.handoffs if dependency else 0, not lk.fragile)
@@ -549,7 +550,9 @@ def _check_order(links: list[LinkMetrics]) -> None:
     for x, y in pairwise(links):
         assert key(x) <= key(y)
         if key(x) == key(y):
-            if x.weak:
+            if x.fragile and not x.dependency_without_relationship:
+                assert x.weight >= y.weight - 1e-12
+            elif x.weak:
                 assert x.ratio <= y.ratio + 1e-12
             if not x.weak or abs(x.ratio - y.ratio) <= 1e-12:
                 assert x.weight >= y.weight - 1e-12
