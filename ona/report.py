@@ -139,7 +139,7 @@ def render_report(
         "one": one,
         "many": many,
         "summary": narrative.executive_summary(result),
-        "groups": [{"g": g, "reasons": [reason(r) for r in g.silo_reasons]} for g in _groups_in_order(result)],
+        "groups": [{"g": g, "reasons": [reason(r) for r in g.silo_reasons]} for g in narrative.groups_in_order(result.groups)],
         "silo_count": sum(g.silo for g in result.groups),
         "weak": [_link_row(lk, who, reason) for lk in narrative.weak_links_in_order(result)],
         "weak_detailed": MAX_WEAK_DETAILED,
@@ -276,11 +276,6 @@ def _bridge_row(p: PersonMetrics, who: Mapping[str, str]) -> dict:
 
 # --------------------------------------------------------------------------
 # Tables
-
-
-def _groups_in_order(result: AnalysisResult) -> list[GroupMetrics]:
-    """Silos first, then from the most inward E-I index to the most outward."""
-    return sorted(result.groups, key=lambda g: (not g.silo, 2.0 if g.ei_index is None else g.ei_index, g.group))
 
 
 def _link_row(lk: LinkMetrics, who: Mapping[str, str], reason: Callable[[str], dict]) -> dict:
@@ -425,7 +420,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["num"] = _num
+    env.filters["num"] = narrative.number
     env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.0f}%"
     env.filters["pval"] = lambda p: "—" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}")
     return env
@@ -433,15 +428,6 @@ def _environment() -> Environment:
 
 def _template():
     return _environment().get_template("report.html.j2")
-
-
-def _num(x: float | None, digits: int = 2) -> str:
-    if x is None:
-        return "—"
-    if isinstance(x, int):
-        return f"{x:,}"
-    text = f"{x:,.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
 
 
 @lru_cache(maxsize=1)

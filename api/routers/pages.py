@@ -52,7 +52,7 @@ from api.routers.service import recommendations_for
 from ona import narrative
 from ona.errors import NotFoundError, OnaError
 from ona.report import script_json
-from ona.results import AnalysisResult, GroupMetrics, LinkMetrics
+from ona.results import AnalysisResult, LinkMetrics
 from ona.store.keys import KeyInfo
 from ona.viz import CONFIG, FIGURE_NAMES
 from ona.viz.style import group_noun, reason_label, split_reason
@@ -98,15 +98,6 @@ PAGE_HEADERS = {
 # Templates
 
 
-def _num(x: float | None, digits: int = 2) -> str:
-    if x is None:
-        return "—"
-    if isinstance(x, int):
-        return f"{x:,}"
-    text = f"{x:,.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
-
-
 def _hours(h: float | None) -> str:
     if h is None:
         return "—"
@@ -116,7 +107,7 @@ def _hours(h: float | None) -> str:
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters["num"] = _num
+    env.filters["num"] = narrative.number
     env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.0f}%"
     env.filters["pval"] = lambda p: "—" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}")
     env.filters["hours"] = _hours
@@ -320,7 +311,7 @@ def analysis_context(
     figures = {
         name: script_json(figure_json(request, analysis_id, result, name)) for name in names if name in FIGURE_NAMES
     }
-    groups = _groups_in_order(result.groups)
+    groups = narrative.groups_in_order(result.groups)
     handoffs = result.handoffs if result.handoffs is not None and result.handoffs.summary.tickets else None
     page_data = {
         "analysisId": analysis_id,
@@ -370,11 +361,6 @@ def _summary(result: AnalysisResult) -> tuple[list[Any], list[Any]]:
             rest.remove(todo)
             head.append(todo)
     return head, rest
-
-
-def _groups_in_order(groups: list[GroupMetrics]) -> list[GroupMetrics]:
-    """Silos first, then from the most inward E-I index to the most outward (as the report)."""
-    return sorted(groups, key=lambda g: (not g.silo, 2.0 if g.ei_index is None else g.ei_index, g.group))
 
 
 def _reason(text: str) -> dict[str, str]:
