@@ -588,19 +588,3 @@ def next_week(result: AnalysisResult, limit: int = NEXT_WEEK) -> Paragraph:
     head = f"{words.get(len(recs), f'{len(recs)} concrete things')} to do next week:"
     items = (f"{action(r)} ({KIND_WORDS.get(r.kind, r.kind).lower()}, #{r.priority} under What to do)." for r in recs)
     return Paragraph(head, tuple(items), ordered=True)
-
-
-def number(x: float | None, digits: int = 2) -> str:
-    """A figure as the report and the pages print it: thousands separated, no "-0.00", "—" for none."""
-    if x is None:
-        return "—"
-    if isinstance(x, int):
-        return f"{x:,}"
-    text = f"{x:,.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
-
-
-def groups_in_order(groups: list[GroupMetrics]) -> list[GroupMetrics]:
-    """Silos first, then from the most inward E-I index to the most outward."""
-    return sorted(groups, key=lambda g: (not g.silo, 2.0 if g.ei_index is None else g.ei_index, g.group))
-

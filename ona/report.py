@@ -47,7 +47,14 @@ from ona.viz import (
     silo_ranking,
     trend_lines,
 )
-from ona.viz.style import group_noun, person_ids, relabel, split_reason
+from ona.viz.style import (
+    group_noun,
+    groups_in_order,
+    number,
+    person_ids,
+    relabel,
+    split_reason,
+)
 
 MAX_BRIDGES = 12
 MAX_WEAK_DETAILED = 15  # weak links listed with their reasons in full; the rest by reason only
@@ -139,7 +146,7 @@ def render_report(
         "one": one,
         "many": many,
         "summary": narrative.executive_summary(result),
-        "groups": [{"g": g, "reasons": [reason(r) for r in g.silo_reasons]} for g in narrative.groups_in_order(result.groups)],
+        "groups": [{"g": g, "reasons": [reason(r) for r in g.silo_reasons]} for g in groups_in_order(result.groups)],
         "silo_count": sum(g.silo for g in result.groups),
         "weak": [_link_row(lk, who, reason) for lk in narrative.weak_links_in_order(result)],
         "weak_detailed": MAX_WEAK_DETAILED,
@@ -420,7 +427,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["num"] = narrative.number
+    env.filters["num"] = number
     env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.0f}%"
     env.filters["pval"] = lambda p: "—" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}")
     return env

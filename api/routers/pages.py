@@ -55,7 +55,13 @@ from ona.report import script_json
 from ona.results import AnalysisResult, LinkMetrics
 from ona.store.keys import KeyInfo
 from ona.viz import CONFIG, FIGURE_NAMES
-from ona.viz.style import group_noun, reason_label, split_reason
+from ona.viz.style import (
+    group_noun,
+    groups_in_order,
+    number,
+    reason_label,
+    split_reason,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -107,7 +113,7 @@ def _hours(h: float | None) -> str:
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters["num"] = narrative.number
+    env.filters["num"] = number
     env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.0f}%"
     env.filters["pval"] = lambda p: "—" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}")
     env.filters["hours"] = _hours
@@ -311,7 +317,7 @@ def analysis_context(
     figures = {
         name: script_json(figure_json(request, analysis_id, result, name)) for name in names if name in FIGURE_NAMES
     }
-    groups = narrative.groups_in_order(result.groups)
+    groups = groups_in_order(result.groups)
     handoffs = result.handoffs if result.handoffs is not None and result.handoffs.summary.tickets else None
     page_data = {
         "analysisId": analysis_id,

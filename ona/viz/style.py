@@ -12,6 +12,8 @@ from collections.abc import Collection, Iterable, Mapping
 
 import plotly.graph_objects as go
 
+from ona.results import GroupMetrics
+
 FONT = "Inter, 'Segoe UI', 'Helvetica Neue', Helvetica, Arial, sans-serif"
 INK = "#1f2933"
 MUTED = "#7b8794"
@@ -166,3 +168,18 @@ def person_ids(result: object) -> set[str]:
         ids.update(pid for pair in rec.pairs for pid in pair)
     ids.update(k.person_id for k in getattr(result, "key_people", []))
     return ids
+
+
+def number(x: float | None, digits: int = 2) -> str:
+    """A figure as the report and the pages print it: thousands separated, no "-0.00", "—" for none."""
+    if x is None:
+        return "—"
+    if isinstance(x, int):
+        return f"{x:,}"
+    text = f"{x:,.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
+
+
+def groups_in_order(groups: list[GroupMetrics]) -> list[GroupMetrics]:
+    """Silos first, then from the most inward E-I index to the most outward."""
+    return sorted(groups, key=lambda g: (not g.silo, 2.0 if g.ei_index is None else g.ei_index, g.group))
