@@ -39,6 +39,21 @@ class Resolved:
     address: pa.Array  # one per distinct reference, lower-cased
     ident: np.ndarray  # one per distinct reference
 
+    def references(self, key_name: str, keys: np.ndarray, chosen: np.ndarray) -> pa.Table:
+        """A canonical participants table (recipients, attendees): one row per chosen reference.
+
+        ``keys`` is the event key of each chosen reference, ``chosen`` its
+        index into the distinct references (``rid`` values).
+        """
+        picked = pa.array(chosen)
+        return pa.table(
+            {
+                key_name: pa.array(keys),
+                "person_id": pc.take(self.person_id, picked),
+                "address": pc.take(self.address, picked),
+            }
+        )
+
 
 @dataclass(frozen=True)
 class Directory:

@@ -94,14 +94,7 @@ def validate_emails(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Direc
         }
     )
     kept = counted & keep[rows]
-    chosen = pa.array(rcpt_rid[kept])
-    recipients = pa.table(
-        {
-            "message_key": pa.array(keys[rows[kept]]),
-            "person_id": pc.take(who.person_id, chosen),
-            "address": pc.take(who.address, chosen),
-        }
-    )
+    recipients = who.references("message_key", keys[rows[kept]], rcpt_rid[kept])
     return Validated(
         {"emails": emails, "email_recipients": recipients},
         checks.rejects(lines),

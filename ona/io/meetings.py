@@ -121,14 +121,7 @@ def validate_meetings(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Dir
         }
     )
     kept = counted & keep[rows]
-    chosen = pa.array(attendee_rid[kept])
-    attendees = pa.table(
-        {
-            "meeting_key": pa.array(keys[rows[kept]]),
-            "person_id": pc.take(who.person_id, chosen),
-            "address": pc.take(who.address, chosen),
-        }
-    )
+    attendees = who.references("meeting_key", keys[rows[kept]], attendee_rid[kept])
     return Validated(
         {"meetings": meetings, "meeting_attendees": attendees},
         checks.rejects(lines),
