@@ -232,8 +232,12 @@ def warm_up(request: Request, key: KeyInfo, analysis_ids: list[str], results: An
             figure_json(request, analysis_id, result, name)
 
 
-def page_result(key: KeyInfo, analysis_id: str, results: Any, settings: Any) -> AnalysisResult | Response:
-    """The caller's result, or the error page to show instead (no such analysis, not done)."""
+def page_result(
+    request: Request, key: KeyInfo | None, analysis_id: str, results: Any, settings: Any
+) -> AnalysisResult | Response:
+    """The caller's result, or the response to give instead (sign in; no such analysis; not done)."""
+    if key is None:
+        return to_sign_in(request)
     try:
         return result_for(key, analysis_id, results, settings)
     except NotFoundError:
@@ -248,9 +252,7 @@ def page_result(key: KeyInfo, analysis_id: str, results: Any, settings: Any) -> 
 def analysis_page(
     request: Request, analysis_id: AnalysisId, key: PageKey, results: ResultsDep, settings: SettingsDep
 ) -> Response:
-    if key is None:
-        return to_sign_in(request)
-    result = page_result(key, analysis_id, results, settings)
+    result = page_result(request, key, analysis_id, results, settings)
     if isinstance(result, Response):
         return result
     context = analysis_context(request, key, analysis_id, result, results, settings)
@@ -286,9 +288,7 @@ def page_report(
     request: Request, analysis_id: AnalysisId, key: PageKey, results: ResultsDep, settings: SettingsDep
 ) -> Response:
     """The silo report (the API's, for the cookie's key): pseudonymized, the viewer's version for viewers."""
-    if key is None:
-        return to_sign_in(request)
-    result = page_result(key, analysis_id, results, settings)
+    result = page_result(request, key, analysis_id, results, settings)
     if isinstance(result, Response):
         return result
     headers = {"Content-Security-Policy": REPORT_CSP, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
