@@ -91,6 +91,15 @@ class Conflict(ApiError):
     title, kind = "Not possible in the current state", "conflict"
 
 
+class TooManyRequests(ApiError):
+    """Over a rate limit; ``retry_after`` seconds until the next try can pass."""
+
+    title, kind = "Too many requests", "rate-limited"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
 class BadUpload(ApiError):
     """An upload the service cannot hand to ona (unknown file type, ...)."""
 
@@ -107,6 +116,7 @@ STATUS: dict[type[Exception], int] = {
     Unauthorized: 401,
     Forbidden: 403,
     Conflict: 409,
+    TooManyRequests: 429,
     BadUpload: 422,
     NotFoundError: 404,
     DatasetError: 422,
@@ -259,6 +269,7 @@ _DESCRIPTIONS = {
     404: "No such dataset, analysis or route",
     409: "Not possible in the current state (e.g. the analysis is not done)",
     413: "The request body is larger than the configured limit",
+    429: "Too many requests from this client or key; wait `Retry-After` seconds",
     422: "Invalid parameter, body or dataset file; `errors` names the fields",
 }
 
