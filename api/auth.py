@@ -1,59 +1,60 @@
-"""API key checks with a short in-memory cache.
+"""Who is calling: API keys, sign-in sessions and workspace ownership of ids.
 
-Checking a key is one store query (about a millisecond); under load that is
-most of a cached read's cost, so a good key is remembered for ``ttl``
-seconds, under the sha256 of its secret (the secret itself is not kept).
-Keys are only created or revoked with ``ona keys`` while the server is
-stopped (DuckDB lets one process hold the store), so the cache cannot miss
-a revocation; the TTL bounds it anyway, and :meth:`KeyCache.clear` empties it.
+Keys and sessions are read from the control database
+(:class:`ona.store.control.Control`) on every request, with no cache: a key
+revoked or expired by ``ona keys revoke`` in another process, or a session
+ended by signing out, stops working on the very next request. A lookup is
+one indexed SQLite read (tens of microseconds).
+
+The workspace of a dataset or an analysis never changes, so the owners of
+ids are remembered (a bounded map); a deleted id is then refused by the
+route itself, as any unknown id is.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
-import time
+from datetime import timedelta
 
 from ona.store import Store
-from ona.store.keys import KeyInfo, authenticate
+from ona.store.control import KeyInfo
 
 
-class KeyCache:
-    """Remembers recently checked good keys (bounded, time-limited)."""
+class Keys:
+    """The service's view of the control database: keys, sessions, id owners."""
 
-    def __init__(self, store: Store, *, ttl: float = 30.0, size: int = 1024) -> None:
+    def __init__(self, store: Store, *, session_lifetime: timedelta, session_idle: timedelta) -> None:
+        self.control = store.control
         self._store = store
-        self._ttl = ttl
-        self._size = size
-        self._keys: dict[str, tuple[float, KeyInfo]] = {}
+        self._lifetime = session_lifetime
+        self._idle = session_idle
+        self._owners: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
 
-    @staticmethod
-    def _digest(secret: str) -> str:
-        return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
-
-    def cached(self, secret: str) -> KeyInfo | None:
-        """The key of this secret if it was checked good less than ``ttl`` seconds ago."""
-        digest = self._digest(secret)
-        with self._lock:
-            hit = self._keys.get(digest)
-            if hit is None:
-                return None
-            if hit[0] < time.monotonic():
-                del self._keys[digest]
-                return None
-            return hit[1]
-
     def check(self, secret: str) -> KeyInfo | None:
-        """Ask the store (blocking); remember the key when it is good."""
-        key = authenticate(self._store, secret)
-        if key is not None:
-            with self._lock:
-                if len(self._keys) >= self._size:
-                    self._keys.clear()
-                self._keys[self._digest(secret)] = (time.monotonic() + self._ttl, key)
-        return key
+        """The active key of this secret, or None (blocking: one SQLite read)."""
+        return self.control.authenticate(secret)
 
-    def clear(self) -> None:
+    def start_session(self, key: KeyInfo) -> str:
+        """A new session id for a signed-in key (the cookie's value)."""
+        return self.control.create_session(key, lifetime=self._lifetime)
+
+    def session(self, session_id: str) -> KeyInfo | None:
+        """The key of a live session, or None (blocking)."""
+        return self.control.session_key(session_id, idle=self._idle)
+
+    def end_session(self, session_id: str) -> None:
+        self.control.end_session(session_id)
+
+    def known_owner(self, kind: str, ident: str) -> str | None:
+        """The workspace of a dataset or analysis if it is remembered (never blocks)."""
+        return self._owners.get((kind, ident))
+
+    def owner(self, kind: str, ident: str) -> str:
+        """The workspace of a dataset or analysis (NotFoundError if there is none; blocking)."""
+        workspace = self._store.workspace_of(kind, ident)
         with self._lock:
-            self._keys.clear()
+            if len(self._owners) >= 100_000:
+                self._owners.clear()
+            self._owners[(kind, ident)] = workspace
+        return workspace

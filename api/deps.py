@@ -18,31 +18,44 @@ GET /analyses/{id}/handoffs|trends|         full       ``for_viewer`` version
     comparison|figures|figures/{name}|report
 GET /analyses/{id}/recommendations          full       counts and roles, no person
 GET /analyses/{id}/people|key-people        yes        403
+POST /analyses/{id}/cancel                  yes        403
 pages: /analyses, /analyses/{id}            yes        viewer version, no people map
+/admin/workspaces|keys|audit                403        403 (admin keys only)
 ==========================================  =========  ======================
 
-No key, a malformed key, an unknown or a revoked key: 401. A viewer's
+Workspaces: an analyst or viewer key belongs to one workspace and sees only
+its objects. A dataset or analysis id of another workspace answers 404,
+exactly as an unknown id (the check runs for every route with an
+``analysis_id`` or ``dataset_id`` in its path), and lists hold only the
+key's workspace. An admin key belongs to no workspace: it manages
+workspaces and keys and reads the audit log, and every data route answers
+it 403 (someone who is both holds two keys).
+
+No key, a malformed key, an unknown, a revoked or an expired key: 401. A viewer's
 groups are suppressed below ``max(analysis min_group_size,
 settings.viewer_min_group_size)`` members.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import KeyCache
+from api.auth import Keys
 from api.errors import Forbidden, Unauthorized
+from api.ratelimit import RateLimiter
 from api.jobs import Jobs
 from api.models import ID_PATTERN
 from api.results import Results
 from api.settings import Settings
 from ona.results import AnalysisResult
-from ona.store import Store
-from ona.store.keys import KeyInfo
+from ona.errors import NotFoundError
+from ona.store import AnalysisInfo, Store
+from ona.store.control import DATA_ROLES, KeyInfo
 
 # Dependencies that never block are ``async def``: FastAPI runs a plain ``def``
 # dependency in a worker thread, and those hops dominate a cached read's cost.
@@ -64,34 +77,69 @@ async def get_results(request: Request) -> Results:
     return request.app.state.results  # type: ignore[no-any-return]
 
 
-async def get_key_cache(request: Request) -> KeyCache:
-    return request.app.state.key_cache  # type: ignore[no-any-return]
+async def get_keys(request: Request) -> Keys:
+    return request.app.state.keys  # type: ignore[no-any-return]
+
+
+async def sign_in_limiter(request: Request) -> RateLimiter:
+    return request.app.state.sign_in_limiter  # type: ignore[no-any-return]
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 JobsDep = Annotated[Jobs, Depends(get_jobs)]
 ResultsDep = Annotated[Results, Depends(get_results)]
+KeysDep = Annotated[Keys, Depends(get_keys)]
 
 _bearer = HTTPBearer(
     auto_error=False,
     scheme_name="ApiKey",
-    description="An API key made with `ona keys create --role analyst|viewer`, sent as "
+    description="An API key made with `ona keys create --role analyst|viewer|admin --workspace NAME`, sent as "
     "`Authorization: Bearer ona_...`.",
 )
 
+_ID = re.compile(ID_PATTERN)
+#: Path parameters that name an object of a workspace, and the kind of object.
+OWNED = {"analysis_id": "analysis", "dataset_id": "dataset"}
 
-async def get_key(
-    keys: Annotated[KeyCache, Depends(get_key_cache)],
+
+async def check_owner(request: Request, keys: Keys, key: KeyInfo) -> None:
+    """404 (as for an unknown id) when the path names another workspace's dataset or analysis."""
+    for param, kind in OWNED.items():
+        ident = request.path_params.get(param)
+        if ident is None or not _ID.fullmatch(ident):
+            continue  # path validation answers 422 for a malformed id
+        workspace = keys.known_owner(kind, ident) or await run_in_threadpool(keys.owner, kind, ident)
+        if workspace != key.workspace:
+            raise NotFoundError(kind, ident)
+
+
+async def authenticated(
+    request: Request,
+    keys: KeysDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> KeyInfo:
-    """The caller's API key (401 when it is missing, malformed, unknown or revoked)."""
+    """The caller's active API key, whatever its role (401 when missing, malformed, unknown, revoked or expired)."""
     if credentials is None:
         raise Unauthorized("this route needs an API key: send 'Authorization: Bearer <key>'")
-    secret = credentials.credentials
-    key = keys.cached(secret) or await run_in_threadpool(keys.check, secret)
+    key = await run_in_threadpool(keys.check, credentials.credentials)
     if key is None:
-        raise Unauthorized("the API key is unknown or revoked")
+        raise Unauthorized("the API key is unknown, revoked or expired")
+    request.state.key = key  # for the audit log
+    return key
+
+
+async def get_key(request: Request, keys: KeysDep, key: Annotated[KeyInfo, Depends(authenticated)]) -> KeyInfo:
+    """The caller's analyst or viewer key, whose workspace must own the ids in the path.
+
+    An admin key reads no data (403); an id of another workspace answers 404, as an unknown id does.
+    """
+    if key.role not in DATA_ROLES:
+        raise Forbidden(
+            f"key '{key.key_id}' has the admin role, which manages workspaces and keys but reads no data; "
+            "use an analyst or viewer key of the workspace"
+        )
+    await check_owner(request, keys, key)
     return key
 
 
@@ -107,15 +155,36 @@ async def require_analyst(key: KeyDep) -> KeyInfo:
 
 AnalystDep = Annotated[KeyInfo, Depends(require_analyst)]
 
+
+async def require_admin(key: Annotated[KeyInfo, Depends(authenticated)]) -> KeyInfo:
+    """The caller's key, which must have the admin role (403 otherwise)."""
+    if key.role != "admin":
+        raise Forbidden(f"this route is for the admin role; key '{key.key_id}' has the {key.role} role")
+    return key
+
+
+AdminDep = Annotated[KeyInfo, Depends(require_admin)]
+
 AnalysisId = Annotated[str, Path(pattern=ID_PATTERN, description="an analysis id")]
 DatasetId = Annotated[str, Path(pattern=ID_PATTERN, description="a dataset id")]
+
+
+#: What a viewer reads instead of why an analysis failed (the reason can quote files, rows or people).
+VIEWER_FAILED = "the analysis did not finish; an analyst of the workspace can see why"
+
+
+def for_role(key: KeyInfo, info: AnalysisInfo) -> AnalysisInfo:
+    """An analysis record as this key's role may see it: viewers get a generic failure message."""
+    if key.role == "analyst" or info.error is None:
+        return info
+    return info.model_copy(update={"error": VIEWER_FAILED})
 
 
 def result_for(key: KeyInfo, analysis_id: str, results: Results, settings: Settings) -> AnalysisResult:
     """The result of a done analysis as this key's role may see it (blocking on a cache miss)."""
     if key.role == "analyst":
         return results.full(analysis_id)
-    own = results.full(analysis_id).parameters.min_group_size
+    own = results.full(analysis_id, reason=VIEWER_FAILED).parameters.min_group_size
     return results.viewer(analysis_id, max(own, settings.viewer_min_group_size))
 
 

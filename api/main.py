@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import anyio.to_thread
@@ -26,12 +27,14 @@ from fastapi_offline import FastAPIOffline
 
 import ona
 from api import errors
-from api.auth import KeyCache
+from api.audit import AuditLog
+from api.auth import Keys
 from api.jobs import Jobs
 from api.limits import BodySizeLimit
 from api.models import Health
+from api.ratelimit import RateLimiter
 from api.results import Results
-from api.routers import analyses, datasets, figures, pages, reports
+from api.routers import admin, analyses, datasets, figures, pages, reports
 from api.routers import service as service_routes
 from api.settings import Settings, get_settings
 from ona.store import Store
@@ -73,11 +76,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         interrupted = store.fail_interrupted()
         if interrupted:
             log.warning("%d analyses were interrupted by the last stop and are marked failed", interrupted)
-        jobs = Jobs(store)
+        jobs = Jobs(store, time_limit=settings.analysis_time_limit)
         app.state.store = store
         app.state.jobs = jobs
         app.state.results = Results(store, size=settings.result_cache_size)
-        app.state.key_cache = KeyCache(store)
+        app.state.keys = Keys(
+            store,
+            session_lifetime=timedelta(hours=settings.session_hours),
+            session_idle=timedelta(minutes=settings.session_idle_minutes),
+        )
+        app.state.sign_in_limiter = RateLimiter(settings.sign_in_attempts, 60.0)
         try:
             yield
         finally:
@@ -98,12 +106,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(AuditLog)
     app.include_router(service, prefix=API_PREFIX)
     app.include_router(datasets.router, prefix=API_PREFIX)
     app.include_router(analyses.router, prefix=API_PREFIX)
     app.include_router(figures.router, prefix=API_PREFIX)
     app.include_router(reports.router, prefix=API_PREFIX)
     app.include_router(service_routes.router, prefix=API_PREFIX)
+    app.include_router(admin.router, prefix=API_PREFIX)
     # the leaders' pages (HTML, signed in with a cookie; not part of the API's OpenAPI document)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")

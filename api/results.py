@@ -27,8 +27,8 @@ class Results:
         self._cache: OrderedDict[tuple[str, int | None], AnalysisResult] = OrderedDict()
         self._lock = threading.Lock()
 
-    def full(self, analysis_id: str) -> AnalysisResult:
-        """The whole result (analyst view).
+    def full(self, analysis_id: str, *, reason: str | None = None) -> AnalysisResult:
+        """The whole result (analyst view); ``reason`` replaces a failed analysis' own in the message.
 
         Raises
         ------
@@ -42,8 +42,8 @@ class Results:
             return cached
         info = self._store.get_analysis(analysis_id)
         if info.status != "done":
-            if info.status == "failed":
-                raise Conflict(f"analysis '{analysis_id}' failed, so it has no result: {info.error}")
+            if info.status in ("failed", "cancelled"):
+                raise Conflict(f"analysis '{analysis_id}' {info.status}, so it has no result: {reason or info.error}")
             raise Conflict(
                 f"analysis '{analysis_id}' is {info.status} ({round(100 * info.progress)}% done); "
                 f"its result is not ready yet: poll GET /api/v1/analyses/{analysis_id}"

@@ -37,11 +37,27 @@ class Settings(BaseSettings):
         description="floor of the minimum group size applied to viewer results, whatever the "
         "analysis' own min_group_size (a smaller group is never shown to a viewer)",
     )
+    session_hours: float = Field(
+        12.0, gt=0, le=24 * 30, description="a leaders' page sign-in lasts at most this long (absolute expiry)"
+    )
+    session_idle_minutes: float = Field(
+        30.0, gt=0, description="a sign-in ends after this long without a page request (idle expiry)"
+    )
+    sign_in_attempts: int = Field(
+        10, ge=0, description="sign-in attempts allowed per client address per minute (0: no limit); "
+        "more get 429 with Retry-After"
+    )
     result_cache_size: int = Field(
         32, ge=0, description="finished results kept parsed in memory (results never change once done)"
     )
     upload_report_rejects: int = Field(
         100, ge=0, description="rejected rows included in the upload answer (the rest via /validation)"
+    )
+    analysis_time_limit: float = Field(
+        3600.0,
+        gt=0,
+        description="seconds an analysis may run; past it, it is stopped at its next stage boundary "
+        "and marked failed (a stage is never interrupted in the middle)",
     )
 
 

@@ -18,6 +18,7 @@ from api.deps import (
     JobsDep,
     KeyDep,
     ResultDep,
+    for_role,
     ResultsDep,
     StoreDep,
 )
@@ -65,13 +66,16 @@ else:
     summary="Start an analysis",
     responses=problem_responses(400, 403, 404, 413),
 )
-def start_analysis(request: AnalysisRequest, key: AnalystDep, jobs: JobsDep, response: Response) -> AnalysisInfo:
+def start_analysis(
+    request: AnalysisRequest, key: AnalystDep, store: StoreDep, jobs: JobsDep, response: Response
+) -> AnalysisInfo:
     """Queue an analysis of a stored dataset; poll `GET /analyses/{id}` until it is done.
 
     Analyses run one at a time, in the order they were asked for.
     `parameters.group_by` must name a column of the dataset's people (422 otherwise).
     """
-    info = jobs.submit(request.dataset_id, request.parameters)
+    store.get_dataset(request.dataset_id, workspace=key.workspace)  # another workspace's: 404
+    info = jobs.submit(request.dataset_id, request.parameters, workspace=key.workspace or "default")
     response.headers["Location"] = f"/api/v1/analyses/{info.analysis_id}"
     return info
 
@@ -84,14 +88,15 @@ def list_analyses(
     offset: Offset = 0,
     limit: Limit = DEFAULT_LIMIT,
 ) -> AnalysisPage:
-    """Analyses, oldest first, with their status."""
-    return AnalysisPage(**page(store.list_analyses(dataset_id), offset=offset, limit=limit))
+    """The workspace's analyses, oldest first, with their status."""
+    rows = [for_role(key, a) for a in store.list_analyses(dataset_id, workspace=key.workspace)]
+    return AnalysisPage(**page(rows, offset=offset, limit=limit))
 
 
 @router.get("/{analysis_id}", response_model=AnalysisInfo, summary="Status of an analysis", responses=problem_responses(404))
 def get_analysis(analysis_id: AnalysisId, key: KeyDep, store: StoreDep) -> AnalysisInfo:
-    """Status (queued, running with its stage and progress, done, or failed with the reason)."""
-    return store.get_analysis(analysis_id)
+    """Status (queued, running with its stage and progress, done, cancelled, or failed with the reason)."""
+    return for_role(key, store.get_analysis(analysis_id))
 
 
 @router.delete(
@@ -190,3 +195,25 @@ async def get_communities(
 ) -> CommunityPage:
     """Leiden communities and how many members of each group they hold."""
     return CommunityPage(**page(result.communities, offset=offset, limit=limit, sort=sort), privacy=result.privacy)
+
+
+@router.post(
+    "/{analysis_id}/cancel",
+    response_model=AnalysisInfo,
+    summary="Cancel an analysis",
+    responses={202: {"description": "A running analysis was told to stop at its next stage boundary"},
+               **problem_responses(403, 404, 409)},
+)  # fmt: skip
+def cancel_analysis(analysis_id: AnalysisId, key: AnalystDep, jobs: JobsDep, response: Response) -> AnalysisInfo:
+    """Cancel a queued or running analysis.
+
+    A queued analysis is `cancelled` at once (200) and never runs. A running one
+    is told to stop (202, stage `cancelling`): it becomes `cancelled` at its
+    next stage boundary, since a stage is never interrupted in the middle; poll
+    `GET /analyses/{id}`. Cancelling a cancelled analysis answers 200 and changes
+    nothing; a done or failed one answers 409.
+    """
+    info = jobs.cancel(analysis_id)
+    if info.status == "running":
+        response.status_code = 202
+    return info

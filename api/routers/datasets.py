@@ -60,7 +60,7 @@ def upload_dataset(
     uploads = {"people": people, "emails": emails, "meetings": meetings, "tickets": tickets}
     with staged(uploads) as paths:
         dataset = read_dataset_files(paths, name=name or _default_name())
-    info = store.save_dataset(dataset)
+    info = store.save_dataset(dataset, workspace=key.workspace or "default")
     limit = settings.upload_report_rejects
     report = store.validation_report(info.dataset_id, offset=0, limit=limit)
     return DatasetUpload(dataset=info, validation=ValidationPage.of(report, offset=0, limit=limit))
@@ -68,8 +68,8 @@ def upload_dataset(
 
 @router.get("", response_model=DatasetPage, summary="List datasets")
 def list_datasets(key: KeyDep, store: StoreDep, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> DatasetPage:
-    """Stored datasets, oldest first."""
-    return DatasetPage(**page(store.list_datasets(), offset=offset, limit=limit))
+    """The workspace's stored datasets, oldest first."""
+    return DatasetPage(**page(store.list_datasets(workspace=key.workspace), offset=offset, limit=limit))
 
 
 @router.get("/{dataset_id}", response_model=DatasetInfo, summary="Get a dataset", responses=problem_responses(404))

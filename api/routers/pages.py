@@ -8,10 +8,14 @@ templates of ``api/templates`` (autoescape on; JSON inside ``<script>``
 goes through :func:`ona.report.script_json`, so ``</script>`` can never
 appear in it).
 
-Signing in puts the API key in an HttpOnly, SameSite=Strict cookie; every
-page reads it from there, with the same key checks and role rules as the
-API. A page asked for without a good cookie redirects to the sign-in
-page. A viewer's page is built from the viewer's result only: it holds no
+Signing in exchanges the API key for a server-side session (a random id,
+with an absolute and an idle expiry, kept as a digest in the control
+database); the HttpOnly, SameSite=Strict cookie holds that id, never the
+key. Signing out, or revoking the key, ends the session on the server.
+Sign-in attempts are rate-limited per client address (429 with
+Retry-After). Every page has the same key checks, workspace scoping and
+role rules as the API. A page asked for without a live session redirects
+to the sign-in page. A viewer's page is built from the viewer's result only: it holds no
 person-level data, and the JSON the page fetches (figures) is the
 viewer's too.
 
@@ -36,16 +40,19 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 import ona
-from api.auth import KeyCache
+from api.ratelimit import RateLimiter
 from api.deps import (
     AnalysisId,
     ResultsDep,
     SettingsDep,
+    KeysDep,
     StoreDep,
-    get_key_cache,
+    check_owner,
+    for_role,
     result_for,
+    sign_in_limiter,
 )
-from api.errors import Conflict
+from api.errors import Conflict, Unauthorized
 from api.routers.figures import FigureName, check_options, figure_json
 from api.routers.reports import REPORT_CSP, report_html
 from api.routers.service import recommendations_for
@@ -53,7 +60,7 @@ from ona import narrative
 from ona.errors import NotFoundError, OnaError
 from ona.report import script_json
 from ona.results import AnalysisResult, LinkMetrics
-from ona.store.keys import KeyInfo
+from ona.store.control import DATA_ROLES, KeyInfo
 from ona.viz import CONFIG, FIGURE_NAMES
 from ona.viz.style import (
     group_noun,
@@ -69,7 +76,7 @@ HERE = Path(__file__).resolve().parent.parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
-COOKIE = "ona_key"
+COOKIE = "ona_session"
 #: Figures drawn on the analysis page from the embedded JSON (the people map is fetched, analysts only).
 PAGE_FIGURES = ("department_map", "interaction_heatmap", "silo_ranking", "community_sankey")
 #: ... and those over time, when the analysis has trends (a period) or a comparison (a split date).
@@ -131,12 +138,20 @@ def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
 # Signing in
 
 
-async def page_key(request: Request, keys: Annotated[KeyCache, Depends(get_key_cache)]) -> KeyInfo | None:
-    """The key in the session cookie, if it is good (None: the visitor must sign in)."""
-    secret = request.cookies.get(COOKIE, "")
-    if not secret or len(secret) > 200:
-        return None
-    return keys.cached(secret) or await run_in_threadpool(keys.check, secret)
+async def page_key(request: Request, keys: KeysDep) -> KeyInfo | None:
+    """The key of the visitor's sign-in session, if it is live (None: the visitor must sign in).
+
+    An analysis id of another workspace is marked ``request.state.foreign``: the
+    page then answers exactly as for an unknown id.
+    """
+    key = await run_in_threadpool(keys.session, request.cookies.get(COOKIE, ""))
+    if key is not None:
+        request.state.key = key  # for the audit log
+        try:
+            await check_owner(request, keys, key)
+        except NotFoundError:
+            request.state.foreign = True
+    return key
 
 
 PageKey = Annotated[KeyInfo | None, Depends(page_key)]
@@ -173,30 +188,42 @@ async def sign_in_page(request: Request, key: PageKey, next: str | None = None) 
 @router.post("/sign-in")
 async def sign_in(
     request: Request,
-    keys: Annotated[KeyCache, Depends(get_key_cache)],
+    keys: KeysDep,
+    limiter: Annotated[RateLimiter, Depends(sign_in_limiter)],
     key: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/analyses",
 ) -> Response:
+    """Exchange a key for a server-side session: the cookie holds the session id, never the key."""
     if not same_origin(request):
         return render("sign_in.html", 403, next="/analyses", error="This form can only be sent from this site.")
+    wait = limiter.retry_after(request.client.host if request.client else "?")
+    if wait is not None:
+        response = render("sign_in.html", 429, next=safe_next(next),
+                          error=f"Too many sign-in attempts from this address; try again in {wait} s.")  # fmt: skip
+        response.headers["Retry-After"] = str(wait)
+        return response
     secret = key.strip()
-    found = None
-    if secret and len(secret) <= 200:
-        found = keys.cached(secret) or await run_in_threadpool(keys.check, secret)
+    found = await run_in_threadpool(keys.check, secret) if secret else None
+    if found is not None and found.role not in DATA_ROLES:
+        found = None  # an admin key reads no data, so it opens no page
     if found is None:
-        error = "Enter your access key." if not secret else "This key is unknown or has been revoked."
+        error = "Enter your access key." if not secret else "This key is unknown, revoked or expired."
         return render("sign_in.html", 401, next=safe_next(next), error=error)
+    request.state.key = found
+    session = await run_in_threadpool(keys.start_session, found)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
-        COOKIE, secret, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/"
+        COOKIE, session, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/"
     )
     return response
 
 
 @router.post("/sign-out")
-async def sign_out(request: Request) -> Response:
+async def sign_out(request: Request, keys: KeysDep) -> Response:
+    """End the session on the server and forget the cookie."""
     response = RedirectResponse("/", status_code=303)
     if same_origin(request):
+        await run_in_threadpool(keys.end_session, request.cookies.get(COOKIE, ""))
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return response
 
@@ -211,8 +238,12 @@ def analyses_page(
 ) -> Response:
     if key is None:
         return to_sign_in(request)
-    names = {d.dataset_id: d.name for d in store.list_datasets()}
-    rows = sorted(store.list_analyses(), key=lambda a: a.created_at, reverse=True)
+    names = {d.dataset_id: d.name for d in store.list_datasets(workspace=key.workspace)}
+    rows = sorted(
+        (for_role(key, a) for a in store.list_analyses(workspace=key.workspace)),
+        key=lambda a: a.created_at,
+        reverse=True,
+    )
     response = render("analyses.html", key=key, analyses=rows, datasets=names)
     # while the leader reads the list, load the latest results and draw their figures, so that
     # opening one does not wait for the store (a 10,000-person result takes most of a second)
@@ -239,13 +270,15 @@ def page_result(
     if key is None:
         return to_sign_in(request)
     try:
+        if getattr(request.state, "foreign", False):
+            raise NotFoundError("analysis", analysis_id)
         return result_for(key, analysis_id, results, settings)
     except NotFoundError:
         return render("message.html", 404, key=key, title="No such analysis",
                       message=f"There is no analysis '{analysis_id}'. It may have been deleted.")  # fmt: skip
     except Conflict as exc:
         return render("message.html", 409, key=key, title="This analysis is not ready", message=exc.detail,
-                      refresh="failed" not in exc.detail)  # fmt: skip
+                      refresh="failed" not in exc.detail and "cancelled" not in exc.detail)  # fmt: skip
 
 
 @router.get("/analyses/{analysis_id}")
@@ -272,13 +305,12 @@ def page_figure(
 ) -> Response:
     """A figure for the page's scripts: the same JSON as the API's figure route, for the cookie's key."""
     if key is None:
-        return Response('{"detail": "sign in first"}', status_code=401, media_type="application/json")
-    try:
-        options = check_options(name, {"color_by": color_by, "metric": metric})
-        result = result_for(key, analysis_id, results, settings)
-    except (OnaError, Conflict) as exc:
-        status = 404 if isinstance(exc, NotFoundError) else (409 if isinstance(exc, Conflict) else 422)
-        return Response(json.dumps({"detail": str(exc)}), status_code=status, media_type="application/json")
+        raise Unauthorized("sign in first")
+    if getattr(request.state, "foreign", False):
+        raise NotFoundError("analysis", analysis_id)
+    # errors (unknown figure option, no such analysis, not done) answer in the API's problem+json shape
+    options = check_options(name, {"color_by": color_by, "metric": metric})
+    result = result_for(key, analysis_id, results, settings)
     text = figure_json(request, analysis_id, result, name, options)
     return Response(text, media_type="application/json", headers={"Cache-Control": "private, no-store"})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ona.cli.analyze import analyze, export, validate
-from ona.cli.keys import keys_app
+from ona.cli.keys import audit, keys_app
 from ona.cli.report import report
 from ona.cli.serve import serve
 from ona.cli.synth import synth
@@ -24,5 +24,6 @@ app.command()(synth)
 app.command()(serve)
 app.command()(report)
 app.add_typer(keys_app)
+app.command()(audit)
 
 __all__ = ["app"]

@@ -1,14 +1,17 @@
-"""`ona keys`: create, list and revoke the API keys of `ona serve`.
+"""`ona keys` and `ona audit`: the API keys of `ona serve`, and its audit log.
 
-Keys live in the store (only a salted hash of each secret); the secret is
-printed once, at creation. DuckDB lets one process at a time open a store
-file, so manage keys while the server is stopped.
+Keys, workspaces, sessions and the audit log live in the store's control
+database (``ona.control.sqlite`` beside ``ona.duckdb``), which several
+processes can use at once: these commands work while the server runs, and a
+revocation takes effect on the server's next request. Secrets are printed
+once, at creation; only a salted hash is kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -20,6 +23,7 @@ from ona.cli.common import console, fail, user_errors
 
 if TYPE_CHECKING:
     from ona.store import Store
+    from ona.store.control import Control
 
 DEFAULT_STORE = Path("ona.duckdb")
 
@@ -28,13 +32,17 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         envvar="ONA_STORE",
-        help="The DuckDB store of the service: datasets, analyses, results and API keys.",
+        help="The DuckDB store of the service; its keys, sessions and audit log are in the "
+        "control database beside it (ona.control.sqlite for ona.duckdb).",
     ),
+]
+WorkspaceFilter = Annotated[
+    str | None, typer.Option("--workspace", "-w", help="Only this workspace's (default: every workspace).")
 ]
 
 keys_app = typer.Typer(
     name="keys",
-    help="Create, list and revoke API keys of `ona serve` (stop the server first).",
+    help="Create, list and revoke API keys of `ona serve` (also while it runs).",
     no_args_is_help=True,
 )
 
@@ -42,6 +50,7 @@ keys_app = typer.Typer(
 class RoleChoice(str, Enum):
     analyst = "analyst"
     viewer = "viewer"
+    admin = "admin"
 
 
 @contextmanager
@@ -65,42 +74,88 @@ def open_store(path: Path) -> Iterator[Store]:
         yield store
 
 
+@contextmanager
+def open_control(path: Path) -> Iterator[Control]:
+    """The control database of a store, whether or not a server holds the store.
+
+    A store an earlier ona wrote keeps its keys inside; opening the store moves
+    them into the control database. That needs the store, so it is done here
+    when no server holds it (a server does it itself when it starts).
+    """
+    import duckdb
+
+    from ona.store import Store
+    from ona.store.control import Control, control_path
+
+    if path.exists():
+        try:
+            Store(path).close()
+        except duckdb.IOException:
+            pass  # held by a running server, which migrated it at its start
+    control = Control(control_path(path))
+    try:
+        yield control
+    finally:
+        control.close()
+
+
 @keys_app.command("create")
 def create(
-    role: Annotated[RoleChoice, typer.Option("--role", help="analyst: everything; viewer: group-level results only.")],
+    role: Annotated[
+        RoleChoice,
+        typer.Option(
+            "--role",
+            help="analyst: the workspace's data, people included; viewer: group-level results only; "
+            "admin: manages workspaces and keys and reads the audit log, no data.",
+        ),
+    ],
+    workspace: Annotated[
+        str,
+        typer.Option("--workspace", "-w", help="The client or organization the key belongs to (created if new)."),
+    ] = "default",
     name: Annotated[str, typer.Option("--name", help="What the key is for (who holds it).")] = "",
+    expires_in: Annotated[
+        float | None, typer.Option("--expires-in", min=0.001, help="Days until the key stops working (default: never).")
+    ] = None,
     store: StoreOption = DEFAULT_STORE,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the secret (for scripts).")] = False,
 ) -> None:
     """Create an API key and print its secret (shown this once only; keep it safe)."""
     from ona.store.keys import create_key
 
-    with user_errors(), open_store(store) as db:
-        key_id, secret = create_key(db, role=role.value, name=name)
+    with user_errors(), open_control(store) as control:
+        key_id, secret = create_key(
+            control, role=role.value, name=name, workspace=workspace, expires_in_days=expires_in
+        )
+        control.audit(action="CLI keys create", outcome=0, workspace=None if role.value == "admin" else workspace,
+                      object=f"key_id={key_id}")  # fmt: skip
     if quiet:
         typer.echo(secret)
         return
-    console.print(f"Created {role.value} key [bold]{key_id}[/] in {store}.")
+    where = "no workspace (admin)" if role.value == "admin" else f"workspace '{workspace}'"
+    console.print(f"Created {role.value} key [bold]{key_id}[/] in {where} of {store}.")
     console.print("Secret (shown only now; send it as 'Authorization: Bearer <secret>'):")
     typer.echo(secret)
 
 
 @keys_app.command("list")
-def list_(store: StoreOption = DEFAULT_STORE) -> None:
+def list_(workspace: WorkspaceFilter = None, store: StoreOption = DEFAULT_STORE) -> None:
     """List the API keys (never their secrets)."""
     from ona.store.keys import list_keys
 
-    with user_errors(), open_store(store) as db:
-        keys = list_keys(db)
+    with user_errors(), open_control(store) as control:
+        keys = list_keys(control, workspace=workspace)
     if not keys:
         console.print(f"No API key in {store}: create one with `ona keys create --role analyst`.")
         return
-    table = Table(title=f"API keys in {store}")
-    for col in ("id", "name", "role", "created (UTC)", "status"):
+    table = Table(title=f"API keys of {store}")
+    for col in ("id", "workspace", "name", "role", "created (UTC)", "expires (UTC)", "status"):
         table.add_column(col)
     for k in keys:
-        status = "active" if k.active else f"revoked {k.revoked_at:%Y-%m-%d %H:%M}"
-        table.add_row(k.key_id, k.name, k.role, f"{k.created_at:%Y-%m-%d %H:%M}", status)
+        status = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else k.status
+        expires = f"{k.expires_at:%Y-%m-%d %H:%M}" if k.expires_at else "never"
+        table.add_row(k.key_id, k.workspace or "(admin)", k.name, k.role, f"{k.created_at:%Y-%m-%d %H:%M}",
+                      expires, status)  # fmt: skip
     console.print(table)
 
 
@@ -109,9 +164,34 @@ def revoke(
     key_id: Annotated[str, typer.Argument(help="The id of the key (see `ona keys list`).")],
     store: StoreOption = DEFAULT_STORE,
 ) -> None:
-    """Revoke an API key: the server refuses it from then on (its record is kept)."""
+    """Revoke an API key: a running server refuses it from its next request on, and its sign-ins end."""
     from ona.store.keys import revoke_key
 
-    with user_errors(), open_store(store) as db:
-        key = revoke_key(db, key_id)
+    with user_errors(), open_control(store) as control:
+        key = revoke_key(control, key_id)
+        control.audit(action="CLI keys revoke", outcome=0, workspace=key.workspace, object=f"key_id={key_id}")
     console.print(f"Key {key.key_id} ({key.role}, {key.name}) is revoked.")
+
+
+def audit(
+    workspace: WorkspaceFilter = None,
+    since: Annotated[
+        datetime | None, typer.Option("--since", help="Only records at or after this instant (ISO 8601; UTC if no offset).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many records (the latest).")] = 200,
+    store: StoreOption = DEFAULT_STORE,
+) -> None:
+    """Show the audit log: who read person-level data or changed state, when, and the outcome."""
+    with user_errors(), open_control(store) as control:
+        total = control.audit_count(workspace=workspace, since=since)
+        records = control.audit_log(workspace=workspace, since=since, limit=limit, offset=max(total - limit, 0))
+    if not records:
+        console.print("No audit record matches.")
+        return
+    table = Table(title=f"Audit log of {store} ({len(records)} of {total})")
+    for col in ("time (UTC)", "key", "role", "workspace", "action", "object", "outcome"):
+        table.add_column(col)
+    for r in records:
+        table.add_row(f"{r.at:%Y-%m-%d %H:%M:%S}", r.key_id or "—", r.role or "—", r.workspace or "—", r.action,
+                      r.object or "", str(r.outcome or "cli"))  # fmt: skip
+    console.print(table)

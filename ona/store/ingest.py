@@ -160,8 +160,10 @@ def _insert_recipients(con: duckdb.DuckDBPyConnection, recipients: pa.Table, ema
     con.unregister("_messages")
 
 
-def save_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, dataset_id: str) -> DatasetInfo:
-    """Save every table of ``ds`` and its report in one transaction.
+def save_dataset(
+    con: duckdb.DuckDBPyConnection, ds: Dataset, dataset_id: str, workspace: str = "default"
+) -> DatasetInfo:
+    """Save every table of ``ds`` and its report in one transaction, in ``workspace``.
 
     Any failure rolls the transaction back (the store is left exactly as it
     was) and the error propagates. A recipient row whose message is missing
@@ -176,7 +178,7 @@ def save_dataset(con: duckdb.DuckDBPyConnection, ds: Dataset, dataset_id: str) -
         person_id that is not in people.
     """
     tables = {name: ds.tables[name].select(schema.names) for name, schema in TABLES.items()}
-    info = _info(ds, dataset_id)
+    info = _info(ds, dataset_id).model_copy(update={"workspace": workspace})
     tables = _normalized(tables, person_order(tables["people"]))
     tables["emails"] = tables["emails"].drop_columns(["message_id"])  # see ona.store.schema
     with transaction(con):

@@ -18,8 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ona.params import AnalysisParams
 
-AnalysisStatus = Literal["queued", "running", "done", "failed"]
-STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed")
+AnalysisStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed", "cancelled")
+#: Statuses of an analysis that has not ended yet (it may still change, its record must stay).
+ACTIVE_STATUSES: tuple[str, ...] = ("queued", "running")
 
 #: Schema of :attr:`PairWeights.table`: one row per unordered pair ``a < b``.
 PAIR_SCHEMA = pa.schema(
@@ -41,6 +43,7 @@ class DatasetInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dataset_id: str
+    workspace: str = Field("default", description="the workspace (client or organization) the dataset belongs to")
     name: str
     created_at: datetime = Field(description="when the dataset was saved (UTC)")
     people: int = Field(description="rows of the people table")
@@ -62,10 +65,12 @@ class AnalysisInfo(BaseModel):
 
     analysis_id: str
     dataset_id: str
-    status: AnalysisStatus
+    status: AnalysisStatus = Field(
+        description="queued, running, done, failed (see error) or cancelled (asked to stop by a user)"
+    )
     stage: str | None = Field(None, description="current step of a running analysis")
     progress: float = Field(0.0, ge=0.0, le=1.0, description="fraction done, in [0, 1]")
-    error: str | None = Field(None, description="why the analysis failed")
+    error: str | None = Field(None, description="why the analysis failed or was cancelled")
     parameters: AnalysisParams
     created_at: datetime
     updated_at: datetime

@@ -30,7 +30,9 @@ import duckdb
 
 from ona.errors import OnaError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Versions this ona migrates on opening: 1 had no workspaces (its datasets go to "default").
+MIGRATES_FROM: tuple[int, ...] = (1,)
 
 #: Canonical event tables, in the order save_dataset inserts them.
 EVENT_TABLES: tuple[str, ...] = (
@@ -53,6 +55,7 @@ CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE SEQUENCE IF NOT EXISTS dataset_key START 1;
 CREATE TABLE IF NOT EXISTS datasets (
     dataset_id        VARCHAR PRIMARY KEY,
+    workspace         VARCHAR NOT NULL DEFAULT 'default',
     ds                INTEGER NOT NULL UNIQUE,
     name              VARCHAR NOT NULL,
     created_at        TIMESTAMP NOT NULL,   -- UTC
@@ -161,6 +164,11 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         row = first_row(con, "SELECT max(version) FROM schema_version")
         if row is None or row[0] is None:
             con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
+        elif row[0] in MIGRATES_FROM:
+            # 1 -> 2: every dataset (and so its analyses) goes to the "default" workspace
+            con.execute("ALTER TABLE datasets ADD COLUMN IF NOT EXISTS workspace VARCHAR DEFAULT 'default'")
+            con.execute("UPDATE datasets SET workspace = 'default' WHERE workspace IS NULL")
+            con.execute("UPDATE schema_version SET version = ?", [SCHEMA_VERSION])
         elif row[0] != SCHEMA_VERSION:
             raise OnaError(
                 f"the store has schema version {row[0]}; this ona reads version {SCHEMA_VERSION}"

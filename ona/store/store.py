@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import UTC
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,9 +35,11 @@ from ona.params import AnalysisParams
 from ona.results import ValidationReport
 from ona.store import analyses as _analyses
 from ona.store import datasets as _datasets
+from ona.store.control import DEFAULT_WORKSPACE, Control, control_path
 from ona.store.ingest import save_dataset
 from ona.store.models import AnalysisInfo, DatasetInfo, PairWeights
-from ona.store.schema import TABLE_NAMES, create_schema
+from ona.errors import NotFoundError
+from ona.store.schema import TABLE_NAMES, create_schema, first_row
 from ona.store.weights import pair_weights as _pair_weights
 
 INTERRUPTED = "the server stopped while the analysis was running"
@@ -54,7 +57,14 @@ class Store:
     ----------
     path : str or Path, default ":memory:"
         A database file (created if missing, kept across runs) or
-        ``":memory:"`` for a store that lives as long as the object.
+        ``":memory:"`` for a store that lives as long as the object. Its
+        workspaces, API keys, sessions and audit log live beside it in
+        :attr:`control` (``ona.control.sqlite`` for ``ona.duckdb``).
+
+    Workspaces: every dataset belongs to one workspace, and its analyses
+    with it. Methods that take ``workspace`` see only that workspace's
+    objects (another workspace's id raises NotFoundError, as an unknown id
+    does); ``workspace=None`` (the library and the CLI) sees every one.
 
     Raises
     ------
@@ -76,6 +86,25 @@ class Store:
         self._jobs = threading.RLock()
         with self._cursor() as cur:
             create_schema(cur)
+        self.control = Control(control_path(self.path))
+        self._migrate_keys()
+
+    def _migrate_keys(self) -> None:
+        """Move the API keys an earlier ona kept in the store into the control database ("default")."""
+        with self._cursor() as cur:
+            tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+            if "api_keys" not in tables:
+                return
+            rows = cur.execute(
+                "SELECT key_id, name, role, salt, secret_hash, created_at, revoked_at FROM api_keys"
+            ).fetchall()
+            for key_id, name, role, salt, digest, created, revoked in rows:
+                self.control.import_key(
+                    key_id=key_id, name=name, role=role, salt_hex=salt, secret_hash=digest,
+                    created_at=created.replace(tzinfo=UTC),
+                    revoked_at=None if revoked is None else revoked.replace(tzinfo=UTC),
+                )  # fmt: skip
+            cur.execute("DROP TABLE api_keys")
 
     # ------------------------------------------------------------------ life
 
@@ -91,6 +120,7 @@ class Store:
     def close(self) -> None:
         """Close the database (a file store is checkpointed and released)."""
         self._con.close()
+        self.control.close()
 
     def __enter__(self) -> Self:
         return self
@@ -110,8 +140,10 @@ class Store:
 
     # -------------------------------------------------------------- datasets
 
-    def save_dataset(self, ds: Dataset, *, dataset_id: str | None = None) -> DatasetInfo:
-        """Save a dataset (tables and validation report) in one transaction.
+    def save_dataset(
+        self, ds: Dataset, *, dataset_id: str | None = None, workspace: str = DEFAULT_WORKSPACE
+    ) -> DatasetInfo:
+        """Save a dataset (tables and validation report) in one transaction, in ``workspace``.
 
         Any failure rolls back and leaves the store exactly as it was.
 
@@ -121,17 +153,37 @@ class Store:
             If ``dataset_id`` is given and already in use.
         """
         with self._datasets, self._cursor() as cur:
-            return save_dataset(cur, ds, dataset_id or new_id())
+            self.control.ensure_workspace(workspace)
+            return save_dataset(cur, ds, dataset_id or new_id(), workspace)
 
-    def list_datasets(self) -> list[DatasetInfo]:
-        """Every stored dataset, oldest first."""
+    def list_datasets(self, *, workspace: str | None = None) -> list[DatasetInfo]:
+        """Stored datasets (of ``workspace`` when given), oldest first."""
         with self._cursor() as cur:
-            return _datasets.list_datasets(cur)
+            found = _datasets.list_datasets(cur)
+        return [d for d in found if workspace is None or d.workspace == workspace]
 
-    def get_dataset(self, dataset_id: str) -> DatasetInfo:
-        """One dataset. Raises NotFoundError if there is none."""
+    def get_dataset(self, dataset_id: str, *, workspace: str | None = None) -> DatasetInfo:
+        """One dataset. Raises NotFoundError if there is none (in ``workspace``, when given)."""
         with self._cursor() as cur:
-            return _datasets.get_dataset(cur, dataset_id)
+            info = _datasets.get_dataset(cur, dataset_id)
+        if workspace is not None and info.workspace != workspace:
+            raise NotFoundError("dataset", dataset_id)
+        return info
+
+    def workspace_of(self, kind: str, ident: str) -> str:
+        """The workspace of a dataset or an analysis (``kind``: 'dataset' or 'analysis'); NotFoundError if none."""
+        with self._cursor() as cur:
+            if kind == "analysis":
+                row = first_row(
+                    cur,
+                    "SELECT d.workspace FROM analyses a JOIN datasets d USING (dataset_id) WHERE a.analysis_id = ?",
+                    [ident],
+                )
+            else:
+                row = first_row(cur, "SELECT workspace FROM datasets WHERE dataset_id = ?", [ident])
+        if row is None:
+            raise NotFoundError(kind, ident)
+        return str(row[0])
 
     def delete_dataset(self, dataset_id: str) -> None:
         """Delete a dataset with its events, analyses and results (NotFoundError if none)."""
@@ -204,10 +256,14 @@ class Store:
         with self._cursor() as cur:
             return _analyses.get_analysis(cur, analysis_id)
 
-    def list_analyses(self, dataset_id: str | None = None) -> list[AnalysisInfo]:
-        """Analyses, oldest first; only those of ``dataset_id`` when given."""
+    def list_analyses(self, dataset_id: str | None = None, *, workspace: str | None = None) -> list[AnalysisInfo]:
+        """Analyses, oldest first; only those of ``dataset_id`` and of ``workspace`` when given."""
         with self._cursor() as cur:
-            return _analyses.list_analyses(cur, dataset_id)
+            found = _analyses.list_analyses(cur, dataset_id)
+            if workspace is None:
+                return found
+            mine = {r[0] for r in cur.execute("SELECT dataset_id FROM datasets WHERE workspace = ?", [workspace]).fetchall()}
+        return [a for a in found if a.dataset_id in mine]
 
     def get_result_json(self, analysis_id: str) -> str:
         """The stored result JSON (NotFoundError if the analysis has none)."""

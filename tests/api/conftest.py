@@ -28,13 +28,21 @@ FAST = {"permutations": 100}
 
 
 def make_keys(store_path: Path) -> dict[str, str]:
-    """An analyst, a viewer and a revoked analyst key in a store; their secrets by name."""
+    """Keys of a store, their secrets by name.
+
+    In workspace "default": an analyst, a viewer and a revoked analyst; an
+    admin; and in workspace "other": an analyst and a viewer.
+    """
     with Store(store_path) as store:
         _, analyst = create_key(store, role="analyst", name="analyst")
         _, viewer = create_key(store, role="viewer", name="leader")
         revoked_id, revoked = create_key(store, role="analyst", name="former")
         revoke_key(store, revoked_id)
-    return {"analyst": analyst, "viewer": viewer, "revoked": revoked}
+        _, admin = create_key(store, role="admin", name="admin")
+        _, other = create_key(store, role="analyst", name="other client", workspace="other")
+        _, other_viewer = create_key(store, role="viewer", name="other leader", workspace="other")
+    return {"analyst": analyst, "viewer": viewer, "revoked": revoked, "admin": admin,
+            "other": other, "other_viewer": other_viewer}  # fmt: skip
 
 
 class Api:

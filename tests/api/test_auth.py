@@ -38,6 +38,15 @@ ROUTES: list[tuple[str, str, bool]] = [
     ("GET", "/analyses/{analysis_id}/trends", False),
     ("GET", "/analyses/{analysis_id}/comparison", False),
     ("GET", "/analyses/{analysis_id}/key-people", True),
+    ("POST", "/analyses/{analysis_id}/cancel", True),
+]
+#: Admin routes: keys, workspaces, the audit log.
+ADMIN: list[tuple[str, str]] = [
+    ("GET", "/admin/workspaces"),
+    ("GET", "/admin/keys"),
+    ("POST", "/admin/keys"),
+    ("DELETE", "/admin/keys/{key_id}"),
+    ("GET", "/admin/audit"),
 ]
 PUBLIC: list[tuple[str, str]] = [("GET", "/health")]
 
@@ -54,11 +63,15 @@ def test_the_table_lists_every_route() -> None:
     """Every operation of the OpenAPI document is in ROUTES or PUBLIC, and nothing else."""
     spec = create_app().openapi()
     served = {(method.upper(), path.removeprefix(V1)) for path, ops in spec["paths"].items() for method in ops}
-    assert served == {(m, p) for m, p, _ in ROUTES} | set(PUBLIC)
+    assert served == {(m, p) for m, p, _ in ROUTES} | set(ADMIN) | set(PUBLIC)
 
 
 def _request(api: Api, method: str, path: str, ids: dict[str, str], headers: dict[str, str]) -> Any:
     url = V1 + path.format(**ids)
+    if method == "POST" and path == "/admin/keys":
+        return api.client.post(url, headers=headers, json={"role": "viewer", "workspace": "made-by-test"})
+    if method == "POST" and path.endswith("/cancel"):
+        return api.client.post(url, headers=headers)
     if method == "POST" and path == "/datasets":
         files = {"people": ("people.csv", b"person_id,department\np1,A\n")}
         return api.client.post(url, headers=headers, files=files)
@@ -68,7 +81,7 @@ def _request(api: Api, method: str, path: str, ids: dict[str, str], headers: dic
 
 
 def _ids(done: tuple[Api, str, str]) -> dict[str, str]:
-    return {"dataset_id": done[1], "analysis_id": done[2], "name": "department_map"}
+    return {"dataset_id": done[1], "analysis_id": done[2], "name": "department_map", "key_id": "0123456789ab"}
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +140,28 @@ def test_analyst_reads_every_get_route(done: tuple[Api, str, str], method: str, 
 def test_public_routes_need_no_key(api: Api, method: str, path: str) -> None:
     assert api.client.request(method, V1 + path).status_code == 200
     assert api.client.get("/openapi.json").status_code == 200
+
+
+@pytest.mark.parametrize(("method", "path", "analyst_only"), ROUTES)
+def test_admin_key_reads_no_data(done: tuple[Api, str, str], method: str, path: str, analyst_only: bool) -> None:
+    """An admin key manages keys; every data route answers it 403 and changes nothing."""
+    api = done[0]
+    r = _request(api, method, path, _ids(done), api.auth("admin"))
+    assert r.status_code == 403, r.text
+    assert "admin role" in r.json()["detail"]
+    assert api.get(f"{V1}/analyses/{done[2]}").status_code == 200
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN)
+@pytest.mark.parametrize("role", ["analyst", "viewer", "other"])
+def test_admin_routes_are_for_admin_keys(done: tuple[Api, str, str], method: str, path: str, role: str) -> None:
+    api = done[0]
+    r = _request(api, method, path, _ids(done), api.auth(role))
+    assert r.status_code == 403, r.text
+    assert "admin role" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN)
+def test_admin_routes_need_a_key(done: tuple[Api, str, str], method: str, path: str) -> None:
+    r = _request(done[0], method, path, _ids(done), {})
+    assert r.status_code == 401, r.text
