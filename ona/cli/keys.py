@@ -148,15 +148,13 @@ def list_(workspace: WorkspaceFilter = None, store: StoreOption = DEFAULT_STORE)
     if not keys:
         console.print(f"No API key in {store}: create one with `ona keys create --role analyst`.")
         return
-    table = Table(title=f"API keys of {store}")
-    for col in ("id", "workspace", "name", "role", "created (UTC)", "expires (UTC)", "status"):
-        table.add_column(col)
-    for k in keys:
-        status = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else k.status
-        expires = f"{k.expires_at:%Y-%m-%d %H:%M}" if k.expires_at else "never"
-        table.add_row(k.key_id, k.workspace or "(admin)", k.name, k.role, f"{k.created_at:%Y-%m-%d %H:%M}",
-                      expires, status)  # fmt: skip
-    console.print(table)
+    rows = [
+        [k.key_id, k.workspace or "(admin)", k.name, k.role, f"{k.created_at:%Y-%m-%d %H:%M}",
+         f"{k.expires_at:%Y-%m-%d %H:%M}" if k.expires_at else "never",
+         f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else k.status]
+        for k in keys
+    ]  # fmt: skip
+    show_table(f"API keys of {store}", ("id", "workspace", "name", "role", "created (UTC)", "expires (UTC)", "status"), rows)
 
 
 @keys_app.command("revoke")
@@ -188,10 +186,24 @@ def audit(
     if not records:
         console.print("No audit record matches.")
         return
-    table = Table(title=f"Audit log of {store} ({len(records)} of {total})")
-    for col in ("time (UTC)", "key", "role", "workspace", "action", "object", "outcome"):
+    rows = [
+        [f"{r.at:%Y-%m-%d %H:%M:%S}", r.key_id or "-", r.role or "-", r.workspace or "-", r.action, r.object or "",
+         str(r.outcome or "cli")]
+        for r in records
+    ]  # fmt: skip
+    columns = ("time (UTC)", "key", "role", "workspace", "action", "object", "outcome")
+    show_table(f"Audit log of {store} ({len(records)} of {total})", columns, rows)
+
+
+def show_table(title: str, columns: tuple[str, ...], rows: list[list[str]]) -> None:
+    """A table on a terminal; tab-separated lines (header first) when the output is a pipe or a file."""
+    if not console.is_terminal:
+        for row in (list(columns), *rows):
+            typer.echo("\t".join(cell.replace("\t", " ") for cell in row))
+        return
+    table = Table(title=title)
+    for col in columns:
         table.add_column(col)
-    for r in records:
-        table.add_row(f"{r.at:%Y-%m-%d %H:%M:%S}", r.key_id or "—", r.role or "—", r.workspace or "—", r.action,
-                      r.object or "", str(r.outcome or "cli"))  # fmt: skip
+    for row in rows:
+        table.add_row(*row)
     console.print(table)

@@ -41,8 +41,11 @@ def xss_org(tmp_path_factory: pytest.TempPathFactory, org: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, xss_org: Path) -> Iterator[tuple[Api, str]]:
-    """(api, analysis_id) of the renamed organization, analyzed per month and before / after a date."""
-    client, keys = open_api(tmp_path_factory.mktemp("store") / "ona.duckdb")
+    """(api, analysis_id) of the renamed organization, analyzed per month and before / after a date.
+
+    Sign-in is not rate-limited here (many tests sign in); the limit has its own test.
+    """
+    client, keys = open_api(tmp_path_factory.mktemp("store") / "ona.duckdb", sign_in_attempts=0)
     with client:
         api = Api(client, keys)
         r = api.upload(xss_org, name="escaping <b>test</b>")
@@ -103,6 +106,78 @@ def test_sign_in_sets_a_strict_http_only_cookie(site: tuple[Api, str]) -> None:
     r = api.client.post("/sign-out", follow_redirects=False)
     assert r.status_code == 303 and f'{COOKIE}=""' in r.headers["set-cookie"]
     assert api.client.get("/analyses", follow_redirects=False).status_code == 303
+
+
+def test_the_cookie_holds_a_session_not_the_key(site: tuple[Api, str]) -> None:
+    """Sign-in exchanges the key for a session id; sign-out and revocation end it on the server."""
+    api, analysis_id = site
+    sign_in(api, "viewer")
+    session = api.client.cookies[COOKIE]
+    assert session and session not in api.keys.values()
+    assert all(part not in session for key in api.keys.values() for part in key.split("_", 2)[1:])
+    assert api.client.get(f"/analyses/{analysis_id}", follow_redirects=False).status_code == 200
+    api.client.post("/sign-out", follow_redirects=False)
+    # the old cookie, sent again (as a thief would), no longer opens anything
+    api.client.cookies.set(COOKIE, session)
+    assert api.client.get(f"/analyses/{analysis_id}", follow_redirects=False).status_code == 303
+
+
+def test_revoking_the_key_ends_its_sessions(tmp_path: Path, org: Path) -> None:
+    from ona.store.control import Control, control_path
+
+    client, keys = open_api(tmp_path / "ona.duckdb")
+    with client:
+        api = Api(client, keys)
+        sign_in(api, "viewer")
+        assert api.client.get("/analyses", follow_redirects=False).status_code == 200
+        control = Control(control_path(tmp_path / "ona.duckdb"))  # as `ona keys revoke` would, from outside
+        viewer_id = keys["viewer"].split("_")[1]
+        control.revoke_key(viewer_id)
+        assert control.sessions(viewer_id) == 0
+        assert api.client.get("/analyses", follow_redirects=False).status_code == 303
+
+
+def test_an_idle_session_ends(tmp_path: Path) -> None:
+    client, keys = open_api(tmp_path / "ona.duckdb", session_idle_minutes=0.0001)  # 6 ms
+    with client:
+        api = Api(client, keys)
+        sign_in(api, "viewer")
+        import time
+
+        time.sleep(0.05)
+        assert api.client.get("/analyses", follow_redirects=False).status_code == 303
+
+
+def test_sign_in_is_rate_limited_per_address(tmp_path: Path) -> None:
+    client, keys = open_api(tmp_path / "ona.duckdb", sign_in_attempts=3)
+    with client:
+        codes = [client.post("/sign-in", data={"key": "wrong"}, follow_redirects=False) for _ in range(4)]
+        assert [r.status_code for r in codes] == [401, 401, 401, 429]
+        assert int(codes[-1].headers["retry-after"]) >= 1
+        # even the right key waits: guessing cannot go faster than the limit
+        r = client.post("/sign-in", data={"key": keys["viewer"]}, follow_redirects=False)
+        assert r.status_code == 429 and "set-cookie" not in r.headers
+
+
+def test_an_admin_key_opens_no_page(site: tuple[Api, str]) -> None:
+    api = site[0]
+    api.client.cookies.clear()
+    r = api.client.post("/sign-in", data={"key": api.keys["admin"]}, follow_redirects=False)
+    assert r.status_code == 401 and "set-cookie" not in r.headers
+
+
+def test_pages_of_another_workspace_are_not_found(site: tuple[Api, str]) -> None:
+    """Another workspace's key: the list is empty of this analysis, and its page, figure and report are 404."""
+    api, analysis_id = site
+    sign_in(api, "other_viewer")
+    listed = api.client.get("/analyses").text
+    assert analysis_id not in listed and "escaping" not in listed
+    for path in (f"/analyses/{analysis_id}", f"/analyses/{analysis_id}/report"):
+        r = api.client.get(path, follow_redirects=False)
+        assert r.status_code == 404 and "alert" not in r.text
+    r = api.client.get(f"/analyses/{analysis_id}/figures/department_map.json")
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    assert "alert" not in r.text
 
 
 @pytest.mark.parametrize("key", ["", "not-a-key", "revoked"])
