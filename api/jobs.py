@@ -1,65 +1,133 @@
-"""Background analyses: one worker, progress and failures kept in the store.
+"""Background analyses: one worker, fair queues, cancel, time limit, progress in the store.
 
-Input: a dataset id and :class:`ona.params.AnalysisParams`. Output: an
-analysis record that goes ``queued -> running -> done`` (the result JSON is
-saved) or ``failed`` (with the reason), as the store describes.
+Input: a dataset id, :class:`ona.params.AnalysisParams` and the workspace
+that asks. Output: an analysis record that goes ``queued -> running ->
+done`` (the result JSON is saved), ``failed`` (with the reason) or
+``cancelled``, as the store describes.
 
-One worker thread runs the analyses one at a time, in the order they were
-asked for: igraph's random number generator is process-global, so two
-seeded analyses running at once in threads would not be reproducible.
-Progress reported by :func:`ona.analysis.pipeline.analyze_dataset` through
-``on_progress`` is written to the store, where ``GET /analyses/{id}`` reads
-it.
+One worker thread runs the analyses one at a time: igraph's random number
+generator is process-global, so two seeded analyses running at once in
+threads would not be reproducible. Progress reported by
+:func:`ona.analysis.pipeline.analyze_dataset` through ``on_progress`` is
+written to the store, where ``GET /analyses/{id}`` reads it.
 
-Stopping: queued analyses are marked failed at once; the running one is
-told to stop and ends at its next stage boundary. The server waits for
-that at most ``stop_timeout`` seconds, then marks it failed itself and goes
-on stopping (the worker is a daemon thread, so a long stage cannot hold
-the process). At startup, :meth:`Store.fail_interrupted` marks failed
-whatever a previous process left queued or running (after a crash).
+Fairness: each workspace has its own queue, in the order its analyses were
+asked for, and the worker takes the next analysis from each workspace with
+queued work in turn (round robin). A client that queues fifty analyses
+delays another workspace's one by at most the analysis already running and
+one of its own.
+
+Stage boundaries: a running analysis can only be stopped between two
+stages (when it calls ``on_progress``), never inside one. Three things stop
+it there:
+
+- cancel (:meth:`Jobs.cancel`): a queued analysis is ``cancelled`` at once
+  and never runs; a running one becomes ``cancelled`` at its next stage
+  boundary, or instead of saving its result if it has no stage left;
+- the time limit (``time_limit`` seconds, the ``analysis_time_limit``
+  setting): a running analysis past it is marked ``failed`` with
+  :func:`time_limit_reason` at its next stage boundary;
+- the server stopping: queued analyses are marked failed at once; the
+  running one is told to stop and ends at its next stage boundary. The
+  server waits for that at most ``stop_timeout`` seconds, then marks it
+  failed itself and goes on stopping (the worker is a daemon thread, so a
+  long stage cannot hold the process). At startup,
+  :meth:`Store.fail_interrupted` marks failed whatever a previous process
+  left queued or running (after a crash).
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
+import time
+from collections import deque
+from dataclasses import dataclass
 
 from api.errors import Conflict
 from ona.analysis.pipeline import analyze_dataset
 from ona.errors import NotFoundError, OnaError, ParameterError
 from ona.params import AnalysisParams
 from ona.store import AnalysisInfo, Store
+from ona.store.models import ACTIVE_STATUSES
 
 log = logging.getLogger("ona.api.jobs")
 
 STOPPED = "the server stopped before the analysis finished; start it again"
+CANCELLED = "cancelled at a user's request"
 
-_Job = tuple[str, str, AnalysisParams]  # analysis_id, dataset_id, params
+#: Workspace of the analyses submitted without one.
+DEFAULT_WORKSPACE = "default"
+
+#: The clock of the time limit (seconds; a module attribute so tests can drive it).
+_clock = time.monotonic
+
+
+def time_limit_reason(seconds: float) -> str:
+    """The error of an analysis stopped by the time limit."""
+    return (
+        f"stopped after the time limit of {seconds:g} s (setting ONA_ANALYSIS_TIME_LIMIT); "
+        "ask for fewer permutations or betweenness samples, a shorter window, or a longer limit"
+    )
+
+
+@dataclass(frozen=True)
+class _Job:
+    analysis_id: str
+    dataset_id: str
+    params: AnalysisParams
+    workspace: str
 
 
 class _Stopping(Exception):
     """Raised from on_progress to end a running analysis when the server stops."""
 
 
-class Jobs:
-    """The analysis job runner of one app (one daemon worker thread)."""
+class _Cancelled(Exception):
+    """Raised from on_progress to end a running analysis a user cancelled."""
 
-    def __init__(self, store: Store, *, stop_timeout: float = 10.0) -> None:
+
+class _TimeUp(Exception):
+    """Raised from on_progress to end a running analysis past the time limit."""
+
+
+class Jobs:
+    """The analysis job runner of one app (one daemon worker thread).
+
+    Parameters
+    ----------
+    store : Store
+        Where analysis records, progress and results are written.
+    stop_timeout : float, default 10
+        Seconds :meth:`shutdown` waits for the running analysis to reach
+        a stage boundary.
+    time_limit : float or None, default None
+        Seconds an analysis may run before it is stopped at its next stage
+        boundary and marked failed; None for no limit.
+    """
+
+    def __init__(self, store: Store, *, stop_timeout: float = 10.0, time_limit: float | None = None) -> None:
         self._store = store
         self._stop_timeout = stop_timeout
-        self._queue: queue.Queue[_Job | None] = queue.Queue()
-        self._stopping = threading.Event()
-        self._running: str | None = None
-        self._detached = False  # set when a stop gave up waiting: the worker must leave the store alone
+        self._time_limit = time_limit
+        # Guarded by _lock: the queues, the running job and its cancel flag. The worker
+        # takes a job and cancel removes one under the same lock, so a queued analysis is
+        # either run or cancelled, never both.
         self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._queues: dict[str, deque[_Job]] = {}
+        self._turns: deque[str] = deque()  # workspaces with queued jobs, in the order they get the worker
+        self._running: str | None = None
+        self._cancel_running = False
+        self._stopping = threading.Event()
+        self._detached = False  # set when a stop gave up waiting: the worker must leave the store alone
         self._worker = threading.Thread(target=self._work, name="ona-analysis", daemon=True)
         self._worker.start()
 
     # ---------------------------------------------------------------- public
 
-    def submit(self, dataset_id: str, params: AnalysisParams) -> AnalysisInfo:
-        """Check the request, record the analysis (queued) and schedule it.
+    def submit(self, dataset_id: str, params: AnalysisParams, *, workspace: str = DEFAULT_WORKSPACE) -> AnalysisInfo:
+        """Check the request, record the analysis (queued) and schedule it in its workspace's queue.
 
         Raises
         ------
@@ -78,73 +146,182 @@ class Jobs:
         except ParameterError as exc:
             raise ParameterError(f"parameters.{exc.field}", exc.reason) from exc
         info = self._store.create_analysis(dataset_id, params)
-        self._queue.put((info.analysis_id, dataset_id, params))
+        job = _Job(info.analysis_id, dataset_id, params, workspace)
+        with self._wake:
+            if self._stopping.is_set():
+                stopped = True
+            else:
+                stopped = False
+                if workspace not in self._queues:
+                    self._queues[workspace] = deque()
+                    self._turns.append(workspace)
+                self._queues[workspace].append(job)
+                self._wake.notify()
+        if stopped:  # the stop drained the queues while this one was being recorded
+            self._fail(info.analysis_id, STOPPED)
+            raise Conflict("the server is stopping; start the analysis once it is back")
+        return info
+
+    def cancel(self, analysis_id: str) -> AnalysisInfo:
+        """Cancel an analysis; its record afterwards.
+
+        A queued analysis is ``cancelled`` at once and never runs. A running
+        one is told to stop: the record still says ``running`` (stage
+        ``cancelling``) until its next stage boundary, where it becomes
+        ``cancelled``. Cancelling a cancelled analysis changes nothing.
+
+        Raises
+        ------
+        NotFoundError
+            No such analysis.
+        Conflict
+            The analysis is done or failed (it has ended: delete it instead).
+        """
+        with self._lock:
+            queued = self._unqueue(analysis_id)
+            running = queued is None and self._running == analysis_id
+            if queued is not None:
+                # Written under the lock, so that no list of the queue shows it in neither state.
+                self._store.update_analysis(analysis_id, status="cancelled", stage=None, error=CANCELLED)
+            elif running:
+                self._cancel_running = True
+                self._store.update_analysis(analysis_id, stage="cancelling")
+        info = self._store.get_analysis(analysis_id)
+        if info.status in ("done", "failed"):
+            raise Conflict(f"analysis '{analysis_id}' is {info.status}: it has ended, so there is nothing to cancel")
         return info
 
     def ensure_idle_dataset(self, dataset_id: str) -> None:
         """Raise Conflict if an analysis of this dataset is queued or running."""
         for info in self._store.list_analyses(dataset_id):
-            if info.status in ("queued", "running"):
+            if info.status in ACTIVE_STATUSES:
                 raise Conflict(
                     f"dataset '{dataset_id}' has an analysis {info.status} ('{info.analysis_id}'); "
-                    "delete it once the analysis has ended"
+                    "cancel it or delete the dataset once the analysis has ended"
                 )
 
     def ensure_idle(self, analysis_id: str) -> None:
-        """Raise Conflict if the analysis is queued or running."""
+        """Raise Conflict if the analysis is queued or running (done, failed and cancelled have ended)."""
         info = self._store.get_analysis(analysis_id)
-        if info.status in ("queued", "running"):
-            raise Conflict(f"analysis '{analysis_id}' is {info.status}; delete it once it has ended")
+        if info.status in ACTIVE_STATUSES:
+            raise Conflict(
+                f"analysis '{analysis_id}' is {info.status}; cancel it "
+                f"(POST /api/v1/analyses/{analysis_id}/cancel) or delete it once it has ended"
+            )
+
+    def queued(self) -> list[str]:
+        """Ids of the queued analyses, in the order the worker will take them (round robin)."""
+        with self._lock:
+            queues = {ws: list(q) for ws, q in self._queues.items()}
+            turns = list(self._turns)
+        order: list[str] = []
+        while turns:
+            ws = turns.pop(0)
+            order.append(queues[ws].pop(0).analysis_id)
+            if queues[ws]:
+                turns.append(ws)
+        return order
 
     def shutdown(self) -> None:
         """Stop (see the module docstring); returns within about ``stop_timeout`` seconds."""
-        self._stopping.set()
-        while True:
-            try:
-                job = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if job is not None:
-                self._fail(job[0], STOPPED)
-        self._queue.put(None)
+        with self._wake:
+            self._stopping.set()
+            dropped = [job for q in self._queues.values() for job in q]
+            self._queues.clear()
+            self._turns.clear()
+            self._wake.notify_all()
+        for job in dropped:
+            self._fail(job.analysis_id, STOPPED)
         self._worker.join(self._stop_timeout)
         with self._lock:
             running = self._running if self._worker.is_alive() else None
+            if running is not None:
+                self._detached = True  # from now on the late worker writes nothing
         if running is not None:
             log.warning("analysis %s still in its stage after %.0f s; marked failed", running, self._stop_timeout)
-            self._fail(running, STOPPED)
-            self._detached = True
+            self._record(running, "failed", STOPPED)
 
     # --------------------------------------------------------------- worker
 
-    def _work(self) -> None:
-        while (job := self._queue.get()) is not None:
+    def _unqueue(self, analysis_id: str) -> _Job | None:
+        """Take a queued job out of its queue (call with the lock held); None if it is not queued."""
+        for workspace, q in self._queues.items():
+            for job in q:
+                if job.analysis_id == analysis_id:
+                    q.remove(job)
+                    if not q:
+                        del self._queues[workspace]
+                        self._turns.remove(workspace)
+                    return job
+        return None
+
+    def _next(self) -> _Job | None:
+        """Wait for the next job (round robin over workspaces) and mark it running; None to stop."""
+        with self._wake:
+            while not self._turns and not self._stopping.is_set():
+                self._wake.wait()
             if self._stopping.is_set():
-                self._fail(job[0], STOPPED)
-                continue
-            with self._lock:
-                self._running = job[0]
+                return None
+            workspace = self._turns.popleft()
+            q = self._queues[workspace]
+            job = q.popleft()
+            if q:
+                self._turns.append(workspace)  # its next job waits for every other workspace's turn
+            else:
+                del self._queues[workspace]
+            self._running = job.analysis_id
+            self._cancel_running = False
+            return job
+
+    def _work(self) -> None:
+        while (job := self._next()) is not None:
             try:
-                self._run(*job)
+                self._run(job)
             finally:
                 with self._lock:
                     self._running = None
+                    self._cancel_running = False
 
-    def _run(self, analysis_id: str, dataset_id: str, params: AnalysisParams) -> None:
-        store = self._store
+    def _check(self, started: float) -> None:
+        """Raise the reason to stop the running analysis here (a stage boundary), if there is one."""
+        if self._stopping.is_set() or self._detached:
+            raise _Stopping
+        if self._cancel_running:
+            raise _Cancelled
+        if self._time_limit is not None and _clock() - started > self._time_limit:
+            raise _TimeUp
+
+    def _run(self, job: _Job) -> None:
+        store, analysis_id = self._store, job.analysis_id
+        started = _clock()
 
         def on_progress(stage: str, done: int, total: int) -> None:
-            if self._stopping.is_set() or self._detached:
-                raise _Stopping
             progress = min(max(done / total, 0.0), 1.0) if total > 0 else None
-            store.update_analysis(analysis_id, stage=stage, progress=progress)
+            with self._lock:  # a cancel's 'cancelling' stage is not overwritten by a late stage name
+                self._check(started)
+                store.update_analysis(analysis_id, stage=stage, progress=progress)
 
         try:
             store.update_analysis(analysis_id, status="running", stage="starting", progress=0.0)
-            result = analyze_dataset(store, dataset_id, params, on_progress=on_progress)
-            store.save_result(analysis_id, result.to_json())
+            result = analyze_dataset(store, job.dataset_id, job.params, on_progress=on_progress)
+            result_json = result.to_json()
+            with self._lock:
+                # The end is the last boundary: a cancel answered before it must not turn into
+                # 'done'. Holding the lock while saving makes cancel wait for the final status.
+                if self._detached:
+                    return  # the stop already marked it failed, and the store may be closed by now
+                if self._cancel_running:
+                    raise _Cancelled
+                store.save_result(analysis_id, result_json)
+                self._running = None
         except _Stopping:
             self._fail(analysis_id, STOPPED)
+        except _Cancelled:
+            self._end(analysis_id, "cancelled", CANCELLED)
+        except _TimeUp:
+            assert self._time_limit is not None
+            log.warning("analysis %s stopped after the time limit of %g s", analysis_id, self._time_limit)
+            self._fail(analysis_id, time_limit_reason(self._time_limit))
         except OnaError as exc:
             self._fail(analysis_id, str(exc))
         except Exception as exc:  # the face: a job must never stay 'running'
@@ -152,11 +329,21 @@ class Jobs:
             self._fail(analysis_id, f"internal error ({type(exc).__name__}: {exc}); see the server log")
 
     def _fail(self, analysis_id: str, reason: str) -> None:
-        if self._detached:
-            return  # the stop already recorded it, and the store may be closed by now
+        self._end(analysis_id, "failed", reason)
+
+    def _end(self, analysis_id: str, status: str, reason: str) -> None:
+        """Record the final status (call without the lock held)."""
+        with self._lock:
+            if self._running == analysis_id:
+                self._running = None  # ended: a cancel from now on finds the final record, not a runner
+            if self._detached:
+                return  # the stop already recorded it, and the store may be closed by now
+            self._record(analysis_id, status, reason)
+
+    def _record(self, analysis_id: str, status: str, reason: str) -> None:
         try:
-            self._store.update_analysis(analysis_id, status="failed", error=reason)
+            self._store.update_analysis(analysis_id, status=status, error=reason)
         except NotFoundError:
             pass  # deleted meanwhile (with its dataset): nothing left to record
         except Exception:  # noqa: BLE001 - the store may be closing under a late worker
-            log.warning("could not record the failure of analysis %s: %s", analysis_id, reason)
+            log.warning("could not record the end (%s) of analysis %s: %s", status, analysis_id, reason)

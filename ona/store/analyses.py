@@ -2,7 +2,9 @@
 
 A record goes ``queued -> running -> done`` (``save_result``) or ``failed``
 (``update_analysis(status="failed", error=...)``, or ``fail_interrupted``
-when the server restarts). The result is kept as the JSON text of
+when the server restarts), or ``cancelled`` (asked to stop by a user, from
+queued or at a stage boundary of a running analysis). done, failed and
+cancelled are final. The result is kept as the JSON text of
 :class:`ona.results.AnalysisResult`, byte for byte as it was written.
 
 Every function takes a DuckDB connection (one cursor of the store) as first
@@ -90,8 +92,8 @@ def update_analysis(
     Raises
     ------
     ValueError
-        If ``status`` is not one of queued, running, done, failed or
-        ``progress`` is outside [0, 1].
+        If ``status`` is not one of queued, running, done, failed,
+        cancelled or ``progress`` is outside [0, 1].
     NotFoundError
         If there is no such analysis.
     """

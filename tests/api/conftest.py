@@ -81,13 +81,13 @@ class Api:
         return self.client.post("/api/v1/analyses", headers=self.auth(role), json=body)
 
     def wait(self, analysis_id: str, *, timeout: float = 120) -> dict[str, Any]:
-        """Poll the analysis until it is done or failed; its last record."""
+        """Poll the analysis until it has ended (done, failed or cancelled); its last record."""
         deadline = time.monotonic() + timeout
         while True:
             r = self.get(f"/api/v1/analyses/{analysis_id}")
             assert r.status_code == 200, r.text
             info = r.json()
-            if info["status"] in ("done", "failed"):
+            if info["status"] in ("done", "failed", "cancelled"):
                 return info
             assert time.monotonic() < deadline, f"analysis still {info['status']} after {timeout} s"
             time.sleep(0.05)
