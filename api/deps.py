@@ -46,7 +46,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Keys
-from api.errors import Forbidden, Unauthorized
+from api.errors import Forbidden, Unauthorized, scrub_paths
 from api.ratelimit import RateLimiter
 from api.jobs import Jobs
 from api.models import ID_PATTERN
@@ -174,10 +174,11 @@ VIEWER_FAILED = "the analysis did not finish; an analyst of the workspace can se
 
 
 def for_role(key: KeyInfo, info: AnalysisInfo) -> AnalysisInfo:
-    """An analysis record as this key's role may see it: viewers get a generic failure message."""
-    if key.role == "analyst" or info.error is None:
+    """An analysis record as this key's role may see it: viewers get a generic failure message,
+    analysts the reason without server paths."""
+    if info.error is None:
         return info
-    return info.model_copy(update={"error": VIEWER_FAILED})
+    return info.model_copy(update={"error": scrub_paths(info.error) if key.role == "analyst" else VIEWER_FAILED})
 
 
 def result_for(key: KeyInfo, analysis_id: str, results: Results, settings: Settings) -> AnalysisResult:

@@ -18,6 +18,7 @@ gives which status is decided by one table, :data:`STATUS`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -151,6 +152,16 @@ def _title_of(exc: Exception) -> tuple[str, str]:
     return "Internal error", "internal"
 
 
+#: An absolute file path (POSIX or Windows) inside a message: the server's folders are nobody's business.
+# (the service's own routes, /api/v1/... and the pages, are not server folders and stay)
+_PATH = re.compile(r"(?<![\w/.:])(?:/(?!api/|analyses|datasets|static/|assets/|docs|sign-)|[A-Za-z]:\\)(?:[^\s'\"/\\:]+[/\\])+(?=[^\s'\"/\\]*)")
+
+
+def scrub_paths(text: str) -> str:
+    """``text`` with every absolute path cut to its last part (``/srv/ona/x/emails.csv`` -> ``emails.csv``)."""
+    return _PATH.sub("", text)
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -166,9 +177,9 @@ def problem_response(
         type=f"urn:ona:problem:{kind}" if kind else "about:blank",
         title=title or _phrase(status),
         status=status,
-        detail=detail,
+        detail=scrub_paths(detail),
         instance=request.url.path,
-        errors=list(errors),
+        errors=[e.model_copy(update={"field": scrub_paths(e.field), "message": scrub_paths(e.message)}) for e in errors],
     )
     return JSONResponse(
         body.model_dump(mode="json"), status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE

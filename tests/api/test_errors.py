@@ -121,3 +121,31 @@ def test_openapi_documents_problem_responses() -> None:
                     assert list(response["content"]) == ["application/problem+json"], (method, path, code)
             if path != "/api/v1/health":
                 assert "401" in op["responses"] and op.get("security") == [{"ApiKey": []}], (method, path)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("/tmp/ona-upload-1x2y/emails.csv: missing required column 'sender'", "emails.csv: missing required column 'sender'"),
+        ('IO Error: Could not open "/srv/ona/ona.duckdb"', 'IO Error: Could not open "ona.duckdb"'),
+        ("C:\\data\\client\\people.csv line 3: bad", "people.csv line 3: bad"),
+        ("poll GET /api/v1/analyses/ab12", "poll GET /api/v1/analyses/ab12"),
+        ("a ratio of 1/2", "a ratio of 1/2"),
+    ],
+)
+def test_server_paths_never_reach_an_answer(text: str, shown: str) -> None:
+    from api.errors import scrub_paths
+
+    assert scrub_paths(text) == shown
+
+
+def test_a_library_error_naming_a_server_path_is_answered_without_it(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ona.errors import DatasetError
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise DatasetError("/var/lib/ona/uploads/7f/people.csv", "not UTF-8")
+
+    monkeypatch.setattr("api.routers.datasets.read_dataset_files", boom)
+    r = api.upload(files={"people": ("people.csv", b"person_id,department\np1,A\n")})
+    body = assert_problem(r, 422)
+    assert "/var/lib" not in r.text and body["detail"] == "people.csv: not UTF-8"
