@@ -32,10 +32,18 @@ class AnalysisParams(BaseModel):
     meeting_weight: float = Field(1.0, ge=0, description="coefficient of the meeting channel (per hour)")
     ticket_weight: float = Field(1.0, ge=0, description="coefficient of the ticket-handoff channel")
     broadcast_limit: int = Field(
-        50, ge=1, description="emails with more distinct recipients than this are skipped as broadcasts"
+        50,
+        ge=1,
+        le=1_000,
+        description="emails with more distinct recipients than this are skipped as broadcasts "
+        "(at most 1,000: a message to more people is an announcement, not collaboration)",
     )
     large_meeting_limit: int = Field(
-        25, ge=2, description="meetings with more distinct attendees than this are skipped"
+        25,
+        ge=2,
+        le=500,
+        description="meetings with more distinct attendees than this are skipped (at most 500: "
+        "a meeting of n people adds n(n-1)/2 pairs)",
     )
     min_weight: float = Field(
         0.0, ge=0, description="a pair is a tie only if its weight exceeds 0 and is at least this"
@@ -43,10 +51,15 @@ class AnalysisParams(BaseModel):
     min_group_size: int = Field(
         5, ge=1, description="groups smaller than this are suppressed in viewer outputs"
     )
-    resolution: float = Field(1.0, gt=0, description="Leiden modularity resolution")
+    resolution: float = Field(
+        1.0, gt=0, le=100, description="Leiden modularity resolution (at most 100; above 1, smaller communities)"
+    )
     seed: int = Field(0, ge=0, description="seed of every random step (Leiden, permutations, sampling)")
     permutations: int = Field(
-        1000, ge=10, le=100_000, description="label shuffles of the silo significance test"
+        1000,
+        ge=10,
+        le=100_000,
+        description="label shuffles of the silo significance test (10 to 100,000; the time grows with it)",
     )
     alpha: float = Field(
         0.05, gt=0, lt=1, description="significance level (after Benjamini-Hochberg) of the silo test"
@@ -93,10 +106,17 @@ class AnalysisParams(BaseModel):
         description="share of a link's weight that the top fragile_carriers people must hold for it to be fragile",
     )
     betweenness_exact_limit: int = Field(
-        2000, ge=2, description="exact betweenness up to this many active people, sampled above"
+        2000,
+        ge=2,
+        le=10_000,
+        description="exact betweenness up to this many active people, sampled above (at most 10,000: "
+        "exact betweenness costs one shortest-path search per person)",
     )
     betweenness_samples: int = Field(
-        100, ge=10, description="source vertices sampled for betweenness on larger graphs"
+        100,
+        ge=10,
+        le=10_000,
+        description="source vertices sampled for betweenness on larger graphs (at most 10,000)",
     )
 
     period: Literal["week", "month"] | None = Field(
@@ -107,7 +127,7 @@ class AnalysisParams(BaseModel):
         description="also compare the windows before and after this instant (e.g. a reorganization date)",
     )
     key_people: int = Field(
-        10, ge=0, le=100, description="how many top brokers the 'what if they leave' simulation removes"
+        10, ge=0, le=100, description="how many top brokers the 'what if they leave' simulation removes (at most 100)"
     )
 
     @field_validator("since", "until", "split")

@@ -399,3 +399,32 @@ def test_cancel_route(api: Any, org: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert listed == {running: "cancelled", queued: "cancelled"}
     assert api.client.delete(f"/api/v1/analyses/{queued}", headers=api.auth()).status_code == 204
     assert api.client.delete(f"/api/v1/datasets/{dataset_id}", headers=api.auth()).status_code == 204
+
+
+# -------------------------------------------------------------------- bounds
+
+#: Parameters whose value drives an analysis' time or memory; each must have an upper bound.
+COSTLY = (
+    "permutations", "betweenness_samples", "betweenness_exact_limit", "key_people",
+    "broadcast_limit", "large_meeting_limit", "resolution",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", COSTLY)
+def test_every_costly_parameter_is_bounded(name: str) -> None:
+    from pydantic import ValidationError
+
+    field = AnalysisParams.model_fields[name]
+    bounds = [getattr(m, "le", None) or getattr(m, "lt", None) for m in field.metadata]
+    upper = next(b for b in bounds if b is not None)
+    AnalysisParams(**{name: upper})
+    with pytest.raises(ValidationError, match="less than"):
+        AnalysisParams(**{name: upper + 1})
+    assert f"{upper:,}" in (field.description or ""), field.description
+
+
+def test_a_parameter_above_its_bound_is_refused_by_the_api(api: Any, org: Path) -> None:
+    dataset_id = api.upload(org).json()["dataset"]["dataset_id"]
+    r = api.start(dataset_id, betweenness_samples=10_001)
+    assert r.status_code == 422 and "betweenness_samples" in r.text, r.text
+    assert api.get("/api/v1/analyses").json()["total"] == 0
