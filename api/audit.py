@@ -9,8 +9,8 @@ got past the key check is not recorded (there is no one to name), except a
 sign-in attempt, which is rate-limited. Neither a secret nor a session id
 is ever written: the record holds the key's id and the route's path ids.
 
-Data answers (``/api/v1/...``) carry ``Cache-Control: no-store`` unless the
-route chose its own caching, so no shared or browser cache keeps them.
+Data answers (``/api/v1/...``) carry ``Cache-Control: no-store``, whatever
+the route set, so no shared or browser cache keeps them.
 """
 
 from __future__ import annotations
@@ -57,6 +57,20 @@ def audited(method: str, template: str, key: KeyInfo | None) -> bool:
     return key.role == "analyst" and template in PERSON_LEVEL
 
 
+def route_template(path: str, params: dict[str, Any]) -> str:
+    """The route a path matched, its ids put back as ``{name}`` (``/api/v1/analyses/{analysis_id}/people``)."""
+    names = {str(v): k for k, v in params.items()}
+    segments = []
+    for segment in path.split("/"):
+        stem, dot, ext = segment.partition(".")
+        if segment in names:
+            segment = "{" + names[segment] + "}"
+        elif dot and stem in names:
+            segment = "{" + names[stem] + "}." + ext
+        segments.append(segment)
+    return "/".join(segments)
+
+
 class AuditLog:
     """ASGI middleware: audit records after each answer, and ``no-store`` on data answers."""
 
@@ -76,9 +90,7 @@ class AuditLog:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 if data:
-                    headers = MutableHeaders(scope=message)
-                    if "cache-control" not in headers:
-                        headers["Cache-Control"] = "no-store"
+                    MutableHeaders(scope=message)["Cache-Control"] = "no-store"
             await send(message)
 
         try:
@@ -87,13 +99,12 @@ class AuditLog:
             await self._record(scope, state, status or 500)
 
     async def _record(self, scope: Scope, state: dict[str, Any], status: int) -> None:
-        route = scope.get("route")
-        template = getattr(route, "path", None) or scope["path"]
+        params = scope.get("path_params") or {}
+        template = route_template(scope["path"], params)
         key = state.get("key")
         method = scope["method"]
         if not audited(method, template, key):
             return
-        params = scope.get("path_params") or {}
         named = ";".join(f"{k}={v}" for k, v in sorted(params.items()) if k.endswith("_id") or k == "name")
         extra = state.get("audit_object")
         object_ = ";".join(part for part in (named, extra) if part) or None

@@ -94,6 +94,6 @@ def get_report(
             "Content-Security-Policy": REPORT_CSP,
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
-            "Cache-Control": "private, no-cache",
+            "Cache-Control": "no-store",
         },
     )

@@ -18,6 +18,7 @@ from ona.cli.common import (
     with_params,
 )
 from ona.params import AnalysisParams
+from ona.store.control import check_workspace_name
 from ona.progress import OnProgress
 from ona.results import AnalysisResult, ValidationReport
 
@@ -35,6 +36,15 @@ ViewerOpt = Annotated[
     ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+WorkspaceOpt = Annotated[
+    str,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="With --store: the workspace (client or organization) the dataset and analysis belong to; "
+        "only that workspace's keys see them in `ona serve`.",
+    ),
+]
 
 
 class Run(NamedTuple):
@@ -43,15 +53,17 @@ class Run(NamedTuple):
     names: dict[str, str]
 
 
-def run_analysis(dataset: Path, params: AnalysisParams, *, store: Path | None, on_progress: OnProgress) -> Run:
-    """Read, load (into ``store`` or memory) and analyze."""
+def run_analysis(
+    dataset: Path, params: AnalysisParams, *, store: Path | None, on_progress: OnProgress, workspace: str = "default"
+) -> Run:
+    """Read, load (into ``store``, in ``workspace``, or memory) and analyze."""
     from ona.analysis.pipeline import analyze_dataset
     from ona.io import read_dataset
     from ona.store import Store
 
     data = read_dataset(dataset, on_progress=on_progress)
     with Store(store or ":memory:") as db:
-        info = db.save_dataset(data)
+        info = db.save_dataset(data, workspace=check_workspace_name(workspace))
         job = db.create_analysis(info.dataset_id, params) if store else None
         result = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress)
         if job is not None:
@@ -66,6 +78,7 @@ def analyze(
         "result.json"
     ),
     store: StoreOpt = None,
+    workspace: WorkspaceOpt = "default",
     viewer: ViewerOpt = False,
     quiet: QuietOpt = False,
     *,
@@ -81,7 +94,9 @@ def analyze(
     from ona.privacy import for_viewer
 
     with user_errors(), progress_bar(not quiet) as on_progress:
-        result, analysis_id, _ = run_analysis(dataset, params, store=store, on_progress=on_progress)
+        result, analysis_id, _ = run_analysis(
+            dataset, params, store=store, on_progress=on_progress, workspace=workspace
+        )
         if viewer:
             result = for_viewer(result)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +106,7 @@ def analyze(
         print_validation(result.validation, limit=5)
         console.print(f"Result written to [bold]{out}[/]")
         if analysis_id is not None:
-            console.print(f"Stored as analysis {analysis_id} in {store}")
+            console.print(f"Stored as analysis {analysis_id} in {store} (workspace '{workspace}')")
 
 
 def validate(

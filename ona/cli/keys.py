@@ -115,7 +115,7 @@ def create(
     ] = "default",
     name: Annotated[str, typer.Option("--name", help="What the key is for (who holds it).")] = "",
     expires_in: Annotated[
-        float | None, typer.Option("--expires-in", min=0.001, help="Days until the key stops working (default: never).")
+        float | None, typer.Option("--expires-in", min=0.00001, help="Days until the key stops working (default: never).")
     ] = None,
     store: StoreOption = DEFAULT_STORE,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the secret (for scripts).")] = False,
