@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from ona.results import AnalysisResult, GroupMetrics, LinkMetrics
-from ona.results_service import Recommendation, RecommendationView
+from ona.results_service import HandoffSummary, Recommendation, RecommendationView
 from ona.viz.groups import weak_links_in_order as _weak_in_order
 from ona.viz.style import group_noun, split_reason
 
@@ -334,7 +334,7 @@ def service_sentences(result: AnalysisResult) -> list[str]:
     """How tickets travel between groups (:func:`service_facts`), then which groups fail each
     other in daily work (:func:`failing_sentence`). Empty without ticket history."""
     facts = service_facts(result)
-    if result.handoffs is None or not result.handoffs.summary.tickets_cross_group:
+    if result.handoffs is None or not crossed(result.handoffs.summary):
         return facts
     return facts + failing_sentence(result)
 
@@ -349,6 +349,12 @@ def service_facts(result: AnalysisResult) -> list[str]:
         return []
     one, many = group_noun(result.parameters.group_by)
     s = h.summary
+    if s.tickets is None or s.tickets_cross_group is None:
+        # a viewer's result: ticket counts would include groups it does not show (ona.privacy)
+        if not s.cross_group_handoffs:
+            return []
+        return [f"Between the {many} shown, {plural(s.cross_group_handoffs, 'ticket handoff')} went from one {one} "
+                "to another."]
     if not s.tickets:
         return ["The ticket history holds no ticket in this window."]
     if not s.tickets_cross_group:
@@ -364,7 +370,7 @@ def service_facts(result: AnalysisResult) -> list[str]:
     ]
     if s.median_hours is not None:
         out.append(f"A ticket handed to another {one} stays there a median of {hours(s.median_hours)}.")
-    slow = [g for g in h.groups if g.median_hours is not None and g.tickets_received >= 5]
+    slow = [g for g in h.groups if g.median_hours is not None and (g.tickets_received or 0) >= 5]
     if len(slow) >= 2:
         g = max(slow, key=lambda g: (g.median_hours, g.group))
         p90 = f" (1 in 10 waits over {hours(g.p90_hours)})" if g.p90_hours is not None else ""
@@ -397,7 +403,12 @@ def failing_sentence(result: AnalysisResult) -> list[str]:
 
 
 def _crossed(result: AnalysisResult) -> bool:
-    return result.handoffs is not None and result.handoffs.summary.tickets_cross_group > 0
+    return result.handoffs is not None and crossed(result.handoffs.summary)
+
+
+def crossed(s: HandoffSummary) -> bool:
+    """Whether tickets crossed group lines (a viewer's result may not count tickets: then its handoffs)."""
+    return bool(s.tickets_cross_group if s.tickets_cross_group is not None else s.cross_group_handoffs)
 
 
 # --------------------------------------------------------------------------

@@ -72,7 +72,7 @@ def service_section(result: AnalysisResult) -> dict | None:
     return {
         "s": h.summary,
         "facts": narrative.service_facts(result),
-        "failing": narrative.failing_sentence(result) if h.summary.tickets_cross_group else [],
+        "failing": narrative.failing_sentence(result) if narrative.crossed(h.summary) else [],
         "pairs": pairs,
         "pairs_total": len(h.pairs),
         "groups": groups,

@@ -197,9 +197,22 @@ class Summary(_Model):
 
 
 class PrivacyNote(_Model):
+    """Who the result is for and, for a viewer, what was pooled, left out or withheld (:mod:`ona.privacy`)."""
+
     audience: Literal["analyst", "viewer"] = "analyst"
     min_group_size: int = 5
-    suppressed_groups: int = 0
+    suppressed_groups: int = Field(0, description="groups with fewer than min_group_size people (not named)")
+    pool: str | None = Field(None, description="the group row pooling them, when they are pooled")
+    people_left_out: bool = Field(
+        False, description="they were not pooled: their people and ties are in no figure"
+    )
+    withheld_links: list[str] = Field(
+        default_factory=list,
+        description="links 'A | B' carried by fewer than min_group_size people: no weight shown, none counted",
+    )
+    withheld: list[str] = Field(
+        default_factory=list, description="figures not shown because they would count what was left out"
+    )
     note: str = ""
 
 

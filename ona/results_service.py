@@ -53,21 +53,25 @@ class HandoffPair(_Model):
 
 
 class GroupService(_Model):
-    """The internal service one group gives (tickets received) and receives (tickets handed out)."""
+    """The internal service one group gives (tickets received) and receives (tickets handed out).
+
+    Fields typed ``| None`` are null only in a viewer's result, where they would
+    count people the viewer does not see (:mod:`ona.privacy`).
+    """
 
     group: str
     received: int = Field(description="handoffs received from members of other groups")
-    tickets_received: int = Field(description="distinct tickets received from other groups")
+    tickets_received: int | None = Field(description="distinct tickets received from other groups")
     median_hours: float | None = Field(
         description="median time to pass a received ticket on or resolve it (closed stays only)"
     )
     p90_hours: float | None = Field(description="90th percentile of the same stays")
-    passed_on: int = Field(description="received stays ended by a handoff to someone outside the group")
-    resolved: int = Field(description="received stays ended by a resolved status")
-    open: int = Field(description="received stays not ended yet")
-    bounces_received: int = Field(description="received handoffs that brought back a ticket the group held before")
+    passed_on: int | None = Field(description="received stays ended by a handoff to someone outside the group")
+    resolved: int | None = Field(description="received stays ended by a resolved status")
+    open: int | None = Field(description="received stays not ended yet")
+    bounces_received: int | None = Field(description="received handoffs that brought back a ticket the group held before")
     handed_out: int = Field(description="handoffs to members of other groups (service received)")
-    tickets_handed_out: int = Field(description="distinct tickets handed to other groups")
+    tickets_handed_out: int | None = Field(description="distinct tickets handed to other groups")
     within_group_handoffs: int = Field(description="handoffs between two members of the group")
     opened: int = Field(description="tickets whose first assignee is in the group")
     external_received: int = Field(description="handoffs received from external assignees")
@@ -75,16 +79,20 @@ class GroupService(_Model):
 
 
 class HandoffSummary(_Model):
-    """Ticket and handoff counts of the whole organization in the time window."""
+    """Ticket and handoff counts of the whole organization in the time window.
 
-    tickets: int = Field(description="tickets with at least one row in the window")
-    tickets_single_assignee: int = Field(description="tickets that never changed assignee")
-    tickets_cross_group: int = Field(description="tickets with a handoff between two groups")
-    tickets_bounced: int = Field(description="tickets that came back to a group that held them before")
-    tickets_ping_pong: int = Field(description="tickets sent A -> B -> A between two groups")
-    tickets_no_owner: int = Field(description="tickets passing through three or more groups")
-    tickets_resolved: int = Field(description="tickets whose last holder set a resolved status")
-    tickets_external: int = Field(description="tickets held by an external assignee at some point")
+    Fields typed ``| None`` are null only in a viewer's result, where they would
+    count people the viewer does not see (:mod:`ona.privacy`).
+    """
+
+    tickets: int | None = Field(description="tickets with at least one row in the window")
+    tickets_single_assignee: int | None = Field(description="tickets that never changed assignee")
+    tickets_cross_group: int | None = Field(description="tickets with a handoff between two groups")
+    tickets_bounced: int | None = Field(description="tickets that came back to a group that held them before")
+    tickets_ping_pong: int | None = Field(description="tickets sent A -> B -> A between two groups")
+    tickets_no_owner: int | None = Field(description="tickets passing through three or more groups")
+    tickets_resolved: int | None = Field(description="tickets whose last holder set a resolved status")
+    tickets_external: int | None = Field(description="tickets held by an external assignee at some point")
     handoffs: int = Field(description="every change of assignee in the window")
     within_group_handoffs: int = Field(description="between two members of the same group")
     cross_group_handoffs: int = Field(description="between members of two different groups")
@@ -110,15 +118,19 @@ class HandoffAnalytics(_Model):
 
 
 class TrendPeriod(_Model):
-    """One period of a trend: [start, end)."""
+    """One period of a trend: [start, end).
+
+    Fields typed ``| None`` are null only in a viewer's result, where they would
+    count people the viewer does not see (:mod:`ona.privacy`).
+    """
 
     label: str = Field(description="'2024-03' (month) or '2024-W09' (ISO week)")
     start: datetime
     end: datetime
-    ties: int
+    ties: int | None
     total_weight: float
     active_people: int
-    handoffs: int = Field(description="internal ticket handoffs in the period")
+    handoffs: int | None = Field(description="internal ticket handoffs in the period")
 
 
 class GroupTrend(_Model):
@@ -155,14 +167,18 @@ class Trends(_Model):
 
 
 class WindowInfo(_Model):
-    """One side of a before / after comparison: [since, until)."""
+    """One side of a before / after comparison: [since, until).
+
+    Fields typed ``| None`` are null only in a viewer's result, where they would
+    count people the viewer does not see (:mod:`ona.privacy`).
+    """
 
     since: datetime
     until: datetime
     days: float
-    ties: int
-    total_weight: float
-    active_people: int
+    ties: int | None
+    total_weight: float | None
+    active_people: int | None
 
 
 class GroupChange(_Model):

@@ -350,7 +350,8 @@ def analysis_context(
         name: script_json(figure_json(request, analysis_id, result, name)) for name in names if name in FIGURE_NAMES
     }
     groups = groups_in_order(result.groups)
-    handoffs = result.handoffs if result.handoffs is not None and result.handoffs.summary.tickets else None
+    # a viewer's ticket count is null (ona.privacy): the section shows whenever there are tickets
+    handoffs = result.handoffs if result.handoffs is not None and result.handoffs.summary.tickets != 0 else None
     page_data = {
         "analysisId": analysis_id,
         "groups": [g.group for g in sorted(result.groups, key=lambda g: g.group)],

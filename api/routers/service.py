@@ -5,8 +5,8 @@ of :class:`ona.results.AnalysisResult` that issue 5 added, unchanged:
 
 - ``handoffs``: ticket handoffs between groups (the internal service);
 - ``recommendations``: what to do; an analyst gets the people and pairs
-  named, a viewer the form of :func:`ona.analysis.recommend.recommendations_for_viewer`
-  (number of people and their roles, no person_id);
+  named, a viewer the form of :func:`ona.privacy.viewer_recommendations`
+  (number of people and their roles, no person_id, the viewer's figures);
 - ``trends`` and ``comparison``: metrics per period and before / after a
   date; 404 with the parameter to set when the analysis was run without it;
 - ``key-people``: "what if they leave" (analyst only: it is about named people).
@@ -29,8 +29,8 @@ from api.deps import (
 from api.errors import problem_responses
 from api.results import Results
 from api.settings import Settings
-from ona.analysis.recommend import recommendations_for_viewer
 from ona.errors import NotFoundError, OnaError
+from ona.privacy import viewer_recommendations
 from ona.results import AnalysisResult
 from ona.results_service import (
     HandoffAnalytics,
@@ -87,16 +87,15 @@ def recommendations_for(
 ) -> list[Recommendation] | list[RecommendationView]:
     """What to do, as this key's role may see it (blocking on a cache miss).
 
-    The viewer's form is made from the full result by the library (so that
-    it can count the people concerned) and leaves out the groups a viewer's
-    result suppresses.
+    The viewer's form is the viewer result's recommendations (its reasons and
+    figures), with the number of people each concerns counted on the full one.
     """
     full = results.full(analysis_id)
     if key.role == "analyst":
         return full.recommendations
     floor = max(full.parameters.min_group_size, settings.viewer_min_group_size)
-    headcount = {g.group: g.headcount for g in full.groups}
-    return recommendations_for_viewer(full.recommendations, headcount=headcount, min_group_size=floor)
+    # reasons and figures from the viewer's result: the full ones would give back what it leaves out
+    return viewer_recommendations(full, results.viewer(analysis_id, floor))
 
 
 @router.get(
