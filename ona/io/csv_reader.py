@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ from ona.errors import DatasetError
 from ona.io.layout import Layout, field_counts, layout
 from ona.io.raw import (
     RawTable,
-    fields_reason,
+    fields_reasons,
     first_bad_utf8,
     keep_named,
     map_file,
@@ -101,10 +102,11 @@ def _parse(body: np.ndarray, ncols: int, multiline: bool, expected: int) -> tupl
     names = [f"c{i}" for i in range(ncols)]
     if expected == 0:
         return pa.table({n: pa.array([], pa.string()) for n in names}), 0
-    refused: list[int] = []
+    # a counter, not a list of the refused rows: a file can hold millions of them
+    refused = itertools.count()
 
     def skip(row: pacsv.InvalidRow) -> str:
-        refused.append(1)  # list.append is atomic: the handler may run on several threads
+        next(refused)  # atomic (one C call under the GIL): the handler may run on several threads
         return "skip"
 
     table = pacsv.read_csv(
@@ -117,7 +119,7 @@ def _parse(body: np.ndarray, ncols: int, multiline: bool, expected: int) -> tupl
             quoted_strings_can_be_null=False,
         ),
     )
-    return table, len(refused)
+    return table, next(refused)
 
 
 def _with_lines(
@@ -143,18 +145,18 @@ def _with_lines(
         ok = counts == ncols
         if table.num_rows != int(ok.sum()) or invalid != int((~ok).sum()):
             raise _Mismatch
-        reasons = np.array([fields_reason(int(c), ncols) for c in counts[~ok]], object)
+        reasons = fields_reasons(counts[~ok], ncols)
         bad_lines = lay.lines[records[~ok]]
         if unclosed:
             if ok[-1]:
                 table = table.slice(0, table.num_rows - 1)
                 ok[-1] = False
                 bad_lines = np.append(bad_lines, lay.lines[records[-1]])
-                reasons = np.append(reasons, UNCLOSED)
+                reasons = pa.concat_arrays([reasons, pa.array([UNCLOSED])])
             else:
-                reasons[-1] = UNCLOSED
+                reasons = pa.concat_arrays([reasons.slice(0, len(reasons) - 1), pa.array([UNCLOSED])])
         good = records[ok]
-        rejects = rejects_table(pa.array(bad_lines), pa.array(reasons, pa.string()))
+        rejects = rejects_table(pa.array(bad_lines), reasons)
     table = table.append_column("line", pa.array(lay.lines[good], pa.int64()))
     return keep_named(file, "csv", names, table, int(records.size), rejects)
 
@@ -174,7 +176,7 @@ def _read_python(data: np.ndarray, lay: Layout, file: str) -> RawTable:
     rows: list[list[str]] = []
     lines: list[int] = []
     bad_lines: list[int] = []
-    reasons: list[str] = []
+    bad_fields: list[int] = []  # numbers, worded at the end: one string per reason, not per row
     read = 0
     end = 0
     while True:
@@ -197,9 +199,10 @@ def _read_python(data: np.ndarray, lay: Layout, file: str) -> RawTable:
             lines.append(start)
         else:
             bad_lines.append(start)
-            reasons.append(fields_reason(len(row), len(header)))
+            bad_fields.append(len(row))
     if header is None:
         raise DatasetError(file, "the file is empty (no header row)")
     columns = {f"c{i}": pa.array([r[i] for r in rows], pa.string()) for i in range(len(header))}
     columns["line"] = pa.array(lines, pa.int64())
+    reasons = fields_reasons(np.array(bad_fields, np.int64), len(header))
     return keep_named(file, "csv", header, pa.table(columns), read, rejects_table(bad_lines, reasons))

@@ -190,3 +190,65 @@ def field_counts(data: np.ndarray, lay: Layout, *, has_quote: bool) -> np.ndarra
             record = np.searchsorted(lay.starts, commas, side="right") - 1
             counts += np.bincount(record, minlength=counts.size)
     return counts
+
+
+def count_records(
+    data: np.ndarray, *, has_cr: bool, has_quote: bool, stop_after: int | None = None
+) -> tuple[int, bool]:
+    """Count the non-blank records of ``data`` as :func:`layout` finds them, in bounded memory.
+
+    The file is scanned chunk by chunk and nothing is kept per record, so a
+    file can be measured (and refused) before it is parsed.
+
+    Parameters
+    ----------
+    data : numpy.ndarray
+        The file's bytes (uint8), after any byte-order mark.
+    has_cr, has_quote : bool
+        As for :func:`layout`.
+    stop_after : int, optional
+        Stop once more records than this were counted.
+
+    Returns
+    -------
+    count : int
+        Non-blank records (a lower bound above ``stop_after`` when stopped).
+    exact : bool
+        False when the scan stopped early.
+
+    Examples
+    --------
+    >>> raw = np.frombuffer(b'a,b\\r\\n1,"x\\ny"\\r\\n\\r\\n2,3', np.uint8)
+    >>> count_records(raw, has_cr=True, has_quote=True)
+    (3, True)
+    >>> count_records(raw, has_cr=True, has_quote=True, stop_after=1)
+    (2, False)
+    """
+    n = data.size
+    count = 0
+    quotes = 0  # quote characters before the current chunk
+    start = 0  # first byte of the record being read
+    for s in range(0, n, CHUNK):
+        chunk = data[s : s + CHUNK]
+        term = np.flatnonzero(chunk == LF) + s
+        if has_cr:
+            cr = np.flatnonzero(chunk == CR) + s
+            lone = cr[(cr + 1 >= n) | (data[np.minimum(cr + 1, n - 1)] != LF)]
+            term = np.sort(np.concatenate([term, lone])) if lone.size else term
+        if has_quote:
+            q = np.flatnonzero(chunk == QUOTE) + s
+            term = term[((quotes + np.searchsorted(q, term, side="left")) & 1) == 0]
+            quotes += q.size
+        if term.size == 0:
+            continue
+        starts = np.concatenate([[start], term[:-1] + 1])
+        blank = term == starts
+        if has_cr:  # "\r\n" alone on its line
+            blank |= (term == starts + 1) & (data[term] == LF) & (data[starts] == CR)
+        count += int(term.size - blank.sum())
+        start = int(term[-1]) + 1
+        if stop_after is not None and count > stop_after:
+            return count, False
+    if start < n:  # a last record without a terminator
+        count += 1
+    return count, True

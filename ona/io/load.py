@@ -6,11 +6,19 @@ whose tables follow :mod:`ona.io.schema` with identities resolved, and whose
 duplicates, every rejected row with its line and reason, and the external
 parties seen.
 
-Flow: read each file as strings with exact lines (:mod:`ona.io.readers`),
-validate people first (:mod:`ona.io.people`) to build the identity
-directory (:mod:`ona.io.directory`), then emails, meetings and tickets. A
-bad row is a ``Reject``; a file unusable as a whole raises
-:class:`~ona.errors.DatasetError`.
+Flow: count every file's rows and refuse the dataset if they pass its
+:class:`~ona.io.limits.ReadLimits` (before anything is decoded); read each
+file as strings with exact lines (:mod:`ona.io.readers`), validate people
+first (:mod:`ona.io.people`) to build the identity directory
+(:mod:`ona.io.directory`), then emails, meetings and tickets, a piece of
+rows at a time (:func:`~ona.io.readers.read_pieces`; messages and meetings
+repeated across pieces are found after). A bad row is a ``Reject``; a file
+unusable as a whole raises :class:`~ona.errors.DatasetError`.
+
+Memory: an event file costs its accepted rows plus one piece's work, never
+a multiple of its rejected rows. Every rejected row is counted, but only the
+first ``max_rejects_per_file`` of each file are listed (line and reason);
+``FileReport.rejects_kept`` says how many.
 
 Columns: names are trimmed and matched case-insensitively (``Person_ID``
 is ``person_id``); a column whose header is empty is ignored; two columns
@@ -25,16 +33,20 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ona.errors import DatasetError
+from ona.io.checks import first_occurrence
 from ona.io.dataset import Dataset
 from ona.io.directory import Directory
 from ona.io.emails import validate_emails
+from ona.io.limits import ReadLimits, RejectsKept, check_read, check_rows
 from ona.io.meetings import validate_meetings
 from ona.io.people import validate_people
-from ona.io.raw import Format, RawTable, Validated
-from ona.io.readers import EXTENSIONS, format_of, read_raw
+from ona.io.raw import Format, RawTable, Validated, no_rejects
+from ona.io.readers import EXTENSIONS, format_of, read_pieces, read_raw
 from ona.io.sqlkit import connect
 from ona.io.tickets import validate_tickets
 from ona.progress import OnProgress, no_progress
@@ -91,7 +103,11 @@ def find_files(folder: Path) -> dict[str, Path]:
 
 
 def read_dataset(
-    path: str | Path, *, name: str | None = None, on_progress: OnProgress = no_progress
+    path: str | Path,
+    *,
+    name: str | None = None,
+    limits: ReadLimits | None = None,
+    on_progress: OnProgress = no_progress,
 ) -> Dataset:
     """Read and validate a dataset folder.
 
@@ -103,6 +119,9 @@ def read_dataset(
         ``tickets`` files in any of those formats.
     name : str, optional
         The dataset's name; the folder's name by default.
+    limits : ReadLimits, optional
+        Rows per file and in all, and rejected rows listed per file
+        (defaults: 50 million, 50 million, 10,000).
     on_progress : callable, optional
         Called as ``on_progress("read people.csv", done, total)`` before and
         after each file.
@@ -117,7 +136,9 @@ def read_dataset(
     DatasetError
         If the folder or the people file is missing, a table has two files,
         or a file is unusable as a whole (empty, no header, a required column
-        missing, not UTF-8, corrupt Parquet, no JSON object).
+        missing, not UTF-8, corrupt Parquet, no JSON object). A
+        :class:`~ona.io.limits.RowLimitError` (a DatasetError) when a file or
+        the dataset holds more rows than ``limits`` allow.
 
     Examples
     --------
@@ -134,7 +155,9 @@ def read_dataset(
     """
     folder = Path(path)
     files = find_files(folder)
-    return read_dataset_files(files, name=name or folder.resolve().name, on_progress=on_progress)
+    return read_dataset_files(
+        files, name=name or folder.resolve().name, limits=limits, on_progress=on_progress
+    )
 
 
 def read_dataset_files(
@@ -142,6 +165,7 @@ def read_dataset_files(
     *,
     name: str,
     formats: Mapping[str, str] | None = None,
+    limits: ReadLimits | None = None,
     on_progress: OnProgress = no_progress,
 ) -> Dataset:
     """Read and validate a dataset given as table name -> file path.
@@ -156,6 +180,8 @@ def read_dataset_files(
     formats : mapping of str to str, optional
         Table name -> ``"csv"``, ``"parquet"`` or ``"jsonl"``, for files whose
         extension does not tell (e.g. uploads saved to temporary files).
+    limits : ReadLimits, optional
+        See :func:`read_dataset`.
     on_progress : callable, optional
         Called as ``on_progress("read emails.csv", done, total)``.
 
@@ -174,6 +200,9 @@ def read_dataset_files(
     labels = {t: Path(files[t]).name for t in order}
     if len(set(labels.values())) != len(labels):
         raise DatasetError(", ".join(labels.values()), "two tables are read from files with the same name")
+    limits = limits or ReadLimits()
+    fmts = {t: format_of(Path(files[t]), labels[t], formats.get(t)) for t in order}
+    check_rows({t: (Path(files[t]), labels[t], fmts[t]) for t in order}, limits)
     report = ValidationReport()
     tables: dict[str, pa.Table] = {}
     con = connect()
@@ -182,20 +211,23 @@ def read_dataset_files(
         for done, table in enumerate(order):
             path, label = Path(files[table]), labels[table]
             on_progress(f"read {label}", done, len(order))
-            raw = read_raw(path, label, format_of(path, label, formats.get(table)))
-            meta = (raw.file, raw.format, raw.rows_read, raw.rejects)
+            kept = RejectsKept(limits.max_rejects_per_file)
             if table == "people":
+                # read whole: its checks (repeated ids, claimed addresses) span all rows
+                raw = read_raw(path, label, fmts[table])
+                check_read(label, raw.rows_read, limits)
+                rows_read = raw.rows_read
+                kept.add(raw.rejects)
                 people, aliases, bad = validate_people(con, raw)
+                del raw
                 directory = Directory.build(people, aliases)
                 result = Validated({"people": people, "aliases": aliases}, bad)
             else:
                 assert directory is not None  # people is always read first
-                # hand the rows over: the validator frees them once prepared (peak memory)
-                handed = [raw]
-                del raw
-                result = _EVENTS[table](con, handed.pop(), directory)
+                result, rows_read = _validate_pieces(con, table, path, label, fmts[table], directory, kept, limits)
+            kept.add(result.rejects)
             tables.update(result.tables)
-            _add_file(report, *meta, result)
+            _add_file(report, label, fmts[table], rows_read, kept, result.duplicates)
             on_progress(f"read {label}", done + 1, len(order))
         report.external = external_counts(con, tables)
     finally:
@@ -203,20 +235,108 @@ def read_dataset_files(
     return Dataset(name=name, tables=tables, report=report)
 
 
+def _validate_pieces(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    file: str,
+    fmt: Format,
+    directory: Directory,
+    kept: RejectsKept,
+    limits: ReadLimits,
+) -> tuple[Validated, int]:
+    """Validate an event file a piece at a time; the merged result and the rows read.
+
+    Each piece's rejects go to ``kept`` as soon as it is validated, so only
+    its first rejected rows outlive the piece; the returned ``Validated``
+    has no rejects of its own.
+    """
+    results: list[Validated] = []
+    rows_read = 0
+    for piece in read_pieces(path, file, fmt):
+        rows_read += piece.rows_read
+        check_read(file, rows_read, limits)
+        kept.add(piece.rejects)
+        # hand the rows over: the validator frees them once prepared (peak memory)
+        handed = [piece]
+        del piece
+        result = _EVENTS[table](con, handed.pop(), directory)
+        kept.add(result.rejects)
+        results.append(Validated(result.tables, no_rejects(), result.duplicates))
+    return _merged(table, results), rows_read
+
+
+#: Per event table: the canonical table, its key column, the participants
+#: table keyed by it, and the columns that make two accepted rows one event.
+_KEYED: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "emails": ("emails", "message_key", "email_recipients", ("message_id",)),
+    "meetings": ("meetings", "meeting_key", "meeting_attendees", ("meeting_id", "start")),
+}
+
+
+def _merged(table: str, results: list[Validated]) -> Validated:
+    """One ``Validated`` from consecutive pieces of a file.
+
+    Keys are renumbered to run on across pieces, and an event accepted in a
+    piece that repeats one accepted in an earlier piece (same message_id;
+    same meeting_id and start) is dropped as a duplicate, as the validators
+    do within a piece.
+    """
+    duplicates = sum(r.duplicates for r in results)
+    if len(results) == 1:
+        return Validated(results[0].tables, no_rejects(), duplicates)
+    names = list(results[0].tables)
+    if table not in _KEYED:
+        merged = {n: pa.concat_tables([r.tables[n] for r in results]) for n in names}
+        return Validated(merged, no_rejects(), duplicates)
+    events_name, key, parts_name, same = _KEYED[table]
+    events, parts = [], []
+    offset = 0
+    for r in results:
+        e, p = r.tables[events_name], r.tables[parts_name]
+        events.append(e.set_column(e.schema.get_field_index(key), key, pc.add(e.column(key), offset)))
+        parts.append(p.set_column(p.schema.get_field_index(key), key, pc.add(p.column(key), offset)))
+        offset += e.num_rows
+    all_events = pa.concat_tables(events)
+    all_parts = pa.concat_tables(parts)
+    del events, parts, results
+    columns = [all_events.column(c) for c in same]
+    identified = np.ones(all_events.num_rows, bool)
+    for col in columns:
+        identified &= ~np.asarray(col.is_null())
+    first = np.ones(all_events.num_rows, bool)
+    ids = np.flatnonzero(identified)
+    first[ids] = first_occurrence(*(col.take(pa.array(ids)) for col in columns))
+    repeated = int((~first).sum())
+    if repeated:
+        new_key = np.cumsum(first) - 1
+        part_key = all_parts.column(key).to_numpy()
+        keep_parts = first[part_key]
+        all_events = all_events.filter(pa.array(first))
+        all_events = all_events.set_column(
+            all_events.schema.get_field_index(key), key, pa.array(np.arange(all_events.num_rows, dtype=np.int64))
+        )
+        all_parts = all_parts.filter(pa.array(keep_parts))
+        all_parts = all_parts.set_column(
+            all_parts.schema.get_field_index(key), key, pa.array(new_key[part_key[keep_parts]])
+        )
+    return Validated({events_name: all_events, parts_name: all_parts}, no_rejects(), duplicates + repeated)
+
+
 def _add_file(
-    report: ValidationReport, file: str, fmt: Format, rows_read: int, unparsed: pa.Table, result: Validated
+    report: ValidationReport, file: str, fmt: Format, rows_read: int, kept: RejectsKept, duplicates: int
 ) -> None:
-    """Record one file's counts and rejects (unparsable rows and invalid rows, by line)."""
-    bad = pa.concat_tables([unparsed, result.rejects]).sort_by("line")
-    rejected = bad.num_rows
-    accepted = rows_read - rejected - result.duplicates
+    """Record one file's counts and its first rejected rows (unparsable and invalid rows, by line)."""
+    bad = kept.table()
+    accepted = rows_read - kept.total - duplicates
     report.files[file] = FileReport(
         file=file,
         format=fmt,
         rows_read=rows_read,
         accepted=accepted,
-        rejected=rejected,
-        duplicates=result.duplicates,
+        rejected=kept.total,
+        rejects_kept=bad.num_rows,
+        duplicates=duplicates,
     )
     lines = bad.column("line").to_pylist()
     reasons = bad.column("reason").to_pylist()

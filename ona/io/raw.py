@@ -191,6 +191,19 @@ def fields_reason(found: int, expected: int) -> str:
     return f"has {found} field{'s' if found != 1 else ''} but the header has {expected}"
 
 
+def fields_reasons(found: np.ndarray, expected: int) -> pa.Array:
+    """:func:`fields_reason` of many rows, worded once per distinct count.
+
+    Examples
+    --------
+    >>> fields_reasons(np.array([1, 3, 1]), 2).to_pylist()
+    ['has 1 field but the header has 2', 'has 3 fields but the header has 2', 'has 1 field but the header has 2']
+    """
+    distinct, which = np.unique(found, return_inverse=True)
+    words = pa.array([fields_reason(int(c), expected) for c in distinct], pa.string())
+    return words.take(pa.array(which.reshape(-1).astype(np.int64)))
+
+
 @dataclass
 class Validated:
     """What a table validator returns: canonical tables, rejects, duplicates."""
