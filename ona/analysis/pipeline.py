@@ -37,6 +37,7 @@ from ona.io import read_dataset
 from ona.params import AnalysisParams
 from ona.progress import OnProgress, no_progress
 from ona.results import (
+    RESULT_REJECTS,
     AnalysisResult,
     GroupMetrics,
     LinkMetrics,
@@ -175,7 +176,10 @@ def analyze_dataset(
         links=links,
         people=people,
         communities=community_summaries(partition, communities.membership),
-        validation=store.validation_report(dataset_id),
+        validation=store.validation_report(dataset_id, limit=RESULT_REJECTS).capped(
+            RESULT_REJECTS,
+            where=f"GET /api/v1/datasets/{dataset_id}/validation (paged) or `ona validate`",
+        ),
         handoffs=handoffs,
         recommendations=recommendations,
         key_people=key_people,

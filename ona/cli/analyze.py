@@ -196,9 +196,17 @@ def print_validation(report: ValidationReport, *, limit: int) -> None:
     console.print(table)
     for r in report.rejected[:limit]:
         console.print(f"  {r.file} line {r.line}: {r.reason}", highlight=False)
-    more = len(report.rejected) - limit
+    shown = min(limit, len(report.rejected))
+    more = report.rejected_count - shown
     if more > 0:
-        console.print(f"  ... and {more} more rejected rows (use --out to get them all)")
+        console.print(f"  ... and {more:,} more rejected rows (`ona validate DATASET --out FILE` lists them)")
+    capped = [f for f in report.files.values() if f.rejects_truncated]
+    for f in capped:
+        console.print(
+            f"  {f.file}: only the first {f.rejects_kept:,} of its {f.rejected:,} rejected rows "
+            "are kept with their line and reason; the rest are counted",
+            highlight=False,
+        )
 
 
 def _fmt(x: float | None, digits: int = 2) -> str:

@@ -130,7 +130,7 @@ def _info(ds: Dataset, dataset_id: str) -> DatasetInfo:
         meeting_attendees=tables["meeting_attendees"].num_rows,
         tickets=pc.count_distinct(tables["tickets"].column("ticket_id")).as_py(),
         ticket_rows=tables["tickets"].num_rows,
-        rejected=len(ds.report.rejected),
+        rejected=ds.report.rejected_count,  # every rejected row; the list is capped per file
         first_event=first,
         last_event=last,
     )
