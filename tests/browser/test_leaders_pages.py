@@ -72,7 +72,7 @@ def test_sign_in(visit: Callable[..., Visit], site: Site) -> None:
     v.shot("sign-in")
     page.fill("#key", "ona_not_a_key")
     page.click("button[type=submit]")
-    assert "unknown or has been revoked" in page.inner_text(".error")
+    assert "unknown, revoked or expired" in page.inner_text(".error")
     # the refused sign-in answers 401, which the browser logs: the only error expected here
     assert len(v.errors) == 1 and "401" in v.errors[0], v.errors
     v.errors.clear()
