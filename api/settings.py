@@ -59,6 +59,33 @@ class Settings(BaseSettings):
         description="seconds an analysis may run; past it, it is stopped at its next stage boundary "
         "and marked failed (a stage is never interrupted in the middle)",
     )
+    # Bounded inputs: the bytes of an upload say little about its cost (a 30 KB
+    # Parquet file can hold millions of rows), so rows are capped too. The
+    # service's default is below the library's 50 million: validating and
+    # loading costs a few hundred bytes a row at peak, and 10 million rows is
+    # about what the 200 MiB body limit lets through as CSV anyway.
+    max_rows_per_file: int = Field(
+        10_000_000,
+        ge=1,
+        description="data rows one uploaded file may hold, counted before it is decoded "
+        "(from a Parquet file's footer, by scanning a CSV or JSON Lines file); more: 422 naming the file",
+    )
+    max_rows_per_upload: int = Field(
+        10_000_000, ge=1, description="data rows all the files of one upload may hold together; more: 422"
+    )
+    max_rejects_per_file: int = Field(
+        10_000,
+        ge=0,
+        description="rejected rows kept with their line and reason per file (the first ones); "
+        "every rejected row is still counted",
+    )
+    upload_rate: int = Field(
+        10,
+        ge=0,
+        description="uploads one key may make per upload_rate_seconds (a burst; then one more every "
+        "upload_rate_seconds / upload_rate seconds); more get 429 with Retry-After; 0: no limit",
+    )
+    upload_rate_seconds: float = Field(600.0, gt=0, description="the window of upload_rate, in seconds")
 
 
 @lru_cache

@@ -21,6 +21,7 @@ from api.models import DatasetPage, DatasetUpload, ValidationPage
 from api.paging import DEFAULT_LIMIT, Limit, Offset, page
 from api.uploads import staged
 from ona.io import read_dataset_files
+from ona.io.limits import ReadLimits, RowLimitError
 from ona.store import DatasetInfo
 
 router = APIRouter(prefix="/datasets", tags=["datasets"], responses=problem_responses(401, 422))
@@ -37,7 +38,7 @@ def _file_help(table: str) -> str:
     status_code=201,
     response_model=DatasetUpload,
     summary="Upload a dataset",
-    responses=problem_responses(400, 403, 413),
+    responses=problem_responses(400, 403, 413, 429),
 )
 def upload_dataset(
     key: AnalystDep,
@@ -51,15 +52,28 @@ def upload_dataset(
 ) -> DatasetUpload:
     """Upload the dataset files (multipart/form-data) and store them as one dataset.
 
-    Rows that fail validation are not loaded; each is reported with its file,
-    line and reason (the first ones here, all of them under
-    `/datasets/{id}/validation`). A file unusable as a whole (no header, a
-    missing required column, not UTF-8, a broken Parquet file) is refused
-    with 422 and nothing is stored.
+    Rows that fail validation are not loaded; each is counted, and reported
+    with its file, line and reason (the first ones here, the first
+    `max_rejects_per_file` of each file under `/datasets/{id}/validation`).
+    A file unusable as a whole (no header, a missing required column, not
+    UTF-8, a broken Parquet file) or more rows than `max_rows_per_file` /
+    `max_rows_per_upload` (counted before decoding) is refused with 422 and
+    nothing is stored. The key is checked before the body is read, and each
+    key may upload `upload_rate` times per `upload_rate_seconds` (429).
     """
     uploads = {"people": people, "emails": emails, "meetings": meetings, "tickets": tickets}
+    limits = ReadLimits(
+        max_rows_per_file=settings.max_rows_per_file,
+        max_rows=settings.max_rows_per_upload,
+        max_rejects_per_file=settings.max_rejects_per_file,
+    )
     with staged(uploads) as paths:
-        dataset = read_dataset_files(paths, name=name or _default_name())
+        try:
+            dataset = read_dataset_files(paths, name=name or _default_name(), limits=limits)
+        except RowLimitError as exc:
+            raise RowLimitError(
+                exc.file, f"{exc.reason} (service setting {_ROW_SETTINGS[exc.limit]})", limit=exc.limit
+            ) from None
     info = store.save_dataset(dataset, workspace=key.workspace or "default")
     limit = settings.upload_report_rejects
     report = store.validation_report(info.dataset_id, offset=0, limit=limit)
@@ -108,6 +122,10 @@ def validation_report(
     """Rows read, accepted and rejected per file, and a page of the rejected rows with line and reason."""
     report = store.validation_report(dataset_id, offset=offset, limit=limit)
     return ValidationPage.of(report, offset=offset, limit=limit)
+
+
+#: The service setting behind each ReadLimits field a RowLimitError names.
+_ROW_SETTINGS = {"max_rows_per_file": "ONA_MAX_ROWS_PER_FILE", "max_rows": "ONA_MAX_ROWS_PER_UPLOAD"}
 
 
 def _default_name() -> str:
