@@ -16,7 +16,9 @@ from ona.results_service import HandoffSummary, Recommendation, RecommendationVi
 from ona.viz.groups import weak_links_in_order as _weak_in_order
 from ona.viz.style import group_noun, split_reason
 
-EVENT_WORDS = (("emails", "emails"), ("meetings", "meetings"), ("handoffs", "ticket handoffs"))
+EVENT_WORDS = (
+    ("emails", "emails"), ("meetings", "meetings"), ("handoffs", "ticket handoffs"), ("chats", "chat messages"),
+)
 MAX_NAMED = 4  # silos named in one sentence before "and n more"
 MAX_LINKS = 3  # weak links described in the summary
 

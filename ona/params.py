@@ -31,11 +31,18 @@ class AnalysisParams(BaseModel):
     email_weight: float = Field(1.0, ge=0, description="coefficient of the email channel")
     meeting_weight: float = Field(1.0, ge=0, description="coefficient of the meeting channel (per hour)")
     ticket_weight: float = Field(1.0, ge=0, description="coefficient of the ticket-handoff channel")
+    chat_weight: float = Field(1.0, ge=0, description="coefficient of the chat channel")
+    chat_channel_posts: bool = Field(
+        False,
+        description="count chat posts in channels (kind 'channel', not thread replies) with the 1/k rule "
+        "over the channel's members; off by default: a channel post is an announcement to many",
+    )
     broadcast_limit: int = Field(
         50,
         ge=1,
         le=1_000,
-        description="emails with more distinct recipients than this are skipped as broadcasts "
+        description="emails with more distinct recipients than this, and chat messages (not replies) in "
+        "conversations with more other members, are skipped as broadcasts "
         "(at most 1,000: a message to more people is an announcement, not collaboration)",
     )
     large_meeting_limit: int = Field(
@@ -90,7 +97,7 @@ class AnalysisParams(BaseModel):
     dependency_ratio: float = Field(
         0.5,
         ge=0,
-        description="a dependent pair lacks a relationship when its email+meeting ratio is below "
+        description="a dependent pair lacks a relationship when its email+meeting+chat ratio is below "
         "this fraction of the median ratio of all group pairs",
     )
     fragile_carriers: int = Field(

@@ -5,7 +5,7 @@ For an unordered pair of groups (a, b), ``source`` a < ``target`` b by name:
 - ``weight`` W_ab: the sum of the weights of a-b ties; ``ties``: their count;
 - ``expected = vol(a) vol(b) / 2W`` (what degree-preserving random mixing
   gives) and ``ratio = W_ab / expected`` (null when expected is 0);
-- ``channels``: email / meeting / ticket weights (before coefficients) and
+- ``channels``: email / meeting / ticket / chat weights (before coefficients) and
   ``handoffs``: ticket handoffs, summed over the a-b edges;
 - ``carriers``: the distinct people of a or b holding a-b ties, most a-b
   weight first, then by person_id (weights equal to 12 decimals of their
@@ -29,7 +29,7 @@ is the median ratio over all listed pairs with ``expected > 0``.
 - ``under_connected``: ``expected > 0`` and ``ratio < weak_ratio * median_ratio``;
 - ``dependency_without_relationship`` (the worst case): at least
   ``dependency_min_handoffs`` ticket handoffs show that the groups depend on
-  each other, yet their relationship, the email and meeting weight alone
+  each other, yet their relationship, the email, meeting and chat weight alone
   (with their coefficients), is below ``dependency_ratio * median_ratio``
   times the expected weight;
 - ``fragile``: the link matters (``W_ab`` at least the median weight of the
@@ -117,7 +117,7 @@ def link_metrics(g: CollabGraph, partition: Partition, *, params: AnalysisParams
     >>> for reason in link.weak_reasons:  # doctest: +NORMALIZE_WHITESPACE
     ...     print(reason)
     dependency_without_relationship: 2 ticket handoffs show the groups depend
-      on each other, yet their emails and meetings reach only 0.00 times the
+      on each other, yet their emails, meetings and chats reach only 0.00 times the
       expected level (a typical pair here: 0.22)
     fragile: 1 person carries 100% of the link's weight 1.0; if they left,
       the link would all but disappear
@@ -161,7 +161,11 @@ def link_metrics(g: CollabGraph, partition: Partition, *, params: AnalysisParams
     ratio = np.divide(weight, expected, out=np.full(npairs, np.nan), where=expected > 0)
     median_ratio = float(np.median(ratio[expected > 0])) if (expected > 0).any() else 0.0
     under = (expected > 0) & (ratio < params.weak_ratio * median_ratio)
-    relationship = params.email_weight * channels["email"] + params.meeting_weight * channels["meeting"]
+    relationship = (
+        params.email_weight * channels["email"]
+        + params.meeting_weight * channels["meeting"]
+        + params.chat_weight * channels["chat"]
+    )
     relationship_ratio = np.divide(relationship, expected, out=np.zeros(npairs), where=expected > 0)
     handoff_count = np.rint(handoffs).astype(np.int64)
     dependency = (
@@ -336,7 +340,7 @@ def _reasons(w_ab: float, expected: float, ratio: float, median_ratio: float, un
     if dependency:
         reasons.append(
             f"dependency_without_relationship: {handoffs} ticket handoffs show the groups depend on "
-            f"each other, yet their emails and meetings reach only {relationship_ratio:.2f} times the "
+            f"each other, yet their emails, meetings and chats reach only {relationship_ratio:.2f} times the "
             f"expected level (a typical pair here: {median_ratio:.2f})"
         )
     if cut_size:

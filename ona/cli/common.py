@@ -28,7 +28,7 @@ DatasetArg = Annotated[
     Path,
     typer.Argument(
         help="Dataset folder holding people.csv and any of emails.csv, meetings.csv, "
-        "tickets.csv (or .parquet / .jsonl with the same columns).",
+        "tickets.csv, chats.csv (or .parquet / .jsonl with the same columns).",
         show_default=False,
     ),
 ]
@@ -47,7 +47,7 @@ def _field_help(name: str) -> str:
 def _option_type(name: str) -> Any:
     """The CLI type of a parameter: datetimes and choices are parsed by the model."""
     annotation = AnalysisParams.model_fields[name].annotation
-    if annotation in (int, float, str):
+    if annotation in (int, float, str, bool):
         return annotation
     return str | None
 
@@ -67,7 +67,7 @@ def _option(name: str) -> Any:
 #: The parameters that shape the collaboration graph itself (what export needs).
 GRAPH_FIELDS = (
     "group_by", "since", "until", "email_weight", "meeting_weight", "ticket_weight",
-    "broadcast_limit", "large_meeting_limit", "min_weight",
+    "chat_weight", "chat_channel_posts", "broadcast_limit", "large_meeting_limit", "min_weight",
 )  # fmt: skip
 
 

@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ona.errors import DatasetError
+from ona.io.chats import validate_chats
 from ona.io.checks import first_occurrence
 from ona.io.dataset import Dataset
 from ona.io.directory import Directory
@@ -52,12 +53,13 @@ from ona.io.tickets import validate_tickets
 from ona.progress import OnProgress, no_progress
 from ona.results import FileReport, Reject, ValidationReport
 
-TABLE_ORDER = ("people", "emails", "meetings", "tickets")
+TABLE_ORDER = ("people", "emails", "meetings", "tickets", "chats")
 
 _EVENTS: dict[str, Callable[[duckdb.DuckDBPyConnection, RawTable, Directory], Validated]] = {
     "emails": validate_emails,
     "meetings": validate_meetings,
     "tickets": validate_tickets,
+    "chats": validate_chats,
 }
 
 
@@ -271,6 +273,7 @@ def _validate_pieces(
 _KEYED: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "emails": ("emails", "message_key", "email_recipients", ("message_id",)),
     "meetings": ("meetings", "meeting_key", "meeting_attendees", ("meeting_id", "start")),
+    "chats": ("chats", "message_key", "chat_recipients", ("message_id",)),
 }
 
 
@@ -353,7 +356,9 @@ def external_counts(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Tabl
     external recipients (each distinct recipient of a message once);
     ``meeting_references``: external attendees (each distinct attendee of a
     meeting once; organizers are not attendees); ``ticket_assignments``:
-    ticket rows assigned to an external party.
+    ticket rows assigned to an external party; ``chat_references``: external
+    chat senders plus external recipients (each distinct member of a
+    message's conversation once).
     """
     empty = pa.table({"address": pa.array([], pa.string())})
     sources = {
@@ -361,6 +366,8 @@ def external_counts(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Tabl
         "x_recipients": ("email_recipients", "person_id", "address"),
         "x_attendees": ("meeting_attendees", "person_id", "address"),
         "x_assignees": ("tickets", "assignee_id", "assignee_address"),
+        "x_chat_senders": ("chats", "sender_id", "sender_address"),
+        "x_chat_recipients": ("chat_recipients", "person_id", "address"),
     }
     for view, (table, id_col, addr_col) in sources.items():
         t = tables.get(table)
@@ -372,11 +379,13 @@ def external_counts(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Tabl
     row = con.sql(
         "SELECT (SELECT count(DISTINCT address) FROM (SELECT address FROM x_senders UNION ALL "
         "SELECT address FROM x_recipients UNION ALL SELECT address FROM x_attendees UNION ALL "
-        "SELECT address FROM x_assignees)), "
+        "SELECT address FROM x_assignees UNION ALL SELECT address FROM x_chat_senders UNION ALL "
+        "SELECT address FROM x_chat_recipients)), "
         "(SELECT count(*) FROM x_senders) + (SELECT count(*) FROM x_recipients), "
-        "(SELECT count(*) FROM x_attendees), (SELECT count(*) FROM x_assignees)"
+        "(SELECT count(*) FROM x_attendees), (SELECT count(*) FROM x_assignees), "
+        "(SELECT count(*) FROM x_chat_senders) + (SELECT count(*) FROM x_chat_recipients)"
     ).fetchall()[0]
     for view in sources:
         con.unregister(view)
-    keys = ("addresses", "email_references", "meeting_references", "ticket_assignments")
+    keys = ("addresses", "email_references", "meeting_references", "ticket_assignments", "chat_references")
     return {key: int(value) for key, value in zip(keys, row)}

@@ -1,6 +1,6 @@
 """Canonical tables: what the readers produce and the store keeps.
 
-Readers (``ona.io``) turn people / emails / meetings / tickets files into
+Readers (``ona.io``) turn people / emails / meetings / tickets / chats files into
 these Arrow tables, with identities already resolved: a reference to a
 person (person_id or any email alias, case-insensitive) becomes their
 ``person_id``; anyone else is an external party, kept with a null id and
@@ -85,6 +85,37 @@ TICKETS = pa.schema(
     ]
 )
 
+# One row per accepted, de-duplicated chat message. k = distinct other
+# members of the conversation (sender excluded, externals included). kind:
+# "dm", "group", "channel" or null (a conversation: dm or group). reply: the
+# message answers a thread started by someone else (thread_author, resolved;
+# its ident differs from the sender's), so it adds 1 to (sender, author).
+CHATS = pa.schema(
+    [
+        ("message_key", pa.int64()),
+        ("message_id", pa.string()),
+        ("ts", TS),
+        ("conversation_id", pa.string()),
+        ("kind", pa.string()),
+        ("sender_id", pa.string()),  # null when the sender is external
+        ("sender_address", pa.string()),  # lower-cased as written
+        ("k", pa.int32()),
+        ("reply", pa.bool_()),
+        ("thread_author_id", pa.string()),  # null when external or not a reply
+        ("thread_author_address", pa.string()),  # null when not a reply
+        ("line", pa.int64()),
+    ]
+)
+
+# One row per distinct other member of a message's conversation (sender excluded).
+CHAT_RECIPIENTS = pa.schema(
+    [
+        ("message_key", pa.int64()),
+        ("person_id", pa.string()),  # null when external
+        ("address", pa.string()),  # lower-cased as written
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "people": PEOPLE,
     "aliases": ALIASES,
@@ -93,6 +124,8 @@ TABLES: dict[str, pa.Schema] = {
     "meetings": MEETINGS,
     "meeting_attendees": MEETING_ATTENDEES,
     "tickets": TICKETS,
+    "chats": CHATS,
+    "chat_recipients": CHAT_RECIPIENTS,
 }
 
 

@@ -5,7 +5,7 @@ Input: a validated :class:`ona.io.dataset.Dataset`. Output: its
 place, no row loop). Before that, every reference to a person becomes its
 person index (the rank of the person_id among the dataset's people, see
 :mod:`ona.store.schema`), computed with vectorized Arrow kernels, and the
-recipient rows get their message's ts, k and sender index.
+recipient rows (email and chat) get their message's ts, k and sender index.
 """
 
 from __future__ import annotations
@@ -32,9 +32,12 @@ _REFERENCES: tuple[tuple[str, str, str, str | None], ...] = (
     ("meetings", "organizer_id", "organizer_idx", None),
     ("meeting_attendees", "person_id", "pidx", "address"),
     ("tickets", "assignee_id", "assignee_idx", "assignee_address"),
+    ("chats", "sender_id", "sender_idx", "sender_address"),
+    ("chats", "thread_author_id", "thread_author_idx", "thread_author_address"),
+    ("chat_recipients", "person_id", "pidx", "address"),
 )
 
-_PLAIN = ("people", "aliases", "emails", "meetings", "meeting_attendees", "tickets")
+_PLAIN = ("people", "aliases", "emails", "meetings", "meeting_attendees", "tickets", "chats")
 
 
 def person_order(people: pa.Table) -> pa.Array:
@@ -83,7 +86,7 @@ def _normalized(tables: dict[str, pa.Table], order: pa.Array) -> dict[str, pa.Ta
         0, "pidx", _person_index("people", tables["people"].column("person_id"), order)
     )
     for name, id_column, index_column, address_column in _REFERENCES:
-        table = tables[name]
+        table = out[name]  # a table may hold several references (chats: sender, thread author)
         index = _person_index(name, table.column(id_column), order)
         table = table.drop_columns([id_column]).append_column(index_column, index)
         if address_column is not None:
@@ -97,7 +100,7 @@ def _event_span(tables: dict[str, pa.Table]) -> tuple[datetime | None, datetime 
     """Earliest and latest event timestamp (naive UTC), None without events."""
     lows: list[datetime] = []
     highs: list[datetime] = []
-    for name, col in (("emails", "ts"), ("meetings", "start"), ("tickets", "ts")):
+    for name, col in (("emails", "ts"), ("meetings", "start"), ("tickets", "ts"), ("chats", "ts")):
         span = pc.min_max(tables[name].column(col))
         for value, bucket in ((span["min"].as_py(), lows), (span["max"].as_py(), highs)):
             if value is not None:
@@ -130,6 +133,8 @@ def _info(ds: Dataset, dataset_id: str) -> DatasetInfo:
         meeting_attendees=tables["meeting_attendees"].num_rows,
         tickets=pc.count_distinct(tables["tickets"].column("ticket_id")).as_py(),
         ticket_rows=tables["tickets"].num_rows,
+        chats=tables["chats"].num_rows,
+        chat_recipients=tables["chat_recipients"].num_rows,
         rejected=ds.report.rejected_count,  # every rejected row; the list is capped per file
         first_event=first,
         last_event=last,
@@ -160,6 +165,23 @@ def _insert_recipients(con: duckdb.DuckDBPyConnection, recipients: pa.Table, ema
     con.unregister("_messages")
 
 
+def _insert_chat_recipients(
+    con: duckdb.DuckDBPyConnection, recipients: pa.Table, chats: pa.Table, ds: int
+) -> None:
+    """Insert chat recipient rows with their message's ts, k, sender index, reply and channel flags."""
+    con.register("_recipients", recipients)
+    con.register("_messages", chats.select(["message_key", "ts", "k", "sender_idx", "reply", "kind"]))
+    con.execute(
+        "INSERT INTO chat_recipients (ds, message_key, pidx, address, ts, k, sender_idx, reply, channel) "
+        "SELECT ?, r.message_key, r.pidx, r.address, m.ts, m.k, m.sender_idx, m.reply, "
+        "coalesce(m.kind = 'channel', false) "
+        "FROM _recipients r LEFT JOIN _messages m ON m.message_key = r.message_key",
+        [ds],
+    )
+    con.unregister("_recipients")
+    con.unregister("_messages")
+
+
 def save_dataset(
     con: duckdb.DuckDBPyConnection, ds: Dataset, dataset_id: str, workspace: str = "default"
 ) -> DatasetInfo:
@@ -181,6 +203,7 @@ def save_dataset(
     info = _info(ds, dataset_id).model_copy(update={"workspace": workspace})
     tables = _normalized(tables, person_order(tables["people"]))
     tables["emails"] = tables["emails"].drop_columns(["message_id"])  # see ona.store.schema
+    tables["chats"] = tables["chats"].drop_columns(["message_id"])
     with transaction(con):
         if first_row(con, "SELECT 1 FROM datasets WHERE dataset_id = ?", [dataset_id]) is not None:
             raise ParameterError("dataset_id", f"dataset '{dataset_id}' already exists")
@@ -193,5 +216,6 @@ def save_dataset(
         for name in _PLAIN:
             _insert(con, name, tables[name], key)
         _insert_recipients(con, tables["email_recipients"], tables["emails"], key)
+        _insert_chat_recipients(con, tables["chat_recipients"], tables["chats"], key)
         _insert(con, "rejects", _rejects_table(ds.report.rejected), key)
     return with_utc(info)

@@ -31,6 +31,7 @@ PAIR_SCHEMA = pa.schema(
         ("email", pa.float64()),
         ("meeting", pa.float64()),
         ("ticket", pa.float64()),
+        ("chat", pa.float64()),
         ("handoffs", pa.int64()),
         ("weight", pa.float64()),
     ]
@@ -53,6 +54,8 @@ class DatasetInfo(BaseModel):
     meeting_attendees: int = Field(description="(meeting, distinct attendee) rows")
     tickets: int = Field(description="distinct ticket ids")
     ticket_rows: int = Field(description="rows of ticket assignment history")
+    chats: int = Field(0, description="accepted, de-duplicated chat messages")
+    chat_recipients: int = Field(0, description="(chat message, distinct other member) rows")
     rejected: int = Field(description="input rows rejected by validation")
     first_event: datetime | None = Field(None, description="earliest event timestamp (UTC), null without events")
     last_event: datetime | None = Field(None, description="latest event timestamp (UTC), null without events")
@@ -84,10 +87,11 @@ class PairWeights:
     ----------
     table : pyarrow.Table
         One row per tie, schema :data:`PAIR_SCHEMA`, ordered by ``a, b``
-        (``a < b``): channel weights ``email``, ``meeting``, ``ticket``
-        before coefficients, ``handoffs`` (internal ticket handoffs, both
-        directions) and ``weight`` = email_weight*email +
-        meeting_weight*meeting + ticket_weight*ticket. Weights are rounded
+        (``a < b``): channel weights ``email``, ``meeting``, ``ticket``,
+        ``chat`` before coefficients, ``handoffs`` (internal ticket handoffs,
+        both directions) and ``weight`` = email_weight*email +
+        meeting_weight*meeting + ticket_weight*ticket + chat_weight*chat.
+        Weights are rounded
         to 9 decimals. Only pairs with ``weight > 0`` and
         ``weight >= min_weight`` are kept.
     events : dict of str to int
@@ -97,13 +101,20 @@ class PairWeights:
         ``meetings``, ``meetings_large`` (skipped, more than
         large_meeting_limit attendees), ``meetings_too_small`` (fewer than 2
         attendees), ``tickets`` (tickets with a row in the window),
-        ``handoffs`` (both assignees internal), ``handoffs_external``.
+        ``handoffs`` (both assignees internal), ``handoffs_external``,
+        ``chats`` (messages), ``chat_replies`` (thread replies to someone
+        else), ``chats_broadcast`` (skipped, not replies, more than
+        broadcast_limit other members), ``chat_channel_posts`` (skipped,
+        posts in a channel that are not replies, without
+        chat_channel_posts), ``chats_external_sender``.
     external : dict of str to float
         Collaboration with external parties, kept out of the graph:
         ``email`` (the 1/k weight between an internal and an external
         party, either direction), ``meeting`` (h/(n-1) for every
         internal-external attendee pair of a kept meeting), ``ticket``
-        (handoffs to or from an external assignee).
+        (handoffs to or from an external assignee), ``chat`` (1/k between an
+        internal and an external member of a counted message, plus 1 per
+        reply between an internal and an external person).
     """
 
     table: pa.Table

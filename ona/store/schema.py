@@ -43,6 +43,8 @@ EVENT_TABLES: tuple[str, ...] = (
     "meetings",
     "meeting_attendees",
     "tickets",
+    "chats",
+    "chat_recipients",
 )
 
 #: Every table of the store.
@@ -107,6 +109,20 @@ CREATE TABLE IF NOT EXISTS tickets (
     ds INTEGER NOT NULL, ticket_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL,
     assignee_idx INTEGER, assignee_address VARCHAR, status VARCHAR, line BIGINT NOT NULL
 );
+-- kind: 'dm', 'group', 'channel' or null; reply: adds 1 to (sender, thread author)
+CREATE TABLE IF NOT EXISTS chats (
+    ds INTEGER NOT NULL, message_key BIGINT NOT NULL, ts TIMESTAMPTZ NOT NULL,
+    conversation_id VARCHAR NOT NULL, kind VARCHAR, sender_idx INTEGER, sender_address VARCHAR,
+    k INTEGER NOT NULL, reply BOOLEAN NOT NULL, thread_author_idx INTEGER,
+    thread_author_address VARCHAR, line BIGINT
+);
+-- ts, k, sender_idx, reply and channel (kind = 'channel') copied from the
+-- message, as for email_recipients: the chat pass is one scan, no join.
+CREATE TABLE IF NOT EXISTS chat_recipients (
+    ds INTEGER NOT NULL, message_key BIGINT NOT NULL, pidx INTEGER, address VARCHAR,
+    ts TIMESTAMPTZ NOT NULL, k INTEGER NOT NULL, sender_idx INTEGER, reply BOOLEAN NOT NULL,
+    channel BOOLEAN NOT NULL
+);
 CREATE TABLE IF NOT EXISTS analyses (
     analysis_id VARCHAR PRIMARY KEY,
     dataset_id  VARCHAR NOT NULL,
@@ -123,6 +139,10 @@ CREATE TABLE IF NOT EXISTS results (
     result_json VARCHAR NOT NULL
 );
 """
+
+
+#: Count columns of ``datasets`` added after version 2 was released (ALTER TABLE on opening).
+_ADDED_COUNTS: tuple[str, ...] = ("chats", "chat_recipients")
 
 
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple[Any, ...] | None:
@@ -173,3 +193,10 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
             raise OnaError(
                 f"the store has schema version {row[0]}; this ona reads version {SCHEMA_VERSION}"
             )
+        # added within version 2 (the chat channel): counts of datasets saved before are 0
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'datasets' AND schema_name = 'main' "
+            "AND database_name = current_database()").fetchall()}  # fmt: skip
+        for column in _ADDED_COUNTS:
+            if column not in have:
+                con.execute(f"ALTER TABLE datasets ADD COLUMN IF NOT EXISTS {column} BIGINT DEFAULT 0")

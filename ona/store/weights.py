@@ -15,12 +15,21 @@ The weighting is DESIGN.md's "The collaboration graph":
 - ticket: per ticket_id, rows ordered by (ts, line); every change of
   assignee between consecutive rows is a handoff and adds 1 to the pair
   when both assignees are internal, else it is counted as external.
+- chat: a message that is not a thread reply, in a conversation where its
+  internal sender has k other members (externals included),
+  1 <= k <= broadcast_limit, adds 1/k to (sender, member) for every
+  internal member; k > broadcast_limit: skipped, counted as a broadcast.
+  A thread reply (a thread author other than the sender) adds 1 to
+  (sender, thread author) instead, whatever the conversation's size. Posts
+  in a channel (kind 'channel') that are not replies are skipped and
+  counted unless ``chat_channel_posts`` is set, then they follow the 1/k rule.
 - window: since (inclusive) / until (exclusive) on the email ts, the
-  meeting start and the ts of the ticket row that receives the handoff
-  (the previous assignee may come from before the window).
+  meeting start, the chat ts and the ts of the ticket row that receives
+  the handoff (the previous assignee may come from before the window).
 
 Pairs are unordered (a < b) and self-pairs are dropped. Channel sums and
-w = email_weight*email + meeting_weight*meeting + ticket_weight*ticket are
+w = email_weight*email + meeting_weight*meeting + ticket_weight*ticket +
+chat_weight*chat are
 rounded to 9 decimals in SQL: DuckDB's parallel float sums are not
 bit-reproducible, the rounded values are byte-identical across runs.
 """
@@ -62,6 +71,37 @@ def _email_events_sql(params: AnalysisParams) -> str:
            count(*) FILTER (WHERE k > $broadcast_limit),
            count(*) FILTER (WHERE k <= $broadcast_limit AND sender_idx IS NULL)
     FROM emails WHERE ds = $ds {_window('ts', params)}
+    """
+
+
+def _chat_posts(params: AnalysisParams, channel: str = "channel") -> str:
+    """SQL condition: the message's kind is counted (channel posts only when opted in)."""
+    return "true" if params.chat_channel_posts else f"NOT {channel}"
+
+
+def _chat_sql(params: AnalysisParams, where: str) -> str:
+    # member rows of counted messages that are not replies; they carry their
+    # message's ts, k, sender index, reply and channel flags (see ingest)
+    return f"""
+    FROM chat_recipients
+    WHERE ds = $ds AND NOT reply AND {_chat_posts(params)} AND k BETWEEN 1 AND $broadcast_limit
+          {_window('ts', params)} AND {where}
+    """
+
+
+def _chat_reply_sql(params: AnalysisParams, where: str) -> str:
+    return f"FROM chats WHERE ds = $ds AND reply {_window('ts', params)} AND {where}"
+
+
+def _chat_events_sql(params: AnalysisParams) -> str:
+    counted = _chat_posts(params, "coalesce(kind = 'channel', false)")
+    return f"""
+    SELECT count(*),
+           count(*) FILTER (WHERE reply),
+           count(*) FILTER (WHERE NOT reply AND NOT ({counted})),
+           count(*) FILTER (WHERE NOT reply AND {counted} AND k > $broadcast_limit),
+           count(*) FILTER (WHERE sender_idx IS NULL AND (reply OR ({counted} AND k <= $broadcast_limit)))
+    FROM chats WHERE ds = $ds {_window('ts', params)}
     """
 
 
@@ -128,24 +168,32 @@ def _pairs_sql(params: AnalysisParams) -> str:
     return f"""
     WITH u AS (
         SELECT (least(sender_idx, pidx)::BIGINT << 32) | greatest(sender_idx, pidx) AS key,
-               1.0::DOUBLE / k AS email, 0.0::DOUBLE AS meeting, 0::BIGINT AS handoffs
+               1.0::DOUBLE / k AS email, 0.0::DOUBLE AS meeting, 0::BIGINT AS handoffs, 0.0::DOUBLE AS chat
         {_email_sql(params, 'sender_idx <> pidx')}
         UNION ALL
-        SELECT (x.pidx::BIGINT << 32) | y.pidx, 0.0::DOUBLE, x.w, 0::BIGINT
+        SELECT (x.pidx::BIGINT << 32) | y.pidx, 0.0::DOUBLE, x.w, 0::BIGINT, 0.0::DOUBLE
         FROM _meeting_att x JOIN _meeting_att y ON x.meeting_key = y.meeting_key AND x.pidx < y.pidx
         UNION ALL
-        SELECT (a::BIGINT << 32) | b, 0.0::DOUBLE, 0.0::DOUBLE, 1::BIGINT FROM _handoff WHERE NOT ext
+        SELECT (a::BIGINT << 32) | b, 0.0::DOUBLE, 0.0::DOUBLE, 1::BIGINT, 0.0::DOUBLE FROM _handoff WHERE NOT ext
+        UNION ALL
+        SELECT (least(sender_idx, pidx)::BIGINT << 32) | greatest(sender_idx, pidx),
+               0.0::DOUBLE, 0.0::DOUBLE, 0::BIGINT, 1.0::DOUBLE / k
+        {_chat_sql(params, 'sender_idx <> pidx')}
+        UNION ALL
+        SELECT (least(sender_idx, thread_author_idx)::BIGINT << 32) | greatest(sender_idx, thread_author_idx),
+               0.0::DOUBLE, 0.0::DOUBLE, 0::BIGINT, 1.0::DOUBLE
+        {_chat_reply_sql(params, 'sender_idx <> thread_author_idx')}
     ), s AS (
         SELECT key, round(sum(email), {ROUND}) AS email, round(sum(meeting), {ROUND}) AS meeting,
-               sum(handoffs)::BIGINT AS handoffs
+               sum(handoffs)::BIGINT AS handoffs, round(sum(chat), {ROUND}) AS chat
         FROM u GROUP BY key
     ), w AS (
         SELECT *, round($email_weight * email + $meeting_weight * meeting
-                        + $ticket_weight * handoffs, {ROUND}) AS weight
+                        + $ticket_weight * handoffs + $chat_weight * chat, {ROUND}) AS weight
         FROM s
     )
     SELECT (key >> 32)::INTEGER AS a, (key & 4294967295)::INTEGER AS b,
-           email, meeting, handoffs::DOUBLE AS ticket, handoffs, weight
+           email, meeting, handoffs::DOUBLE AS ticket, chat, handoffs, weight
     FROM w WHERE weight > 0 AND weight >= $min_weight
     ORDER BY key
     """
@@ -182,6 +230,18 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
     (meeting_ext,) = _one(con, _MEETING_EXTERNAL_SQL, {})
     handoffs, handoffs_ext = _one(con, _TICKET_EVENTS_SQL, {})
     (tickets,) = _one(con, _TICKET_COUNT_SQL + _window("ts", params), values)
+    chats, replies, channel_posts, chats_broadcast, chat_ext_sender = _one(
+        con, _chat_events_sql(params), email_values
+    )
+    (chat_ext,) = _one(
+        con,
+        f"SELECT round(coalesce(sum(1.0::DOUBLE / k), 0), {ROUND}) "
+        + _chat_sql(params, "(sender_idx IS NULL) <> (pidx IS NULL)"),
+        email_values,
+    )
+    (reply_ext,) = _one(
+        con, "SELECT count(*) " + _chat_reply_sql(params, "(sender_idx IS NULL) <> (thread_author_idx IS NULL)"), values
+    )
     pairs = con.sql(
         _pairs_sql(params),
         params={
@@ -189,6 +249,7 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
             "email_weight": params.email_weight,
             "meeting_weight": params.meeting_weight,
             "ticket_weight": params.ticket_weight,
+            "chat_weight": params.chat_weight,
             "min_weight": params.min_weight,
         },
     ).to_arrow_table()
@@ -199,7 +260,7 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
         {
             "a": order.take(pairs.column("a")),
             "b": order.take(pairs.column("b")),
-            **{c: pairs.column(c) for c in ("email", "meeting", "ticket", "handoffs", "weight")},
+            **{c: pairs.column(c) for c in ("email", "meeting", "ticket", "chat", "handoffs", "weight")},
         }
     )
     events = {
@@ -212,8 +273,18 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
         "tickets": tickets,
         "handoffs": handoffs,
         "handoffs_external": handoffs_ext,
+        "chats": chats,
+        "chat_replies": replies,
+        "chats_broadcast": chats_broadcast,
+        "chat_channel_posts": channel_posts,
+        "chats_external_sender": chat_ext_sender,
     }
-    external = {"email": float(email_ext), "meeting": float(meeting_ext), "ticket": float(handoffs_ext)}
+    external = {
+        "email": float(email_ext),
+        "meeting": float(meeting_ext),
+        "ticket": float(handoffs_ext),
+        "chat": round(float(chat_ext) + float(reply_ext), ROUND),
+    }
     return PairWeights(
         table=table.cast(PAIR_SCHEMA),
         events={k: int(v) for k, v in events.items()},

@@ -75,8 +75,8 @@ def oracle(o: Org, params: AnalysisParams) -> dict[tuple[str, str], dict]:
         if group[x] == group[y]:
             continue
         link = pairs.setdefault(tuple(sorted((group[x], group[y]))), blank())
-        for c in ("email", "meeting", "ticket"):
-            link["channels"][c] += Fraction(d[c])
+        for c in ("email", "meeting", "ticket", "chat"):
+            link["channels"][c] += Fraction(d.get(c, 0.0))
         link["handoffs"] += d["handoffs"]
         if d["weight"] > 0:
             link["W"] += Fraction(d["weight"])
@@ -88,7 +88,8 @@ def oracle(o: Org, params: AnalysisParams) -> dict[tuple[str, str], dict]:
         link["expected"] = vol[a] * vol[b] / (2 * W) if W > 0 else Fraction(0)
         link["ratio"] = link["W"] / link["expected"] if link["expected"] > 0 else None
         relationship = (Fraction(params.email_weight) * link["channels"]["email"]
-                        + Fraction(params.meeting_weight) * link["channels"]["meeting"])
+                        + Fraction(params.meeting_weight) * link["channels"]["meeting"]
+                        + Fraction(params.chat_weight) * link["channels"]["chat"])
         link["relationship_ratio"] = relationship / link["expected"] if link["expected"] > 0 else None
         link["group"] = group
     ratios = [lk["ratio"] for lk in pairs.values() if lk["ratio"] is not None]
@@ -140,7 +141,7 @@ def test_hand_example() -> None:
     # Fin-Ops: o1-f1 2 + o3-f1 1 = 3; expected 12 * 11 / 24 = 5.5
     assert (fin_ops.source, fin_ops.target, fin_ops.weight, fin_ops.ties) == ("Fin", "Ops", 3.0, 2)
     assert fin_ops.expected == pytest.approx(5.5) and fin_ops.ratio == pytest.approx(3 / 5.5)
-    assert fin_ops.channels == {"email": 3.0, "meeting": 0.0, "ticket": 0.0}
+    assert fin_ops.channels == {"email": 3.0, "meeting": 0.0, "ticket": 0.0, "chat": 0.0}
     assert fin_ops.carriers == ["f1", "o1", "o3"]  # f1 holds 3, o1 2, o3 1
     assert (fin_ops.source_carriers, fin_ops.target_carriers) == (1, 2)
     assert fin_ops.bridge_people == ["f1", "o1", "o3"]
@@ -210,12 +211,12 @@ def test_dependency_without_relationship_sorts_first() -> None:
     assert (first.source, first.target, first.handoffs) == ("Fin", "IT", 12)
     assert first.expected == pytest.approx(40.5**2 / 137)
     assert first.ratio == pytest.approx(0.5 / (40.5**2 / 137))
-    assert first.channels == {"email": 0.0, "meeting": 0.0, "ticket": 0.5}
+    assert first.channels == {"email": 0.0, "meeting": 0.0, "ticket": 0.5, "chat": 0.0}
     assert (first.dependency_without_relationship, first.under_connected, first.fragile) == (True, True, False)
     assert first.weak_reasons == [
         (
             "dependency_without_relationship: 12 ticket handoffs show the groups depend on each other, yet "
-            "their emails and meetings reach only 0.00 times the expected level (a typical pair here: 0.97)"
+            "their emails, meetings and chats reach only 0.00 times the expected level (a typical pair here: 0.97)"
         ),
         (
             "under_connected: weight 0.5 vs 12.0 expected from the groups' collaboration volumes"
@@ -247,7 +248,7 @@ def test_dependency_alone_makes_a_link_weak() -> None:
     assert first.weak_reasons == [
         (
             "dependency_without_relationship: 16 ticket handoffs show the groups depend on each other, yet "
-            "their emails and meetings reach only 0.39 times the expected level (a typical pair here: 0.86)"
+            "their emails, meetings and chats reach only 0.39 times the expected level (a typical pair here: 0.86)"
         ),
     ]
     assert not any(lk.weak for lk in links[1:])
@@ -444,7 +445,7 @@ _params = st.builds(
 _REASON = {
     DEPENDENCY: re.compile(
         r"dependency_without_relationship: (\d+) ticket handoffs show the groups depend on each other, yet "
-        r"their emails and meetings reach only ([\d.]+) times the expected level \(a typical pair here: ([\d.]+)\)"
+        r"their emails, meetings and chats reach only ([\d.]+) times the expected level \(a typical pair here: ([\d.]+)\)"
     ),
     FRAGILE: re.compile(
         r"fragile: (?:1 person carries|(\d+) people carry) (\d+)% of the link's weight ([\d.]+); "
@@ -478,7 +479,7 @@ def test_matches_networkx(o: Org, params: AnalysisParams) -> None:
         assert lk.weight == pytest.approx(float(ref["W"]), abs=1e-12) and lk.ties == ref["ties"]
         assert lk.expected == pytest.approx(float(ref["expected"]), abs=1e-12)
         assert lk.ratio == (None if ref["ratio"] is None else pytest.approx(float(ref["ratio"])))
-        assert lk.channels == pytest.approx({c: float(ref["channels"][c]) for c in ("email", "meeting", "ticket")})
+        assert lk.channels == pytest.approx({c: float(ref["channels"][c]) for c in ("email", "meeting", "ticket", "chat")})
         assert lk.handoffs == ref["handoffs"]
         held = ref["held"]
         assert sorted(lk.carriers) == sorted(held)

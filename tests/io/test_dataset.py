@@ -24,7 +24,9 @@ def test_folder_with_people_only(tmp_path: Path) -> None:
         assert ds.tables[name].schema.equals(schema), name
     assert ds.tables["emails"].num_rows == 0
     assert list(ds.report.files) == ["people.csv"]
-    assert ds.report.external == {"addresses": 0, "email_references": 0, "meeting_references": 0, "ticket_assignments": 0}
+    assert ds.report.external == {
+        "addresses": 0, "email_references": 0, "meeting_references": 0, "ticket_assignments": 0, "chat_references": 0
+    }
 
 
 def test_name_and_extension_case(tmp_path: Path) -> None:

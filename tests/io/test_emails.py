@@ -59,6 +59,7 @@ def test_k_identity_and_externals(dataset: Writer) -> None:
         "email_references": 3,
         "meeting_references": 0,
         "ticket_assignments": 0,
+        "chat_references": 0,
     }
 
 
