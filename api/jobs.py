@@ -11,6 +11,10 @@ threads would not be reproducible. Progress reported by
 :func:`ona.analysis.pipeline.analyze_dataset` through ``on_progress`` is
 written to the store, where ``GET /analyses/{id}`` reads it.
 
+The worker thread runs at a lower scheduling priority (``WORKER_NICENESS``)
+than the threads that answer requests: on a busy machine reads stay fast
+and the analysis takes the CPU they leave.
+
 Fairness: each workspace has its own queue, in the order its analyses were
 asked for, and the worker takes the next analysis from each workspace with
 queued work in turn (round robin). A client that queues fifty analyses
@@ -39,6 +43,7 @@ it there:
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -69,6 +74,22 @@ def time_limit_reason(seconds: float) -> str:
         f"stopped after the time limit of {seconds:g} s (setting ONA_ANALYSIS_TIME_LIMIT); "
         "ask for fewer permutations or betweenness samples, a shorter window, or a longer limit"
     )
+
+
+#: Niceness added to the worker thread: on a busy machine the kernel then runs the
+#: threads that answer HTTP requests first, and an analysis takes the CPU they leave.
+WORKER_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """Lower the scheduling priority of the calling thread (Linux: a thread is a task); elsewhere nothing."""
+    if not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + WORKER_NICENESS)
+    except OSError as exc:  # not allowed here (a container policy, say): run at the normal priority
+        log.info("could not lower the analysis worker's priority: %s", exc)
 
 
 @dataclass(frozen=True)
@@ -274,6 +295,7 @@ class Jobs:
             return job
 
     def _work(self) -> None:
+        _lower_priority()
         while (job := self._next()) is not None:
             try:
                 self._run(job)
