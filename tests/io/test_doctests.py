@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["layout", "checks", "prep", "directory", "people", "load"]
+MODULES = ["layout", "checks", "prep", "directory", "people", "load", "chats"]
 
 
 @pytest.mark.parametrize("name", MODULES)
