@@ -53,6 +53,8 @@ REASONS: dict[str, str] = {
     "outside_window": "outside the --since / --until window",
     "no_recipient": "no recipient or attendee left",
     "channel_post": "a post in a channel (counted only with --chat-channel-posts)",
+    "deleted": "a message deleted by its author or an admin",
+    "deleted_user": "written by a deactivated (deleted) account",
     "unparseable": "could not be read (its position is listed)",
 }
 
