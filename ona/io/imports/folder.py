@@ -480,7 +480,7 @@ def span_of(out_dir: Path) -> tuple[datetime, datetime] | None:
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET TimeZone = 'UTC'")
-        row = con.sql(f"SELECT min(t), max(t) FROM ({' UNION ALL '.join(parts)})").fetchone()
+        row = con.sql(f"SELECT min(t), max(t) FROM ({' UNION ALL '.join(parts)})").fetchall()[0]
     finally:
         con.close()
     if not row or row[0] is None:
