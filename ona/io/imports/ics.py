@@ -80,14 +80,19 @@ def _read_calendars(path: Path) -> list[icalendar.Calendar]:
         raise DatasetError(path.name, f"cannot be read ({e.strerror or e})") from e
     if not looks_like_ics_bytes(data):
         raise DatasetError(path.name, "not an iCalendar file: it does not start with BEGIN:VCALENDAR")
+    problem = "not a valid iCalendar file (truncated, or a content line that cannot be parsed)"
+    # icalendar returns no calendar at all for a file cut before its END:VCALENDAR
+    if not data.rstrip().upper().endswith(b"END:VCALENDAR"):
+        raise DatasetError(path.name, problem)
     try:
-        return list(icalendar.Calendar.from_ical(data.lstrip(b"\xef\xbb\xbf"), multiple=True))
+        calendars = list(icalendar.Calendar.from_ical(data.lstrip(b"\xef\xbb\xbf"), multiple=True))
     except (ValueError, IndexError, KeyError, TypeError) as e:
         # icalendar's message quotes the offending line, which may be a SUMMARY or DESCRIPTION:
         # it is not repeated here, so that no content reaches a report or a log.
-        raise DatasetError(
-            path.name, "not a valid iCalendar file (truncated, or a content line that cannot be parsed)"
-        ) from e
+        raise DatasetError(path.name, problem) from e
+    if not calendars:
+        raise DatasetError(path.name, problem)
+    return calendars
 
 
 def _mailto(value: Any) -> str | None:
@@ -111,7 +116,17 @@ def _is_open_ended(component: icalendar.cal.Component) -> bool:
 
 
 def _time_errors(component: icalendar.cal.Component) -> list[str]:
-    return [f"{name}: {message}" for name, message in component.errors if name in _TIME_PROPERTIES]
+    # Only errors of the time properties are named: icalendar's other messages quote the line,
+    # which may be content; a broken line of a property ona does not read changes nothing.
+    found = [f"{name}: {message}" for name, message in component.errors if name in _TIME_PROPERTIES]
+    start, end = component.get("DTSTART"), component.get("DTEND")
+    if not found and start is not None and end is not None:
+        try:
+            if type(start.dt) is type(end.dt) and end.dt < start.dt:
+                found.append("DTEND is before DTSTART")
+        except TypeError:
+            found.append("DTSTART and DTEND cannot be compared (one floating, one with a zone)")
+    return found
 
 
 def _aware(value: datetime) -> datetime:
