@@ -22,7 +22,9 @@ the *viewer graph* (:mod:`ona.privacy.graph`):
   together) show no weight: weight 0, no ties, channels or handoffs, ratio
   null, listed in ``privacy.withheld_links``; their weight leaves the two
   groups' figures and the totals too, so that no difference gives it back.
-  The same holds per period (trends) and per window (comparison).
+  The same holds per period (trends) and per window (comparison), for all
+  the periods (both windows) of a link at once: its whole-window weight
+  minus the periods shown would otherwise give the thin period back.
 - **Totals are sums of what is shown**: ``summary.people = sum(headcount)``,
   ``2 total_weight = sum(volume)``, each group's ``external_weight`` and
   ``external_ties`` are the sums over its links, communities' sizes are

@@ -10,13 +10,14 @@ Output: the same models, holding only what the viewer graph holds:
   medians, passed on / resolved / open, bounces received) cannot be split
   by partner, so they are null wherever a left-out partner took part.
 - **trends**: per period, every group and link figure recomputed on the
-  viewer graph of that period; a link whose carriers in a period number
-  fewer than K shows no weight in it, and its weight leaves that period's
-  groups and total. Period tie counts (and handoffs when any were left
+  viewer graph of that period; a link whose carriers number fewer than K
+  in any period shows no weight in any period (its whole-window weight
+  minus the periods shown would give the thin one back), and its weight
+  leaves every period's groups and totals. Period tie counts (and handoffs when any were left
   out) are null: no result holds them per group.
 - **comparison**: shown groups and links only; E-I indexes, insularity,
   ratios and window totals that would include what was left out are null,
-  a link-window with fewer than K carriers shows weight 0.
+  a link with fewer than K carriers in either window shows weight 0 in both.
 - **recommendations**: those about shown groups, with the viewer's figures
   of their group or link (none about one person) and reasons in words.
 """
@@ -121,7 +122,9 @@ def viewer_trends(t: Trends, vg: ViewerGraph, *, handoffs_reduced: bool) -> Tren
         handoffs[pair] = [sum(lk.handoffs[i] for lk in members) for i in range(n)]
         # one part: its exact count; a pooled pair: the largest part's, a lower bound of the distinct carriers
         carriers[pair] = [max(lk.carriers[i] for lk in members) for i in range(n)]
-        held[pair] = [pair in vg.withheld or (weight[pair][i] > 0 and carriers[pair][i] < plan.k) for i in range(n)]
+        # all periods or none: a link's whole-window weight minus its shown periods would give a withheld one
+        off = pair in vg.withheld or any(weight[pair][i] > 0 and carriers[pair][i] < plan.k for i in range(n))
+        held[pair] = [off] * n
 
     names = sorted(internal)
     external = {d: [0.0] * n for d in names}
@@ -186,22 +189,24 @@ def viewer_comparison(c: WindowComparison, vg: ViewerGraph) -> WindowComparison:
                 if w > 0 and (lk.source in plan.hidden) != (lk.target in plan.hidden):
                     touched[side].add(lk.target if lk.source in plan.hidden else lk.source)
 
-    def held(pair: Pair, w: float, n: int) -> bool:
-        return pair in vg.withheld or (w > 0 and n < k)
+    def held(pair: Pair, weights: list[float], carriers: list[int]) -> bool:
+        # both windows or neither: the link's whole weight minus one window would give the other
+        return pair in vg.withheld or any(w > 0 and n < k for w, n in zip(weights, carriers))
 
     for pair, members in pooled.items():
-        for side in (0, 1):
-            w = sum(lk.weight_before if side == 0 else lk.weight_after for lk in members)
-            n = max(lk.carriers_before if side == 0 else lk.carriers_after for lk in members)
-            if held(pair, w, n):
-                cut[side] = True
-                touched[side].update(pair)
+        weights = [sum(lk.weight_before for lk in members), sum(lk.weight_after for lk in members)]
+        carriers = [max(lk.carriers_before for lk in members), max(lk.carriers_after for lk in members)]
+        if held(pair, weights, carriers):
+            for side in (0, 1):
+                if weights[side] > 0:
+                    cut[side] = True
+                    touched[side].update(pair)
     links = []
     for lk in c.links:
         if not plan.shown(lk.source, lk.target):
             continue
         pair = _pair(lk.source, lk.target)
-        off = [held(pair, lk.weight_before, lk.carriers_before), held(pair, lk.weight_after, lk.carriers_after)]
+        off = [held(pair, [lk.weight_before, lk.weight_after], [lk.carriers_before, lk.carriers_after])] * 2
         for side, w in enumerate((lk.weight_before, lk.weight_after)):
             if off[side] and w > 0:
                 cut[side] = True
