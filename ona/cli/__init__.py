@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from ona.cli.analyze import analyze, export, validate
+from ona.cli.imports import import_
 from ona.cli.keys import audit, keys_app
 from ona.cli.report import report
 from ona.cli.serve import serve
@@ -25,5 +26,6 @@ app.command()(serve)
 app.command()(report)
 app.add_typer(keys_app)
 app.command()(audit)
+app.command(name="import")(import_)
 
 __all__ = ["app"]
