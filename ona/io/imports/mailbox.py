@@ -93,6 +93,7 @@ _LINE_LIMIT = 64 * 1024
 _FROM_LINE = re.compile(rb"From \S*\s.*\d{1,2}:\d\d")
 
 _GROUP_ONLY = re.compile(r"\s*[^:@<>]*:\s*;?\s*")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _ADDRESS = re.compile(r"[^@\s<>,;\"()\[\]]+@[^@\s<>,;\"()\[\]]+")
 
 #: Files in a mail folder that are not messages (Maildir, Dovecot, Courier bookkeeping).
@@ -113,6 +114,26 @@ EMAIL_SCHEMA = pa.schema(
 _PARSER = BytesHeaderParser(policy=compat32)
 
 
+class Headers:
+    """A message's header fields by lower-case name (a Message looks a name up by scanning them all)."""
+
+    __slots__ = ("fields",)
+
+    def __init__(self, message: Message) -> None:
+        self.fields: dict[str, list[object]] = {}
+        for name, value in message.items():
+            self.fields.setdefault(name.lower(), []).append(value)
+
+    def get(self, name: str, default: object = None) -> object:
+        """The first ``name`` field (case-insensitive), or ``default``."""
+        values = self.fields.get(name.lower())
+        return values[0] if values else default
+
+    def get_all(self, name: str, default: list[object]) -> list[object]:
+        """Every ``name`` field in order, or ``default``."""
+        return self.fields.get(name.lower(), default)
+
+
 class _Unparseable(ValueError):
     """A message whose headers cannot give an email row (the reason is the message)."""
 
@@ -130,7 +151,7 @@ class EmailWriter:
         self._seen: set[int] = set()
         self._rows: dict[str, list[object]] = {name: [] for name in EMAIL_SCHEMA.names}
 
-    def add(self, headers: Message, report: SourceReport, position: str) -> None:
+    def add(self, headers: Headers, report: SourceReport, position: str) -> None:
         """Turn one message's headers into a row, or count why it is left out."""
         if _is_list_or_automatic(headers):
             report.drop("mailing_list")
@@ -171,7 +192,7 @@ class EmailWriter:
 # ------------------------------------------------------------------ headers -> row
 
 
-def _is_list_or_automatic(headers: Message) -> bool:
+def _is_list_or_automatic(headers: Headers) -> bool:
     if headers.get("List-Id") is not None:
         return True
     precedence = str(headers.get("Precedence", "")).strip().lower()
@@ -187,14 +208,42 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _addresses(headers: Message, name: str) -> list[str]:
+def _quick_addresses(value: str) -> list[str] | None:
+    """The addresses of a plain address list (``a@x, "B, b" <b@x>``), None when it needs the full parser.
+
+    Nine headers in ten are this simple; ``getaddresses`` costs more than the rest of the
+    import together, so it is kept for comments, groups, escapes and anything unexpected.
+    """
+    if "(" in value or ":" in value or "\\" in value or ";" in value:
+        return None
+    unquoted = _QUOTED.sub('""', value)
+    if unquoted.count('"') % 2:
+        return None  # an unbalanced quote: let the full parser decide
+    found = []
+    for part in unquoted.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "<" in part:
+            inner = part[part.index("<") + 1 :]
+            if not inner.endswith(">"):
+                return None
+            part = inner[:-1].strip()
+        if not _ADDRESS.fullmatch(part):
+            return None
+        found.append(part)
+    return found
+
+
+def _addresses(headers: Headers, name: str) -> list[str]:
     """The addresses of every ``name`` header, lower case, in order, without repeats."""
     found: list[str] = []
     for raw in headers.get_all(name, []):
         value = _text(raw)
         if not value.strip() or _GROUP_ONLY.fullmatch(value):
             continue  # empty, or "undisclosed-recipients:;"
-        parsed = [addr for _, addr in getaddresses([value]) if addr]
+        quick = _quick_addresses(value)
+        parsed = quick if quick is not None else [addr for _, addr in getaddresses([value]) if addr]
         if (not parsed or not all(_ADDRESS.fullmatch(a) for a in parsed)) and "=?" in value:
             # A mailer that encoded the whole "name <address>" (RFC 2047 forbids it, some do it).
             decoded = str(make_header(decode_header(value)))
@@ -208,7 +257,7 @@ def _addresses(headers: Message, name: str) -> list[str]:
     return found
 
 
-def _date(headers: Message, name: str) -> datetime:
+def _date(headers: Headers, name: str) -> datetime:
     value = headers.get(name)
     if value is None or not _text(value).strip():
         raise _Unparseable(f"no {name} header")
@@ -224,7 +273,7 @@ def _date(headers: Message, name: str) -> datetime:
         raise _Unparseable(f"{name}: date out of range") from e
 
 
-def _message_id(headers: Message, name: str) -> str | None:
+def _message_id(headers: Headers, name: str) -> str | None:
     value = headers.get(name)
     if value is None:
         return None
@@ -232,9 +281,9 @@ def _message_id(headers: Message, name: str) -> str | None:
     return text or None
 
 
-def _email_row(headers: Message) -> tuple[object, ...]:
+def _email_row(headers: Headers) -> tuple[object, ...]:
     """(timestamp, sender, to, cc, bcc, message_id) of a message or of its latest resending."""
-    if headers.defects and not headers.keys():
+    if not headers.fields:
         raise _Unparseable("no header lines (not an email message)")
     resent = headers.get("Resent-From") is not None
     prefix = "Resent-" if resent else ""
@@ -255,14 +304,14 @@ def _email_row(headers: Message) -> tuple[object, ...]:
     return ts, senders[0], to, cc, bcc, mid
 
 
-def _parse_headers(block: bytes) -> Message:
+def _parse_headers(block: bytes) -> Headers:
     try:
-        return _PARSER.parsebytes(block)
+        return Headers(_PARSER.parsebytes(block))
     except (email.errors.MessageError, ValueError, TypeError, IndexError) as e:  # pragma: no cover - parser is lenient
         raise _Unparseable("headers could not be parsed") from e
 
 
-def _headers_or_reason(block: bytes, truncated: bool) -> Message | str:
+def _headers_or_reason(block: bytes, truncated: bool) -> Headers | str:
     if truncated:
         return f"header block over {MAX_HEADER_BYTES // 1024} KB (not an email message)"
     if b"\x00" in block:

@@ -1,0 +1,232 @@
+"""Benchmark of ``ona import`` per kind: records per second and peak memory (not collected by pytest).
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_imports.py --kind mbox [--records 1000000] [--dir /tmp/ona-bench-imports]
+    .venv/bin/python benchmarks/bench_imports.py --kind ics --records 20000
+
+For each kind a generator writes a realistic export of ``--records``
+records into ``--dir`` (kept between runs and reused when it is already
+there), then a child process runs :func:`ona.io.imports.import_export`
+(the whole ``ona import``: parse, Parquet folder, people from
+``--internal-domain``), and the parent prints the wall time, records per
+second and the child's peak resident memory (``ru_maxrss``), so the number
+is the import's alone and not the generator's.
+
+Kinds: ``mbox``, ``maildir``, ``ics``, ``graph-events``, ``google-calendar``
+below; ``exchange-trace`` has its own section (its generator belongs with
+its importer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+DOMAIN = "corp.example"
+PEOPLE = 2000
+START = datetime(2024, 1, 1, tzinfo=UTC)
+BODY = "".join(f"Line {i} of a message body that the importer must skip without reading.\n" for i in range(12))
+
+
+def _person(rnd: random.Random) -> str:
+    return f"user{rnd.randrange(PEOPLE)}@{DOMAIN}"
+
+
+# ------------------------------------------------------------------ mbox / maildir
+
+
+def _message(rnd: random.Random, i: int) -> str:
+    when = START + timedelta(seconds=37 * i)
+    to = ", ".join(f'"User, {n}" <{_person(rnd)}>' for n in range(rnd.randint(1, 3)))
+    cc = f"Cc: {_person(rnd)}\n" if i % 4 == 0 else ""
+    listed = "List-Id: <dev.lists.corp.example>\n" if i % 50 == 0 else ""
+    return (
+        f"Return-Path: <{_person(rnd)}>\n"
+        f"Received: from mx{i % 7}.{DOMAIN} by mail.{DOMAIN}; {when:%a, %d %b %Y %H:%M:%S +0000}\n"
+        f"Received: from client by mx{i % 7}.{DOMAIN}; {when:%a, %d %b %Y %H:%M:%S +0000}\n"
+        f"From: =?utf-8?q?J=C3=B6rg_{i % 97}?= <{_person(rnd)}>\nTo: {to}\n{cc}{listed}"
+        f"Subject: Quarterly numbers {i}\nDate: {when:%a, %d %b %Y %H:%M:%S +0000}\n"
+        f"Message-ID: <{i}.{i % 13}@{DOMAIN}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+        f"\n{BODY}From the desk of a colleague (an unescaped body line).\n"
+    )
+
+
+def generate_mbox(folder: Path, n: int) -> list[Path]:
+    """One mbox of ``n`` messages (2 % mailing-list mail), about 1 KB each."""
+    path = folder / "all.mbox"
+    if not path.exists():
+        rnd = random.Random(0)
+        with path.open("w", encoding="utf-8") as f:
+            for i in range(n):
+                f.write(f"From sender@{DOMAIN} Mon Jan  1 00:00:00 2024\n")
+                f.write(_message(rnd, i))
+                f.write("\n")
+    return [path]
+
+
+def generate_maildir(folder: Path, n: int) -> list[Path]:
+    """An Enron-like maildir: ``n`` files under <user>/<folder>/<k>."""
+    root = folder / "maildir"
+    if not root.exists():
+        rnd = random.Random(0)
+        for i in range(n):
+            box = root / f"user{i % 100}" / ("sent" if i % 2 else "inbox")
+            box.mkdir(parents=True, exist_ok=True)
+            (box / f"{i}.").write_text(_message(rnd, i), encoding="utf-8")
+    return [root]
+
+
+# ------------------------------------------------------------------ calendars
+
+
+def _attendees(rnd: random.Random) -> list[str]:
+    return sorted({_person(rnd) for _ in range(rnd.randint(2, 6))})
+
+
+def generate_ics(folder: Path, n: int) -> list[Path]:
+    """Ten people's .ics exports; one event in ten is weekly x10, one in five is in two exports."""
+    out = [folder / f"person{k}.ics" for k in range(10)]
+    if not out[0].exists():
+        rnd = random.Random(0)
+        files = [["BEGIN:VCALENDAR", "VERSION:2.0", "X-WR-TIMEZONE:Europe/Paris"] for _ in out]
+        i = 0
+        produced = 0
+        while produced < n:
+            start = START + timedelta(minutes=30 * i)
+            people = _attendees(rnd)
+            recurring = i % 10 == 0
+            lines = ["BEGIN:VEVENT", f"UID:ev{i}@{DOMAIN}", f"DTSTART:{start:%Y%m%dT%H%M%SZ}",
+                     f"DTEND:{start + timedelta(minutes=45):%Y%m%dT%H%M%SZ}", "SUMMARY:Sync",
+                     "DESCRIPTION:Agenda text", f"ORGANIZER:mailto:{people[0]}"]  # fmt: skip
+            lines += [f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{p}" for p in people[1:]]
+            if recurring:
+                lines.append("RRULE:FREQ=WEEKLY;COUNT=10")
+            lines.append("END:VEVENT")
+            files[i % 10].extend(lines)
+            if i % 5 == 0:
+                files[(i + 1) % 10].extend(lines)
+            produced += 10 if recurring else 1
+            i += 1
+        for path, lines in zip(out, files, strict=True):
+            path.write_text("\n".join(lines + ["END:VCALENDAR"]) + "\n", encoding="utf-8")
+    return out
+
+
+def _graph(rnd: random.Random, i: int) -> dict:
+    start = START + timedelta(minutes=30 * i)
+    people = _attendees(rnd)
+    return {"id": f"AAMk{i}", "iCalUId": f"ev{i}", "type": "singleInstance", "isAllDay": False,
+            "isCancelled": False, "showAs": "busy", "subject": "Sync", "bodyPreview": "Agenda",
+            "start": {"dateTime": f"{start:%Y-%m-%dT%H:%M:%S}.0000000", "timeZone": "UTC"},
+            "end": {"dateTime": f"{start + timedelta(minutes=45):%Y-%m-%dT%H:%M:%S}.0000000", "timeZone": "UTC"},
+            "organizer": {"emailAddress": {"address": people[0]}},
+            "attendees": [{"type": "required", "status": {"response": "accepted"},
+                           "emailAddress": {"address": p}} for p in people[1:]]}  # fmt: skip
+
+
+def _google(rnd: random.Random, i: int) -> dict:
+    start = START + timedelta(minutes=30 * i)
+    people = _attendees(rnd)
+    return {"kind": "calendar#event", "id": f"id{i}", "iCalUID": f"ev{i}@google.com", "status": "confirmed",
+            "summary": "Sync", "start": {"dateTime": f"{start:%Y-%m-%dT%H:%M:%S}Z"},
+            "end": {"dateTime": f"{start + timedelta(minutes=45):%Y-%m-%dT%H:%M:%S}Z"},
+            "organizer": {"email": people[0]},
+            "attendees": [{"email": p, "responseStatus": "accepted"} for p in people]}  # fmt: skip
+
+
+def _pages(folder: Path, n: int, key: str, make: Callable[[random.Random, int], dict]) -> list[Path]:
+    out = [folder / f"person{k}.json" for k in range(10)]
+    if not out[0].exists():
+        rnd = random.Random(0)
+        per = [[] for _ in out]  # type: list[list[dict]]
+        for i in range(n):
+            per[i % 10].append(make(rnd, i))
+        for path, events in zip(out, per, strict=True):
+            path.write_text(json.dumps({key: events}), encoding="utf-8")
+    return out
+
+
+def generate_graph(folder: Path, n: int) -> list[Path]:
+    """Ten people's calendarView pages of ``n`` events in all."""
+    return _pages(folder, n, "value", _graph)
+
+
+def generate_google(folder: Path, n: int) -> list[Path]:
+    """Ten people's events.list pages of ``n`` events in all."""
+    return _pages(folder, n, "items", _google)
+
+
+# ------------------------------------------------------------------ exchange-trace
+# Section for the exchange-trace importer: a generator of Get-MessageTraceV2 CSV rows (one per
+# recipient, several events per message) registered in GENERATORS as "exchange-trace".
+
+
+GENERATORS: dict[str, Callable[[Path, int], list[Path]]] = {
+    "mbox": generate_mbox,
+    "maildir": generate_maildir,
+    "ics": generate_ics,
+    "graph-events": generate_graph,
+    "google-calendar": generate_google,
+}
+
+# ------------------------------------------------------------------ slack / teams
+# The chat exports' generators live in bench_imports_chat.py (beside this file, so importable when run as a script).
+from bench_imports_chat import CHAT_GENERATORS  # noqa: E402
+
+GENERATORS.update(CHAT_GENERATORS)
+
+
+# ------------------------------------------------------------------ running
+
+
+def _child(kind: str, out: str, sources: list[str]) -> None:
+    from ona.io.imports import ImportOptions, import_export
+
+    report = import_export(kind, sources, out, ImportOptions(internal_domains=(DOMAIN,)))
+    print(json.dumps({"records": sum(s.records_read for s in report.sources),
+                      "written": sum(sum(s.events_written.values()) for s in report.sources)}))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kind", required=True, choices=sorted(GENERATORS))
+    parser.add_argument("--records", type=int, default=None, help="default: 1,000,000 for mbox, 100,000 else")
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/ona-bench-imports"))
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.kind, args.child[0], args.child[1:])
+        return
+    n = args.records or (1_000_000 if args.kind == "mbox" else 100_000)
+    folder = args.dir / f"{args.kind}-{n}"
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    sources = GENERATORS[args.kind](folder, n)
+    print(f"generated {args.kind} x {n:,} in {time.perf_counter() - t0:.1f} s "
+          f"({sum(p.stat().st_size for s in sources for p in ([s] if s.is_file() else s.rglob('*'))) / 1e6:.0f} MB)")  # fmt: skip
+    out = folder / "dataset"
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, __file__, "--kind", args.kind, "--child", str(out), *map(str, sources)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - t0
+    counts = json.loads(done.stdout.strip().splitlines()[-1])
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"{args.kind}: {counts['records']:,} records read, {counts['written']:,} rows written in {seconds:.1f} s "
+          f"= {counts['records'] / seconds:,.0f} records/s; peak RSS {peak_mb:,.0f} MB")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
