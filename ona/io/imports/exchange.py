@@ -61,6 +61,7 @@ from ona.io.imports.mailtrace import (
     collapse,
     connection,
     csv_rejects,
+    load,
     open_text,
     read_csv_sql,
     take_unparseable,
@@ -136,7 +137,7 @@ def import_exchange_trace(sources: Sequence[Path], options: ImportOptions, sink:
             if layout is None:
                 found = ", ".join(src.names[:12]) + (", ..." if len(src.names) > 12 else "")
                 raise DatasetError(path.name, f"{_EXPECTED}; columns found: {found or 'none'}")
-            con.execute(f"INSERT INTO entries {_LOADERS[layout](src, i)}")
+            load(con, path, f"INSERT INTO entries {_LOADERS[layout](src, i)}")
             csv_rejects(con, f"rejects_{i}", reports[i])
             take_unparseable(con, i, reports[i], "row")
         collapse(con, reports, options, sink)

@@ -51,7 +51,16 @@ import duckdb
 
 from ona.errors import DatasetError
 from ona.io.imports.base import ImportOptions, Sink, SourceReport
-from ona.io.imports.mailtrace import TextFile, collapse, connection, csv_rejects, open_text, read_csv_sql, take_unparseable
+from ona.io.imports.mailtrace import (
+    TextFile,
+    collapse,
+    connection,
+    csv_rejects,
+    load,
+    open_text,
+    read_csv_sql,
+    take_unparseable,
+)
 from ona.io.sqlkit import lit
 
 KIND = "gmail"
@@ -135,7 +144,7 @@ def import_gmail(sources: Sequence[Path], options: ImportOptions, sink: Sink) ->
                 events = _json_events(path, con)
             else:
                 events = _csv_events(open_text(path), i)
-            con.execute(f"INSERT INTO entries {_entries(events, i)}")
+            load(con, path, f"INSERT INTO entries {_entries(events, i)}")
             if not _is_json(_head(path)):
                 csv_rejects(con, f"rejects_{i}", reports[i])
             take_unparseable(con, i, reports[i], "record")

@@ -251,6 +251,19 @@ def connection() -> Iterator[duckdb.DuckDBPyConnection]:
             con.close()
 
 
+def load(con: duckdb.DuckDBPyConnection, path: Path, sql: str) -> None:
+    """Run the statement that reads ``path`` into ``entries``; a file DuckDB cannot read at all is a DatasetError.
+
+    Only the first line of DuckDB's message is kept: the rest may quote the
+    file's text (subjects).
+    """
+    try:
+        con.execute(sql)
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatasetError(path.name, f"the file cannot be read ({first[:200]})") from exc
+
+
 def take_unparseable(con: duckdb.DuckDBPyConnection, src: int, report: SourceReport, what: str) -> int:
     """Count source ``src``'s entries marked ``bad`` as unparseable records (listing the first), remove them."""
     where = f"src = {src} AND bad IS NOT NULL"
