@@ -324,7 +324,7 @@ def collapse(
                     WHEN bool_or(cls = 'failed') THEN 'failed'
                     WHEN bool_or(cls = 'sent') THEN 'delivered'
                     ELSE 'failed' END AS status,
-               min((src, row)) AS first
+               min(rowid) AS first  -- entries are inserted source by source: the first source's copy counts
         FROM entries WHERE rcpt <> '' AND cls NOT IN ('other', 'dsn')
         GROUP BY key, rcpt
         """
@@ -346,7 +346,7 @@ def collapse(
                     WHEN e.rcpt = '' THEN 'no_recipient'
                     WHEN r.status = 'list' THEN 'duplicate'
                     WHEN r.status <> 'delivered' THEN 'not_delivered'
-                    WHEN (e.src, e.row) <> r.first THEN 'duplicate'
+                    WHEN e.rowid <> r.first THEN 'duplicate'
                     WHEN k.key IS NULL THEN 'no_recipient'
                END AS reason,
                count(*) AS n
