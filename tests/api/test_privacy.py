@@ -1,11 +1,24 @@
-"""Viewer results: no person-level data, no identities, no group under the minimum size."""
+"""Viewer results: no person-level data, no identities, no group under the minimum size.
+
+``test_viewer_routes_hold_the_arithmetic_rule`` runs the checks of
+:mod:`tests.privacy.checks` on every route a viewer reads (whole result,
+parts, handoffs, trends, comparison, advice, figures, report).
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from ona.viz import FIGURE_NAMES
 from tests.api.conftest import Api
 from tests.orgs import with_isolates
+from tests.privacy.checks import check_arithmetic, check_names, check_viewer
+from tests.privacy.orgs import LEFT_OUT, POOLED, SPLIT, Org, analysed, write_csv
 
 V1 = "/api/v1"
 
@@ -69,3 +82,44 @@ def test_named_org_with_isolates(api: Api, tmp_path: Path) -> None:
     groups = api.get(f"{V1}/analyses/{analysis_id}/groups", role="viewer").json()["items"]
     assert {g["group"] for g in groups} == {"Alpha", "Beta"}
     _check_viewer_result(api, analysis_id, {"Solo", "Quiet"}, 5)
+
+
+def embedded(html: str) -> list[Any]:
+    """The JSON documents a page or report embeds in ``<script>`` elements."""
+    return [json.loads(body) for body in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', html, re.DOTALL)]
+
+
+@pytest.mark.parametrize("org", [LEFT_OUT, POOLED], ids=["left_out", "pooled"])
+def test_viewer_routes_hold_the_arithmetic_rule(api: Api, tmp_path: Path, org: Org) -> None:
+    full = analysed(org)
+    dataset_id = api.upload(write_csv(org, tmp_path / "org")).json()["dataset"]["dataset_id"]
+    analysis_id = api.analyze(dataset_id, permutations=10, min_group_size=org.k, period="week",
+                              split=SPLIT.isoformat(), key_people=2)
+    base = f"{V1}/analyses/{analysis_id}"
+    # the service analysed the same events: its analyst result has the same figures as ours
+    served = api.get(f"{base}/result").json()
+    assert served["summary"]["ties"] == full.summary.ties
+    assert abs(served["summary"]["total_weight"] - full.summary.total_weight) < 1e-6
+
+    result = api.get(f"{base}/result", role="viewer").json()
+    assert result["privacy"]["withheld_links"], "the organization has a link carried by fewer than K people"
+    check_viewer(result, full, org.k, label="GET /result")
+    answers: dict[str, Any] = {"result": result}
+    for part in ("summary", "groups", "links", "communities"):
+        answers[part] = api.get(f"{base}/{part}", role="viewer", params={"limit": 1000}).json()
+    for part in ("groups", "links", "communities"):
+        assert answers[part]["items"] == result[part], part
+    for part in ("handoffs", "trends", "comparison"):
+        answers[part] = api.get(f"{base}/{part}", role="viewer").json()
+        assert answers[part] == result[part], part
+    answers["recommendations"] = api.get(f"{base}/recommendations", role="viewer").json()
+    assert [r["figures"] for r in answers["recommendations"]] == [r["figures"] for r in result["recommendations"]]
+    for name in FIGURE_NAMES:
+        r = api.get(f"{base}/figures/{name}", role="viewer")
+        assert r.status_code in (200, 404), (name, r.text)
+        answers[f"figure {name}"] = r.text
+    report = api.get(f"{base}/report", role="viewer")
+    assert report.status_code == 200
+    answers["report"] = embedded(report.text)
+    check_names(json.dumps(answers) + report.text, full, org.k)
+    check_arithmetic(answers, full, org.k, label="viewer routes")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -124,3 +125,61 @@ def analysed(org: Org) -> AnalysisResult:
     with Store(":memory:") as store:
         info = store.save_dataset(build(org))
         return analyze_dataset(store, info.dataset_id, params(org))
+
+
+def write_csv(org: Org, folder: Path) -> Path:
+    """The organization as a dataset folder (people.csv, meetings.csv, tickets.csv), for the CLI and the API.
+
+    The same events as :func:`build`; a meeting's duration is written in
+    minutes with every digit, so weights stay sums of random floats.
+    """
+    ds = build(org)
+    folder.mkdir(parents=True, exist_ok=True)
+    people = ds.tables["people"].to_pylist()
+    (folder / "people.csv").write_text(
+        "person_id,department,email\n" + "".join(f"{p['person_id']},{p['department']},{p['emails']}\n" for p in people),
+        encoding="utf-8",
+    )
+    meetings = ds.tables["meetings"].to_pylist()
+    who: dict[int, list[str]] = {}
+    for row in ds.tables["meeting_attendees"].to_pylist():
+        who.setdefault(row["meeting_key"], []).append(row["person_id"])
+    (folder / "meetings.csv").write_text(
+        "meeting_id,start,duration_minutes,attendees\n" + "".join(
+            f"{m['meeting_id']},{m['start'].isoformat()},{m['hours'] * 60!r},{';'.join(who[m['meeting_key']])}\n"
+            for m in meetings),
+        encoding="utf-8",
+    )
+    tickets = ds.tables["tickets"].to_pylist()
+    (folder / "tickets.csv").write_text(
+        "ticket_id,timestamp,assignee,status\n" + "".join(
+            f"{t['ticket_id']},{t['ts'].isoformat()},{t['assignee_id']},{t['status'] or ''}\n" for t in tickets),
+        encoding="utf-8",
+    )
+    return folder
+
+
+#: Fixed organizations of the face tests (K = 5, the service's floor): one group under K left
+#: out and a link carried by fewer than K people (Board | Crew); two groups under K pooled, whose
+#: link with Board is carried by fewer than K people.
+LEFT_OUT = Org(sizes={"Audit": 7, "Board": 6, "Crew": 5, "Dock": 2}, k=5, meetings=40, tickets=12, seed=1)
+POOLED = Org(sizes={"Audit": 7, "Board": 6, "Dock": 2, "Fleet": 3}, k=5, meetings=30, tickets=12, seed=10)
+
+
+def explicit(people: dict[str, str], meetings: list[tuple[str, str, float]], **extra: object) -> AnalysisResult:
+    """The full result of ``people`` (person_id -> group) meeting in pairs ``(a, b, hours)`` on one day."""
+    ds = dataset(people, name="explicit")
+    keys = list(range(len(meetings)))
+    ds.tables["meetings"] = pa.table({
+        "meeting_key": keys, "meeting_id": [f"m{i}" for i in keys], "start": [at(i) for i in keys],
+        "hours": [m[2] for m in meetings], "n_attendees": [2] * len(meetings), "organizer_id": [m[0] for m in meetings],
+        "line": [i + 2 for i in keys],
+    }, schema=TABLES["meetings"])
+    ds.tables["meeting_attendees"] = pa.table({
+        "meeting_key": [i for i in keys for _ in (0, 1)],
+        "person_id": [p for m in meetings for p in m[:2]],
+        "address": [f"{p}@corp.example" for m in meetings for p in m[:2]],
+    }, schema=TABLES["meeting_attendees"])
+    with Store(":memory:") as store:
+        info = store.save_dataset(ds)
+        return analyze_dataset(store, info.dataset_id, AnalysisParams(permutations=10, **extra))  # type: ignore[arg-type]
