@@ -271,3 +271,12 @@ def test_recognizers(tmp_path):
     assert not any(looks_like_google_calendar(p) for p in graph)
     assert all(looks_like_google_calendar(p) for p in google)
     assert not any(looks_like_graph_events(p) for p in google)
+
+
+@pytest.mark.parametrize("name", ["mailbox", "ics", "calendars"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"ona.io.imports.{name}"))
+    assert result.attempted > 0 and result.failed == 0
