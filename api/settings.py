@@ -86,6 +86,12 @@ class Settings(BaseSettings):
         "upload_rate_seconds / upload_rate seconds); more get 429 with Retry-After; 0: no limit",
     )
     upload_rate_seconds: float = Field(600.0, gt=0, description="the window of upload_rate, in seconds")
+    max_people: int = Field(
+        1_000_000,
+        ge=1,
+        description="rows an uploaded people file may hold (it is validated whole, not a piece at a time); "
+        "more: 422",
+    )
 
 
 @lru_cache

@@ -66,6 +66,7 @@ def upload_dataset(
         max_rows_per_file=settings.max_rows_per_file,
         max_rows=settings.max_rows_per_upload,
         max_rejects_per_file=settings.max_rejects_per_file,
+        max_people=settings.max_people,
     )
     with staged(uploads) as paths:
         try:
@@ -125,7 +126,11 @@ def validation_report(
 
 
 #: The service setting behind each ReadLimits field a RowLimitError names.
-_ROW_SETTINGS = {"max_rows_per_file": "ONA_MAX_ROWS_PER_FILE", "max_rows": "ONA_MAX_ROWS_PER_UPLOAD"}
+_ROW_SETTINGS = {
+    "max_rows_per_file": "ONA_MAX_ROWS_PER_FILE",
+    "max_rows": "ONA_MAX_ROWS_PER_UPLOAD",
+    "max_people": "ONA_MAX_PEOPLE",
+}
 
 
 def _default_name() -> str:

@@ -33,6 +33,8 @@ from ona.io.raw import REJECTS, Format, map_file
 MAX_ROWS = 50_000_000
 #: Default of :attr:`ReadLimits.max_rejects_per_file`.
 MAX_REJECTS_PER_FILE = 10_000
+#: Default of :attr:`ReadLimits.max_people`.
+MAX_PEOPLE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ class ReadLimits:
         Rejected rows whose line and reason are kept per file (the first
         ones, in line order); every rejected row is still counted. Default
         10,000.
+    max_people : int
+        Rows the people file may hold. Default 1,000,000. Lower than the
+        other caps because the people file is validated whole (its checks,
+        repeated ids and claimed addresses, span all rows), at a few hundred
+        bytes a row, where event files are validated a piece at a time.
 
     Examples
     --------
@@ -63,9 +70,10 @@ class ReadLimits:
     max_rows_per_file: int = MAX_ROWS
     max_rows: int = MAX_ROWS
     max_rejects_per_file: int = MAX_REJECTS_PER_FILE
+    max_people: int = MAX_PEOPLE
 
     def __post_init__(self) -> None:
-        for name in ("max_rows_per_file", "max_rows", "max_rejects_per_file"):
+        for name in ("max_rows_per_file", "max_rows", "max_rejects_per_file", "max_people"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 or more")
 
@@ -74,8 +82,8 @@ class RowLimitError(DatasetError):
     """A file, or the whole dataset, holds more rows than a :class:`ReadLimits` allows.
 
     ``limit`` names the attribute of :class:`ReadLimits` that was exceeded
-    (``"max_rows_per_file"`` or ``"max_rows"``), so that a face can say
-    which of its settings to raise.
+    (``"max_rows_per_file"``, ``"max_rows"`` or ``"max_people"``), so that a
+    face can say which of its settings to raise.
     """
 
     def __init__(self, file: str, reason: str, *, limit: str) -> None:
@@ -153,28 +161,43 @@ def check_rows(files: Mapping[str, tuple[Path, str, Format]], limits: ReadLimits
     counted: dict[str, int] = {}
     total = 0
     for table, (path, file, fmt) in files.items():
-        # stop a text scan as soon as either limit is certainly passed
+        # stop a text scan as soon as any limit is certainly passed
         stop = min(limits.max_rows_per_file, max(limits.max_rows - total, 0))
+        if table == "people":
+            stop = min(stop, limits.max_people)
         rows, exact = count_rows(path, file, fmt, stop_after=stop)
-        more = "" if exact else "more than "
+        at_least = "" if exact else "at least "
         if rows > limits.max_rows_per_file:
             raise RowLimitError(
                 file,
-                f"the file holds {more}{_rows(rows)}, more than the limit of "
+                f"the file holds {at_least}{_rows(rows)}, more than the limit of "
                 f"{_rows(limits.max_rows_per_file)} per file",
                 limit="max_rows_per_file",
             )
+        if table == "people":
+            check_people(file, rows, limits, at_least=at_least)
         total += rows
         counted[table] = rows
         if total > limits.max_rows:
             names = ", ".join(f for _, f, _ in list(files.values())[: len(counted)])
             raise RowLimitError(
                 names,
-                f"the files hold {more}{_rows(total)} together, more than the limit of "
+                f"the files hold {at_least}{_rows(total)} together, more than the limit of "
                 f"{_rows(limits.max_rows)} per dataset",
                 limit="max_rows",
             )
     return counted
+
+
+def check_people(file: str, rows: int, limits: ReadLimits, *, at_least: str = "") -> None:
+    """Refuse a people file of more than ``limits.max_people`` rows (RowLimitError)."""
+    if rows > limits.max_people:
+        raise RowLimitError(
+            file,
+            f"the people file holds {at_least}{_rows(rows)}, more than the limit of "
+            f"{_rows(limits.max_people)} of people",
+            limit="max_people",
+        )
 
 
 def check_read(file: str, rows_read: int, limits: ReadLimits) -> None:

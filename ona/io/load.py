@@ -43,7 +43,7 @@ from ona.io.checks import first_occurrence
 from ona.io.dataset import Dataset
 from ona.io.directory import Directory
 from ona.io.emails import validate_emails
-from ona.io.limits import ReadLimits, RejectsKept, check_read, check_rows
+from ona.io.limits import ReadLimits, RejectsKept, check_people, check_read, check_rows
 from ona.io.meetings import validate_meetings
 from ona.io.people import validate_people
 from ona.io.raw import Format, RawTable, Validated, no_rejects
@@ -122,8 +122,9 @@ def read_dataset(
     name : str, optional
         The dataset's name; the folder's name by default.
     limits : ReadLimits, optional
-        Rows per file and in all, and rejected rows listed per file
-        (defaults: 50 million, 50 million, 10,000).
+        Rows per file and in all, rows of the people file, and rejected
+        rows listed per file (defaults: 50 million, 50 million, 1 million,
+        10,000).
     on_progress : callable, optional
         Called as ``on_progress("read people.csv", done, total)`` before and
         after each file.
@@ -218,6 +219,7 @@ def read_dataset_files(
                 # read whole: its checks (repeated ids, claimed addresses) span all rows
                 raw = read_raw(path, label, fmts[table])
                 check_read(label, raw.rows_read, limits)
+                check_people(label, raw.rows_read, limits)
                 rows_read = raw.rows_read
                 kept.add(raw.rejects)
                 people, aliases, bad = validate_people(con, raw)

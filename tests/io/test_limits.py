@@ -324,3 +324,23 @@ def test_pieces_give_what_one_piece_gives(tmp_path: Path, fmt: str, seed: int, m
         assert pieces.report == whole.report, rows
         for name, table in whole.tables.items():
             assert pieces.tables[name].equals(table), (rows, name)
+
+
+def test_the_people_file_has_its_own_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """People are validated whole, not a piece at a time: a people bomb is refused from its footer."""
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    n = 3_000_000
+    same = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array(["p1"]))
+    pq.write_table(pa.table({"person_id": same, "department": same}), folder / "people.parquet")
+    _no_decoding(monkeypatch)
+    with pytest.raises(RowLimitError) as err:
+        read_dataset(folder)
+    assert err.value.limit == "max_people"
+    assert str(err.value) == (
+        "people.parquet: the people file holds 3,000,000 rows, more than the limit of 1,000,000 rows of people"
+    )
+    write_table(folder, "people", PEOPLE)
+    (folder / "people.parquet").unlink()
+    with pytest.raises(RowLimitError, match="people.csv: the people file holds at least 5 rows, more than the limit of 4 rows of people"):
+        read_dataset(folder, limits=ReadLimits(max_people=4))
