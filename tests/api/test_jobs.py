@@ -428,3 +428,14 @@ def test_a_parameter_above_its_bound_is_refused_by_the_api(api: Any, org: Path) 
     r = api.start(dataset_id, betweenness_samples=10_001)
     assert r.status_code == 422 and "betweenness_samples" in r.text, r.text
     assert api.get("/api/v1/analyses").json()["total"] == 0
+
+
+def test_the_time_limit_setting_reaches_the_job_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.settings import Settings
+    from tests.api.conftest import open_api
+
+    monkeypatch.setenv("ONA_ANALYSIS_TIME_LIMIT", "90")
+    assert Settings().analysis_time_limit == 90  # type: ignore[call-arg]
+    client, _ = open_api(tmp_path / "ona.duckdb", analysis_time_limit=12.5)
+    with client:
+        assert client.app.state.jobs._time_limit == 12.5  # type: ignore[attr-defined]
