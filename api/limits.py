@@ -18,8 +18,6 @@ would refuse anyway, plus the rate limit.
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
 
 import anyio.to_thread
 from starlette.exceptions import HTTPException
@@ -27,8 +25,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.auth import Keys
 from api.errors import ApiError, Forbidden, TooManyRequests, Unauthorized, http_error, problem_response, status_of
 from api.ratelimit import RateLimiter
+from api.settings import Settings
 
 #: (method, path) of the routes that take an upload body.
 UPLOAD_ROUTES: frozenset[tuple[str, str]] = frozenset({("POST", "/api/v1/datasets")})
@@ -89,7 +89,7 @@ class BodySizeLimit:
         if secret is None:
             return _problem(request, Unauthorized("this route needs an API key: send 'Authorization: Bearer <key>'"))
         state = scope["app"].state
-        keys: Any = getattr(state, "keys", None) or state.key_cache
+        keys: Keys = state.keys
         key = await anyio.to_thread.run_sync(keys.check, secret)
         if key is None:
             return _problem(request, Unauthorized("the API key is unknown, revoked or expired"))
@@ -100,7 +100,7 @@ class BodySizeLimit:
                 request,
                 Forbidden(f"this route is for the analyst role; key '{key.key_id}' has the {key.role} role"),
             )
-        wait = self._limiter(state.settings).retry_after(str(getattr(key, "key_id", "") or _digest(secret)))
+        wait = self._limiter(state.settings).retry_after(key.key_id)
         if wait is not None:
             settings = state.settings
             return _problem(
@@ -114,7 +114,7 @@ class BodySizeLimit:
             )
         return None
 
-    def _limiter(self, settings: Any) -> RateLimiter:
+    def _limiter(self, settings: Settings) -> RateLimiter:
         if self._uploads is None:
             self._uploads = RateLimiter(settings.upload_rate, settings.upload_rate_seconds)
         return self._uploads
@@ -134,10 +134,6 @@ def _bearer(scope: Scope) -> str | None:
             secret = secret.strip()
             return secret if scheme.lower() == "bearer" and secret else None
     return None
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _content_length(scope: Scope) -> int | None:
