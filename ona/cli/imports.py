@@ -93,7 +93,7 @@ def import_(
         report = import_export(kind, sources, out, options, people=people, on_progress=on_progress)
     if quiet:
         return
-    table = Table(title=f"ona import {report.kind} -> {out}", title_justify="left")
+    table = Table(title=f"ona import {report.kind} -> {out.name}", title_justify="left")
     table.add_column("source")
     table.add_column("read", justify="right")
     table.add_column("written", justify="right")
