@@ -248,3 +248,24 @@ def test_batches_are_bounded(tmp_path, monkeypatch):
     sink = MemorySink()
     import_mbox([path], ImportOptions(), sink)
     assert [b.num_rows for b in sink.tables["emails"]] == [4, 4, 2]
+
+
+def test_an_enron_message_file(tmp_path):
+    """The Enron corpus layout and header style: folded To, a zone comment, X- headers with names."""
+    box = tmp_path / "maildir" / "allen-p" / "_sent_mail"
+    box.mkdir(parents=True)
+    (box / "1.").write_bytes(
+        b"Message-ID: <18782981.1075855378110.JavaMail.evans@thyme>\n"
+        b"Date: Mon, 14 May 2001 16:39:00 -0700 (PDT)\nFrom: phillip.allen@enron.com\n"
+        b"To: tim.belden@enron.com, john.lavorato@enron.com, \n\tgreg.whalley@enron.com\n"
+        b"Subject: " + CANARY.encode() + b"\nMime-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n"
+        b"X-From: Phillip K Allen\nX-To: Tim Belden <Tim Belden/Enron@EnronXGate>\nX-cc: \nX-bcc: \n"
+        b"X-Folder: \\Phillip_Allen_Jan2002_1\\Allen, Phillip K.\\'Sent Mail\nX-Origin: Allen-P\n"
+        b"X-FileName: pallen (Non-Privileged).pst\n\n" + CANARY.encode() + b"\n"
+    )
+    sink = MemorySink()
+    [report] = import_maildir([tmp_path / "maildir"], ImportOptions(), sink)
+    [row] = sink.table("emails").to_pylist()
+    assert row["timestamp"] == datetime(2001, 5, 14, 23, 39, tzinfo=UTC)
+    assert row["recipients"] == ["tim.belden@enron.com", "john.lavorato@enron.com", "greg.whalley@enron.com"]
+    assert_no_canary(sink, [report])
