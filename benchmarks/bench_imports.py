@@ -13,9 +13,10 @@ there), then a child process runs :func:`ona.io.imports.import_export`
 second and the child's peak resident memory (``ru_maxrss``), so the number
 is the import's alone and not the generator's.
 
-Kinds: ``mbox``, ``maildir``, ``ics``, ``graph-events``, ``google-calendar``
-below; ``exchange-trace`` has its own section (its generator belongs with
-its importer).
+Kinds: ``mbox``, ``maildir``, ``ics``, ``graph-events``, ``google-calendar``,
+``exchange-trace`` (default 8,000,000 rows: a 2 GB Get-MessageTraceV2 CSV;
+``--records 2000000`` for a quick run) and ``gmail`` below, ``slack`` and
+``teams`` in bench_imports_chat.py.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -166,9 +167,77 @@ def generate_google(folder: Path, n: int) -> list[Path]:
     return _pages(folder, n, "items", _google)
 
 
-# ------------------------------------------------------------------ exchange-trace
-# Section for the exchange-trace importer: a generator of Get-MessageTraceV2 CSV rows (one per
-# recipient, several events per message) registered in GENERATORS as "exchange-trace".
+# ------------------------------------------------------------------ exchange-trace / gmail
+# Mail-trace logs: ``--records`` counts *rows* (one per recipient of a message). 8,000,000 rows of
+# Get-MessageTraceV2 CSV are about 2 GB, the size the issue asks for; UTF-16LE halves the rows per GB.
+
+V2_HEADER = '"Received","SenderAddress","RecipientAddress","Subject","Status","ToIP","FromIP","Size","MessageId","MessageTraceId"\r\n'
+_STATUS = ["Delivered"] * 96 + ["Failed", "Pending", "FilteredAsSpam", "Quarantined"]
+
+
+def _trace_rows(rnd: random.Random, n: int) -> Iterator[str]:
+    """``n`` V2 rows: messages of 1-6 recipients (5 % outside), 4 % not delivered, 1 % list expansions,
+    1 % system senders, and a subject of about 80 characters."""
+    i = 0
+    made = 0
+    while made < n:
+        when = START + timedelta(seconds=11 * i)
+        ts = f"{when:%Y-%m-%dT%H:%M:%S}.{i % 10_000_000:07d}"
+        sender = f"noreply@{DOMAIN}" if i % 100 == 0 else _person(rnd)
+        mid = f"<{i:x}.{rnd.getrandbits(48):012x}@{DOMAIN}>"
+        trace = f"{rnd.getrandbits(64):016x}-{i:012x}"
+        rcpts = [_person(rnd) if rnd.random() > 0.05 else f"client{rnd.randrange(500)}@outside.example"
+                 for _ in range(rnd.randint(1, 6))]  # fmt: skip
+        if i % 100 == 7:
+            rcpts.insert(0, f"all-staff-{i % 9}@{DOMAIN}")
+        subject = f"RE: Budget review {i} for the quarterly numbers of the department and its suppliers"
+        for k, r in enumerate(rcpts):
+            status = "Expanded" if r.startswith("all-staff") else rnd.choice(_STATUS)
+            yield (f'"{ts}","{sender}","{r}","{subject}","{status}","","10.{k}.0.1","{20_000 + k}",'
+                   f'"{mid}","{trace}"\r\n')  # fmt: skip
+            made += 1
+        i += 1
+
+
+def generate_exchange_trace(folder: Path, n: int) -> list[Path]:
+    """A Get-MessageTraceV2 CSV of ``n`` rows (about 250 bytes each), written in 64 MB pieces."""
+    path = folder / "messagetrace.csv"
+    if not path.exists():
+        rnd = random.Random(0)
+        with path.open("w", encoding="utf-8", newline="") as f:
+            f.write(V2_HEADER)
+            piece: list[str] = []
+            for row in _trace_rows(rnd, n):
+                piece.append(row)
+                if len(piece) == 250_000:
+                    f.write("".join(piece))
+                    piece.clear()
+            f.write("".join(piece))
+    return [path]
+
+
+def generate_gmail(folder: Path, n: int) -> list[Path]:
+    """Gmail logs as JSON lines: a sent event per message (1-6 destinations) and a received event per
+    internal destination; ``n`` counts sent destinations."""
+    path = folder / "gmail.jsonl"
+    if not path.exists():
+        rnd = random.Random(0)
+        made = i = 0
+        with path.open("w", encoding="utf-8") as f:
+            while made < n:
+                usec = int((START + timedelta(seconds=11 * i)).timestamp() * 1_000_000)
+                sender, mid = _person(rnd), f"<{i:x}@{DOMAIN}>"
+                dests = [_person(rnd) for _ in range(rnd.randint(1, 6))]
+                for kind, targets in [(1, dests)] + [(2, [d]) for d in dests]:
+                    f.write(json.dumps({
+                        "event_info": {"timestamp_usec": str(usec), "success": True, "mail_event_type": str(kind)},
+                        "message_info": {"rfc2822_message_id": mid, "subject": f"Budget {i}",
+                                         "source": {"address": sender, "from_header_address": sender},
+                                         "destination": [{"address": d, "service": "gmail-ui"} for d in targets]},
+                    }) + "\n")  # fmt: skip
+                made += len(dests)
+                i += 1
+    return [path]
 
 
 GENERATORS: dict[str, Callable[[Path, int], list[Path]]] = {
@@ -177,7 +246,12 @@ GENERATORS: dict[str, Callable[[Path, int], list[Path]]] = {
     "ics": generate_ics,
     "graph-events": generate_graph,
     "google-calendar": generate_google,
+    "exchange-trace": generate_exchange_trace,
+    "gmail": generate_gmail,
 }
+
+#: Default ``--records`` per kind (100,000 for the others).
+DEFAULT_RECORDS = {"mbox": 1_000_000, "exchange-trace": 8_000_000, "gmail": 1_000_000}
 
 # ------------------------------------------------------------------ slack / teams
 # The chat exports' generators live in bench_imports_chat.py (beside this file, so importable when run as a script).
@@ -207,7 +281,7 @@ def main() -> None:
     if args.child:
         _child(args.kind, args.child[0], args.child[1:])
         return
-    n = args.records or (1_000_000 if args.kind == "mbox" else 100_000)
+    n = args.records or DEFAULT_RECORDS.get(args.kind, 100_000)
     folder = args.dir / f"{args.kind}-{n}"
     folder.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
