@@ -11,6 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.paging import Page, ResultPage
+from ona.io.imports.folder import ImportReport
 from ona.params import AnalysisParams
 from ona.results import (
     CommunitySummary,
@@ -61,6 +62,9 @@ class DatasetUpload(BaseModel):
 
     dataset: DatasetInfo
     validation: ValidationPage
+    import_report: ImportReport | None = Field(
+        default=None, description="with a `kind`: what the import read, wrote and dropped per file"
+    )
 
 
 class AnalysisRequest(BaseModel):

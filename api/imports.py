@@ -1,0 +1,82 @@
+"""Uploaded exports (``kind`` form field) -> a temporary dataset folder, through ``ona.io.imports``.
+
+An upload with a ``kind`` carries the export as it came (the ``files``
+list: a message trace CSV, Gmail log JSON lines, .ics files, a Slack zip,
+...) and the people file. The files are written to a temporary folder under
+their own names, :func:`ona.io.imports.import_export` turns them into a
+dataset folder there, and the route reads that folder like any upload. The
+temporary folder is removed when the block ends, whatever happens.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path, PurePath
+
+from fastapi import UploadFile
+
+from api.errors import BadUpload
+from api.uploads import staged, suffix_of
+from ona.io.imports import KINDS, ImportOptions, ImportReport, import_export
+from ona.io.imports.folder import table_files
+
+_COPY_CHUNK = 1 << 20
+
+KIND_HELP = (
+    "the kind of export in `files` (" + ", ".join(["auto", *KINDS]) + "); without it the upload is ona's own "
+    "tables (people, emails, ...). With a kind, `files` holds the export as it came and `people` the people "
+    "file its addresses are resolved against; the answer includes the import report"
+)
+
+
+@contextmanager
+def sources(
+    kind: str | None, uploads: Mapping[str, UploadFile | None], files: list[UploadFile] | None
+) -> Iterator[tuple[dict[str, Path], ImportReport | None]]:
+    """The dataset files to read (table -> path) and, with a ``kind``, the import report.
+
+    Raises
+    ------
+    BadUpload
+        An unknown kind, a kind without files, or files without a kind.
+    """
+    given = [f for f in files or [] if f.filename or f.size]
+    if kind is None:
+        if given:
+            raise BadUpload("files", "export files need a kind (the 'kind' form field)")
+        with staged(uploads) as paths:
+            yield paths, None
+        return
+    if kind not in KINDS and kind != "auto":
+        raise BadUpload("kind", f"unknown kind '{kind}' (expected auto or one of: {', '.join(KINDS)})")
+    if not given:
+        raise BadUpload("files", f"a '{kind}' upload needs the export's files in 'files'")
+    people = uploads.get("people")
+    if people is None or not (people.filename or people.size):
+        raise BadUpload("people", "this file is required")
+    folder = Path(tempfile.mkdtemp(prefix="ona-import-upload-"))
+    try:
+        (folder / "export").mkdir()
+        paths = []
+        for i, up in enumerate(given):
+            name = PurePath(up.filename or "").name or f"file{i}"
+            path = folder / "export" / name
+            if path.exists():
+                path = folder / "export" / f"{i}-{name}"
+            _save(up, path)
+            paths.append(path)
+        people_path = folder / f"people{suffix_of('people', people)}"
+        _save(people, people_path)
+        report = import_export(kind, paths, folder / "dataset", ImportOptions(), people=people_path)
+        yield table_files(folder / "dataset"), report
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _save(upload: UploadFile, path: Path) -> None:
+    with path.open("wb") as out:
+        upload.file.seek(0)
+        shutil.copyfileobj(upload.file, out, _COPY_CHUNK)
