@@ -140,6 +140,7 @@ class Jobs:
         self._turns: deque[str] = deque()  # workspaces with queued jobs, in the order they get the worker
         self._running: str | None = None
         self._cancel_running = False
+        self._cancel_early: set[str] = set()  # cancelled between their record and their place in a queue
         self._stopping = threading.Event()
         self._detached = False  # set when a stop gave up waiting: the worker must leave the store alone
         self._worker = threading.Thread(target=self._work, name="ona-analysis", daemon=True)
@@ -169,6 +170,9 @@ class Jobs:
         info = self._store.create_analysis(dataset_id, params)
         job = _Job(info.analysis_id, dataset_id, params, workspace)
         with self._wake:
+            if info.analysis_id in self._cancel_early:
+                self._cancel_early.discard(info.analysis_id)
+                return self._store.get_analysis(info.analysis_id)
             if self._stopping.is_set():
                 stopped = True
             else:
@@ -207,6 +211,10 @@ class Jobs:
             elif running:
                 self._cancel_running = True
                 self._store.update_analysis(analysis_id, stage="cancelling")
+            elif self._store.get_analysis(analysis_id).status == "queued":
+                # recorded by a submit that has not queued it yet: that submit will not queue it
+                self._cancel_early.add(analysis_id)
+                self._store.update_analysis(analysis_id, status="cancelled", error=CANCELLED)
         info = self._store.get_analysis(analysis_id)
         if info.status in ("done", "failed"):
             raise Conflict(f"analysis '{analysis_id}' is {info.status}: it has ended, so there is nothing to cancel")

@@ -439,3 +439,28 @@ def test_the_time_limit_setting_reaches_the_job_runner(tmp_path: Path, monkeypat
     client, _ = open_api(tmp_path / "ona.duckdb", analysis_time_limit=12.5)
     with client:
         assert client.app.state.jobs._time_limit == 12.5  # type: ignore[attr-defined]
+
+
+def test_cancel_between_the_record_and_the_queue(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cancel that lands after submit recorded the analysis but before it queued it still wins."""
+    s, dataset_id = store
+    gate = _Gate()
+    _fake(monkeypatch, gate)
+    jobs = Jobs(s)
+    record = s.create_analysis
+
+    def record_then_cancel(ds: str, params: AnalysisParams, **kw: Any) -> Any:
+        info = record(ds, params, **kw)
+        assert jobs.cancel(info.analysis_id).status == "cancelled"
+        return info
+
+    monkeypatch.setattr(s, "create_analysis", record_then_cancel)
+    info = jobs.submit(dataset_id, AnalysisParams(seed=1))
+    monkeypatch.undo()
+    assert (info.status, jobs.queued()) == ("cancelled", [])
+    _fake(monkeypatch, gate)
+    after = jobs.submit(dataset_id, AnalysisParams(seed=2)).analysis_id
+    gate.release.set()
+    _wait(s, after, ("failed",))
+    jobs.shutdown()
+    assert gate.order == [2]
