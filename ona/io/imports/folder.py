@@ -420,6 +420,7 @@ def _people(
         return PeopleNote(source="folder", file=old.name, rows=_count_rows(old),
                           note=f"the folder's {old.name} was kept; internal addresses are not added to it")  # fmt: skip
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     try:
         tables = {p.stem.lower(): p for p in new.glob("*.parquet")}
         for table, path in existing.items():

@@ -229,6 +229,7 @@ def connection() -> Iterator[duckdb.DuckDBPyConnection]:
             con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
             con.execute(f"SET temp_directory = {lit(str(Path(tmp) / 'spill'))}")
             con.execute("SET preserve_insertion_order = false")
+            con.execute("SET enable_progress_bar = false")
             for macro in MACROS:
                 con.execute(macro)
             formats = "[" + ", ".join(lit(f) for f in US_FORMATS) + "]"
