@@ -297,9 +297,12 @@ def main() -> None:
     )  # fmt: skip
     seconds = time.perf_counter() - t0
     counts = json.loads(done.stdout.strip().splitlines()[-1])
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+    # CPU seconds too: on a shared machine the wall time says more about the neighbours than the import
     print(f"{args.kind}: {counts['records']:,} records read, {counts['written']:,} rows written in {seconds:.1f} s "
-          f"= {counts['records'] / seconds:,.0f} records/s; peak RSS {peak_mb:,.0f} MB")  # fmt: skip
+          f"= {counts['records'] / seconds:,.0f} records/s ({cpu:.1f} CPU s = {counts['records'] / cpu:,.0f} "
+          f"records per CPU second); peak RSS {peak_mb:,.0f} MB")  # fmt: skip
 
 
 if __name__ == "__main__":
