@@ -140,14 +140,13 @@ def _import_json(
     page_key: str,
     read_event: Callable[[dict[str, Any], MeetingWriter, SourceReport, str], None],
 ) -> list[SourceReport]:
-    # Each file is loaded and checked before anything is written, so that a refused file leaves
-    # nothing half-written in the sink.
-    loaded = [(path, list(_load(path, page_key))) for path in sources]
+    # One file at a time, so that memory holds one file's events; a file refused half-way leaves
+    # rows in the sink, which the dataset folder writer discards (it never writes a partial folder).
     writer = MeetingWriter(sink, options)
     reports = []
-    for path, records in loaded:
+    for path in sources:
         report = SourceReport(source=path.name, kind=kind)
-        for position, event in records:
+        for position, event in _load(path, page_key):
             if isinstance(event, _Unparseable):
                 report.records_read += 1
                 report.bad(position, str(event))
