@@ -217,6 +217,12 @@ def _import_calendar(
             report.bad(position, errors[0] if errors else "an event without DTSTART")
             continue
         recurring = any(event.get("RRULE") is not None or event.get("RDATE") is not None for event in events)
+        if len(events) == 1 and not recurring and events[0].get("RECURRENCE-ID") is None:
+            # A lone event is its own one occurrence; asking the expander for it costs more
+            # than parsing it (it searches the whole time line for occurrences).
+            start = events[0]["DTSTART"].dt
+            _occurrence(events[0], uid, f"{position} at {start}", writer, report)
+            continue
         lo, hi = _window(uid, any(_is_open_ended(e) for e in events), options, file)
         series = icalendar.Calendar()
         for event in events:
