@@ -188,6 +188,7 @@ def _list(value: Any) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ times
 
 _FRACTION = re.compile(r"(\.\d{1,6})\d*")
+_GRAPH_CONTEXT = re.compile(r'"@odata\.context"\s*:\s*"[^"]*(calendarView|/events|calendar)', re.IGNORECASE)
 
 
 def _zone(name: str | None) -> tzinfo:
@@ -305,8 +306,10 @@ def import_graph_events(sources: Sequence[Path], options: ImportOptions, sink: S
 def looks_like_graph_events(path: Path) -> bool:
     """Whether ``path`` starts like Graph event JSON (Graph's ``iCalUId`` / ``isAllDay`` / ``@odata``)."""
     head = _sniff(path)
+    # Graph spells it iCalUId (Google: iCalUID); other Graph pages (Teams chatMessage) carry
+    # @odata.context too, so the context must name a calendar collection.
     return head is not None and ('"iCalUId"' in head or '"isAllDay"' in head or
-                                 ('"@odata.context"' in head and "event" in head.lower()))  # fmt: skip
+                                 _GRAPH_CONTEXT.search(head) is not None)  # fmt: skip
 
 
 # ------------------------------------------------------------------ Google Calendar

@@ -280,3 +280,23 @@ def test_docstring_examples(name):
 
     result = doctest.testmod(importlib.import_module(f"ona.io.imports.{name}"))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_graph_bare_list_of_events_and_pages(tmp_path):
+    one = graph_event("a", "2024-03-04T09:00:00", "2024-03-04T10:00:00", "UTC", "ana", "ben")
+    two = graph_event("b", "2024-03-04T11:00:00", "2024-03-04T12:00:00", "Eastern Standard Time", "ana", "ben")
+    path = tmp_path / "list.json"
+    path.write_text(json.dumps([one, {"value": [two]}]))
+    sink = MemorySink()
+    [report] = import_graph_events([path], ImportOptions(), sink)
+    assert report.events_written == {"meetings": 2}
+    starts = [r["start"] for r in sink.table("meetings").to_pylist()]
+    assert starts == [datetime(2024, 3, 4, 9, tzinfo=UTC), datetime(2024, 3, 4, 16, tzinfo=UTC)]
+
+
+def test_a_teams_page_is_not_taken_for_graph_events(tmp_path):
+    page = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#chats('19%3A1')/messages",
+            "value": [{"id": "1", "messageType": "systemEventMessage", "eventDetail": {"@odata.type": "x"}}]}
+    path = tmp_path / "messages.json"
+    path.write_text(json.dumps(page))
+    assert not looks_like_graph_events(path) and not looks_like_google_calendar(path)

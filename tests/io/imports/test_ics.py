@@ -230,3 +230,17 @@ def test_a_file_of_another_kind_is_refused(tmp_path):
     assert not looks_like_ics(path)
     (tmp_path / "ok.ics").write_text("\ufeffBEGIN:VCALENDAR\nEND:VCALENDAR\n")
     assert looks_like_ics(tmp_path / "ok.ics")
+
+
+def test_rdate_adds_occurrences_and_an_unknown_x_wr_timezone_leaves_floating_times_utc(tmp_path):
+    path = tmp_path / "rdate.ics"
+    path.write_text(calendar(
+        vevent("UID:r", "DTSTART:20240304T090000", "DTEND:20240304T100000",
+               "RDATE:20240306T090000,20240308T090000", *who("ana", "ben")),
+        header=("X-WR-TIMEZONE:Nowhere/Atlantis",),
+    ))  # fmt: skip
+    sink = MemorySink()
+    [report] = import_ics([path], ImportOptions(), sink)
+    assert report.events_written == {"meetings": 3}
+    assert [r["start"].day for r in sink.table("meetings").to_pylist()] == [4, 6, 8]
+    assert {r["start"].hour for r in sink.table("meetings").to_pylist()} == {9}
