@@ -300,3 +300,22 @@ def test_a_teams_page_is_not_taken_for_graph_events(tmp_path):
     path = tmp_path / "messages.json"
     path.write_text(json.dumps(page))
     assert not looks_like_graph_events(path) and not looks_like_google_calendar(path)
+
+
+def test_auto_recognizes_the_mail_and_calendar_kinds(tmp_path):
+    from ona.io.imports import detect_kind
+    from tests.io.imports import test_ics, test_mailbox
+
+    (tmp_path / "a.mbox").write_bytes(test_mailbox.mbox(*test_mailbox.smallorg_messages()))
+    box = tmp_path / "maildir" / "ana" / "inbox"
+    box.mkdir(parents=True)
+    (box / "1.").write_bytes(test_mailbox.smallorg_messages()[0])
+    cases = {
+        "graph-events": graph_smallorg(tmp_path),
+        "google-calendar": google_smallorg(tmp_path),
+        "ics": test_ics.smallorg_files(tmp_path),
+        "mbox": [tmp_path / "a.mbox"],
+        "maildir": [tmp_path / "maildir"],
+    }
+    for kind, paths in cases.items():
+        assert detect_kind(paths) == kind
