@@ -55,6 +55,10 @@ REASONS: dict[str, str] = {
     "channel_post": "a post in a channel (counted only with --chat-channel-posts)",
     "deleted": "a message deleted by its author or an admin",
     "deleted_user": "written by a deactivated (deleted) account",
+    "unknown_account": "an account id that the users export does not list (ticket kinds; the ids are in notes)",
+    "unassigned": "an assignee removed with no one named (the ticket waits unassigned; the next holder's row follows)",
+    "truncated_history": "changes the export left out (a changelog whose total is larger than the entries present; "
+    "the issue keys are in notes)",
     "unparseable": "could not be read (its position is listed)",
 }
 
@@ -94,6 +98,10 @@ class SourceReport(BaseModel):
     events_written: dict[str, int] = Field(default_factory=dict, description="rows written per table")
     dropped: dict[str, int] = Field(default_factory=dict, description="records left out, by reason (REASONS)")
     unparseable: list[Unparseable] = Field(default_factory=list, description=f"the first {POSITIONS_KEPT}")
+    notes: list[str] = Field(
+        default_factory=list,
+        description=f"the first {POSITIONS_KEPT} remarks on records kept or dropped (a truncated history, an unknown id)",
+    )
 
     def drop(self, reason: str, count: int = 1) -> None:
         """Count records left out for ``reason`` (a key of REASONS)."""
@@ -107,6 +115,11 @@ class SourceReport(BaseModel):
         self.drop("unparseable")
         if len(self.unparseable) < POSITIONS_KEPT:
             self.unparseable.append(Unparseable(position=position, reason=reason))
+
+    def note(self, text: str) -> None:
+        """Add a remark (listed while fewer than POSITIONS_KEPT are)."""
+        if len(self.notes) < POSITIONS_KEPT:
+            self.notes.append(text)
 
     def wrote(self, table: str, rows: int) -> None:
         self.events_written[table] = self.events_written.get(table, 0) + rows

@@ -53,7 +53,9 @@ from ona.io.readers import EXTENSIONS, _as_text, format_of, read_pieces
 from ona.io.sqlkit import lit
 
 #: Tables an importer may write (DESIGN.md's input tables).
-TABLES = ("people", "emails", "meetings", "tickets", "chats", "ties", "people_history")
+TABLES = ("people", "emails", "meetings", "tickets", "chats", "ties", "people_history", "group_handoffs")
+#: ``group_handoffs`` (ticket_id, timestamp, from_group, to_group): assignment-group changes of the ticket
+#: kinds (ServiceNow, Zendesk), kept beside the dataset; the readers do not read it yet.
 
 #: Columns that refer to people by address, per table (used to derive people).
 PERSON_COLUMNS: dict[str, tuple[str, ...]] = {
