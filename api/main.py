@@ -46,7 +46,7 @@ API_PREFIX = "/api/v1"
 DESCRIPTION = """\
 Find silos and weak links in an organization's collaboration logs.
 
-Upload a dataset (people, emails, meetings, tickets), start an analysis,
+Upload a dataset (people, emails, meetings, tickets, chats), start an analysis,
 poll it until it is done, then read its summary, groups (silos), links
 between groups, people and communities.
 
