@@ -6,7 +6,7 @@ Role rules (``Authorization: Bearer <key>`` on every data route):
 route                                       analyst    viewer
 ==========================================  =========  ======================
 GET /health, /openapi.json, /docs           no key     no key
-GET /datasets, /datasets/{id}               yes        yes (counts only)
+GET /datasets, /datasets/{id}               yes        yes (name and span, no counts)
 POST /datasets, DELETE /datasets/{id}       yes        403
 GET /datasets/{id}/validation               yes        403 (rows quote addresses)
 POST /analyses, DELETE /analyses/{id}       yes        403
@@ -54,7 +54,7 @@ from api.results import Results
 from api.settings import Settings
 from ona.results import AnalysisResult
 from ona.errors import NotFoundError
-from ona.store import AnalysisInfo, Store
+from ona.store import AnalysisInfo, DatasetInfo, Store
 from ona.store.control import DATA_ROLES, KeyInfo
 
 # Dependencies that never block are ``async def``: FastAPI runs a plain ``def``
@@ -179,6 +179,11 @@ def for_role(key: KeyInfo, info: AnalysisInfo) -> AnalysisInfo:
     if info.error is None:
         return info
     return info.model_copy(update={"error": scrub_paths(info.error) if key.role == "analyst" else VIEWER_FAILED})
+
+
+def dataset_for_role(key: KeyInfo, info: DatasetInfo) -> DatasetInfo:
+    """A dataset record as this key's role may see it: viewers get no counts (see DatasetInfo)."""
+    return info if key.role == "analyst" else info.for_viewer()
 
 
 def result_for(key: KeyInfo, analysis_id: str, results: Results, settings: Settings) -> AnalysisResult:

@@ -15,11 +15,12 @@ from api.deps import (
     ResultsDep,
     SettingsDep,
     StoreDep,
+    dataset_for_role,
 )
 from api.errors import problem_responses
 from api.models import DatasetPage, DatasetUpload, ValidationPage
 from api.paging import DEFAULT_LIMIT, Limit, Offset, page
-from api.uploads import staged
+from api.imports import KIND_HELP, sources
 from ona.io import read_dataset_files
 from ona.io.limits import ReadLimits, RowLimitError
 from ona.store import DatasetInfo
@@ -50,6 +51,8 @@ def upload_dataset(
     tickets: Annotated[UploadFile | None, File(description=_file_help("tickets"))] = None,
     chats: Annotated[UploadFile | None, File(description=_file_help("chats"))] = None,
     name: Annotated[str | None, Form(max_length=200, description="a name for the dataset")] = None,
+    kind: Annotated[str | None, Form(max_length=40, description=KIND_HELP)] = None,
+    files: Annotated[list[UploadFile] | None, File(description="with a kind: the export's files as they came")] = None,
 ) -> DatasetUpload:
     """Upload the dataset files (multipart/form-data) and store them as one dataset.
 
@@ -61,14 +64,21 @@ def upload_dataset(
     `max_rows_per_upload` (counted before decoding) is refused with 422 and
     nothing is stored. The key is checked before the body is read, and each
     key may upload `upload_rate` times per `upload_rate_seconds` (429).
+
+    With a `kind` (`exchange-trace`, `gmail`, `mbox`, `ics`, `slack`, ...,
+    or `auto`), `files` is a real export as it came and `people` the people
+    file: the export goes through `ona import` (records kept or dropped by
+    reason, content never stored) and the answer's `import_report` says
+    what was read, written and dropped per file.
     """
     uploads = {"people": people, "emails": emails, "meetings": meetings, "tickets": tickets, "chats": chats}
     limits = ReadLimits(
         max_rows_per_file=settings.max_rows_per_file,
         max_rows=settings.max_rows_per_upload,
         max_rejects_per_file=settings.max_rejects_per_file,
+        max_people=settings.max_people,
     )
-    with staged(uploads) as paths:
+    with sources(kind, uploads, files) as (paths, imported):
         try:
             dataset = read_dataset_files(paths, name=name or _default_name(), limits=limits)
         except RowLimitError as exc:
@@ -78,19 +88,22 @@ def upload_dataset(
     info = store.save_dataset(dataset, workspace=key.workspace or "default")
     limit = settings.upload_report_rejects
     report = store.validation_report(info.dataset_id, offset=0, limit=limit)
-    return DatasetUpload(dataset=info, validation=ValidationPage.of(report, offset=0, limit=limit))
+    return DatasetUpload(
+        dataset=info, validation=ValidationPage.of(report, offset=0, limit=limit), import_report=imported
+    )
 
 
 @router.get("", response_model=DatasetPage, summary="List datasets")
 def list_datasets(key: KeyDep, store: StoreDep, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> DatasetPage:
-    """The workspace's stored datasets, oldest first."""
-    return DatasetPage(**page(store.list_datasets(workspace=key.workspace), offset=offset, limit=limit))
+    """The workspace's stored datasets, oldest first (a viewer gets no counts)."""
+    rows = [dataset_for_role(key, d) for d in store.list_datasets(workspace=key.workspace)]
+    return DatasetPage(**page(rows, offset=offset, limit=limit))
 
 
 @router.get("/{dataset_id}", response_model=DatasetInfo, summary="Get a dataset", responses=problem_responses(404))
 def get_dataset(dataset_id: DatasetId, key: KeyDep, store: StoreDep) -> DatasetInfo:
-    """What a stored dataset holds (people and event counts, rejected rows, time span)."""
-    return store.get_dataset(dataset_id)
+    """What a stored dataset holds (people and event counts, rejected rows, time span; a viewer gets no counts)."""
+    return dataset_for_role(key, store.get_dataset(dataset_id))
 
 
 @router.delete(
@@ -126,7 +139,11 @@ def validation_report(
 
 
 #: The service setting behind each ReadLimits field a RowLimitError names.
-_ROW_SETTINGS = {"max_rows_per_file": "ONA_MAX_ROWS_PER_FILE", "max_rows": "ONA_MAX_ROWS_PER_UPLOAD"}
+_ROW_SETTINGS = {
+    "max_rows_per_file": "ONA_MAX_ROWS_PER_FILE",
+    "max_rows": "ONA_MAX_ROWS_PER_UPLOAD",
+    "max_people": "ONA_MAX_PEOPLE",
+}
 
 
 def _default_name() -> str:

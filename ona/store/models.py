@@ -39,7 +39,12 @@ PAIR_SCHEMA = pa.schema(
 
 
 class DatasetInfo(BaseModel):
-    """A stored dataset: its name and what it holds."""
+    """A stored dataset: its name and what it holds.
+
+    The counts are null in the viewer's version (:meth:`for_viewer`): a
+    dataset's people count minus an analysis' shown people would give back
+    the size of the groups kept from viewers.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -47,18 +52,24 @@ class DatasetInfo(BaseModel):
     workspace: str = Field("default", description="the workspace (client or organization) the dataset belongs to")
     name: str
     created_at: datetime = Field(description="when the dataset was saved (UTC)")
-    people: int = Field(description="rows of the people table")
-    emails: int = Field(description="accepted, de-duplicated messages")
-    email_recipients: int = Field(description="(message, distinct recipient) rows")
-    meetings: int = Field(description="accepted meetings")
-    meeting_attendees: int = Field(description="(meeting, distinct attendee) rows")
-    tickets: int = Field(description="distinct ticket ids")
-    ticket_rows: int = Field(description="rows of ticket assignment history")
-    chats: int = Field(0, description="accepted, de-duplicated chat messages")
-    chat_recipients: int = Field(0, description="(chat message, distinct other member) rows")
-    rejected: int = Field(description="input rows rejected by validation")
+    people: int | None = Field(description="rows of the people table")
+    emails: int | None = Field(description="accepted, de-duplicated messages")
+    email_recipients: int | None = Field(description="(message, distinct recipient) rows")
+    meetings: int | None = Field(description="accepted meetings")
+    meeting_attendees: int | None = Field(description="(meeting, distinct attendee) rows")
+    tickets: int | None = Field(description="distinct ticket ids")
+    ticket_rows: int | None = Field(description="rows of ticket assignment history")
+    chats: int | None = Field(0, description="accepted, de-duplicated chat messages")
+    chat_recipients: int | None = Field(0, description="(chat message, distinct other member) rows")
+    rejected: int | None = Field(description="input rows rejected by validation")
     first_event: datetime | None = Field(None, description="earliest event timestamp (UTC), null without events")
     last_event: datetime | None = Field(None, description="latest event timestamp (UTC), null without events")
+
+    def for_viewer(self) -> DatasetInfo:
+        """The viewer's version: name, workspace and time span, no counts."""
+        counts = ("people", "emails", "email_recipients", "meetings", "meeting_attendees", "tickets",
+                  "ticket_rows", "chats", "chat_recipients", "rejected")  # fmt: skip
+        return self.model_copy(update=dict.fromkeys(counts))
 
 
 class AnalysisInfo(BaseModel):

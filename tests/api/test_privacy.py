@@ -123,3 +123,15 @@ def test_viewer_routes_hold_the_arithmetic_rule(api: Api, tmp_path: Path, org: O
     answers["report"] = embedded(report.text)
     check_names(json.dumps(answers) + report.text, full, org.k)
     check_arithmetic(answers, full, org.k, label="viewer routes")
+
+
+def test_a_viewer_reads_no_dataset_counts(done: tuple[Api, str, str]) -> None:
+    """The dataset's people count minus an analysis' shown people would give back the hidden groups' size."""
+    api, dataset_id, _ = done
+    analyst = api.get(f"/api/v1/datasets/{dataset_id}").json()
+    viewer = api.get(f"/api/v1/datasets/{dataset_id}", role="viewer").json()
+    listed = api.get("/api/v1/datasets", role="viewer").json()["items"]
+    assert analyst["people"] > 0 and analyst["emails"] > 0
+    for record in (viewer, *listed):
+        assert record["people"] is None and record["emails"] is None and record["rejected"] is None
+    assert viewer["name"] == analyst["name"] and viewer["first_event"] == analyst["first_event"]
