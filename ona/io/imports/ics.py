@@ -41,8 +41,8 @@ within ``--since`` / ``--until``, else within the span of the dataset's other
 channels (``ImportOptions.other_span``); with neither the import is
 refused, naming the file and the event's UID, rather than inventing a span.
 
-The file is read whole (icalendar parses a whole calendar): calendar
-exports are megabytes, not gigabytes.
+Each file is read whole (icalendar parses a whole calendar; calendar
+exports are megabytes, not gigabytes), one file at a time.
 """
 
 from __future__ import annotations
@@ -277,21 +277,23 @@ def import_ics(sources: Sequence[Path], options: ImportOptions, sink: Sink) -> l
     >>> report.records_read, report.events_written
     (3, {'meetings': 3})
     """
-    # Every file is parsed and checked before the first row is written, so that a refused
-    # import leaves nothing half-written in the sink.
-    calendars = [(path, _read_calendars(path)) for path in sources]
-    for path, parsed in calendars:
+    # One file in memory at a time (hundreds of people's exports may be given). A file is
+    # checked whole before its first row is written; a file refused after others were read
+    # leaves their rows in the sink, which the dataset folder writer discards (it never
+    # writes a partial folder).
+    writer = MeetingWriter(sink, options)
+    reports = []
+    for path in sources:
+        parsed = _read_calendars(path)
         for calendar in parsed:
             for event in calendar.walk("VEVENT"):
                 if _is_open_ended(event):
                     _window(str(event.get("UID", "")).strip(), True, options, path.name)
-    writer = MeetingWriter(sink, options)
-    reports = []
-    for path, parsed in calendars:
         report = SourceReport(source=path.name, kind="ics")
         for calendar in parsed:
             _import_calendar(calendar, path.name, options, writer, report)
         reports.append(report)
+        del parsed
     writer.flush()
     return reports
 
