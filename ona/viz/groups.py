@@ -207,6 +207,10 @@ def _link_hover(lk: LinkMetrics, say: Callable[[str], str]) -> str:
         f"ties: {lk.ties}, ticket handoffs: {lk.handoffs}",
         f"people carrying it: {lk.source_carriers} in {esc(lk.source)}, {lk.target_carriers} in {esc(lk.target)}",
     ]
+    # the weight by channel (email, meeting, ticket, chat; before coefficients), channels with weight only
+    by_channel = ", ".join(f"{esc(c)} {w:.1f}" for c, w in lk.channels.items() if w)
+    if by_channel:
+        lines.insert(2, f"by channel: {by_channel}")
     if lk.weak:
         kind = " and ".join(k for k, on in (("under-connected", lk.under_connected), ("fragile", lk.fragile)) if on)
         lines.append(f"<b>Weak link</b>{' (' + kind + ')' if kind else ''}:")
