@@ -47,6 +47,10 @@ KINDS: dict[str, str] = {
     "google-calendar": "ona.io.imports.calendars:import_google_calendar",
     "slack": "ona.io.imports.chat:import_slack",
     "teams": "ona.io.imports.chat:import_teams",
+    "jira": "ona.io.imports.jira:import_jira",
+    "servicenow": "ona.io.imports.servicenow:import_servicenow",
+    "zendesk": "ona.io.imports.zendesk:import_zendesk",
+    "github": "ona.io.imports.github:import_github",
 }
 
 #: One line per kind: what the export is and where it comes from (``ona import --help``).
@@ -62,6 +66,13 @@ KIND_HELP: dict[str, str] = {
     "google-calendar": "Google Calendar API events JSON (events.list pages)",
     "slack": "a Slack workspace export (.zip from Workspace settings > Import/Export data)",
     "teams": "Microsoft Teams chat messages as Graph chatMessage JSON",
+    "jira": "Jira changelogs (REST API search with expand=changelog, or /issue/{key}/changelog pages) "
+    "with the users export (/rest/api/3/users/search) as one more file",
+    "servicenow": "ServiceNow sys_audit list exported as CSV or JSON, with the sys_user export "
+    "(and optionally sys_user_group and the incident list)",
+    "zendesk": "Zendesk ticket audits or incremental ticket events JSON, with the users export (/api/v2/users)",
+    "github": "GitHub issue timelines or repository issue events JSON (assigned / unassigned), "
+    "optionally a login,email CSV",
 }
 
 
