@@ -142,3 +142,21 @@ def test_dataset_counts_and_delete(tmp_path: Path) -> None:
     with store._cursor() as cur:  # the store has no public row access
         assert cur.execute("SELECT count(*) FROM chats").fetchall()[0][0] == 0
         assert cur.execute("SELECT count(*) FROM chat_recipients").fetchall()[0][0] == 0
+
+
+def test_a_store_written_before_the_chat_channel_opens(tmp_path: Path) -> None:
+    """A version-2 store whose datasets table has no chat counts gets them (0) on opening."""
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    store = Store(path)
+    info = store.save_dataset(read_dataset(smallorg.write_canonical(tmp_path / "org", chats=False)))
+    store.close()
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE d2 AS SELECT * EXCLUDE (chats, chat_recipients) FROM datasets")
+    con.execute("DROP TABLE datasets")
+    con.execute("ALTER TABLE d2 RENAME TO datasets")
+    con.close()
+    with Store(path) as again:
+        (found,) = again.list_datasets()
+        assert (found.dataset_id, found.chats, found.chat_recipients) == (info.dataset_id, 0, 0)
