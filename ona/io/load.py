@@ -46,6 +46,7 @@ from ona.io.emails import validate_emails
 from ona.io.limits import ReadLimits, RejectsKept, check_people, check_read, check_rows
 from ona.io.meetings import validate_meetings
 from ona.io.people import validate_people
+from ona.io.prep import as_numpy
 from ona.io.raw import Format, RawTable, Validated, no_rejects
 from ona.io.readers import EXTENSIONS, format_of, read_pieces, read_raw
 from ona.io.sqlkit import connect
@@ -304,11 +305,10 @@ def _merged(table: str, results: list[Validated]) -> Validated:
         offset += e.num_rows
     all_events = pa.concat_tables(events)
     all_parts = pa.concat_tables(parts)
-    del events, parts, results
     columns = [all_events.column(c) for c in same]
-    identified = np.ones(all_events.num_rows, bool)
+    identified = np.ones(all_events.num_rows, bool)  # a message without message_id is never a repeat
     for col in columns:
-        identified &= ~np.asarray(col.is_null())
+        identified &= ~as_numpy(col.is_null())
     first = np.ones(all_events.num_rows, bool)
     ids = np.flatnonzero(identified)
     first[ids] = first_occurrence(*(col.take(pa.array(ids)) for col in columns))
