@@ -344,3 +344,12 @@ def test_the_people_file_has_its_own_cap(tmp_path: Path, monkeypatch: pytest.Mon
     (folder / "people.parquet").unlink()
     with pytest.raises(RowLimitError, match="people.csv: the people file holds at least 5 rows, more than the limit of 4 rows of people"):
         read_dataset(folder, limits=ReadLimits(max_people=4))
+
+
+@pytest.mark.parametrize("module", ["ona.io.limits", "ona.io.raw", "ona.results"])
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
