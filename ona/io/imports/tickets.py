@@ -31,9 +31,10 @@ window functions, no loop over rows):
   in the report's notes), an account marked as a bot or app is ``bot``.
 - **status**: status changes write a row repeating the holder with the new
   status (not a handoff: the handoff analytics use it to close the last
-  stay); every row carries the status in effect. A status change while
-  nobody holds the ticket, or that repeats the row before it, writes
-  nothing.
+  stay); every row carries the status in effect. A row that repeats the
+  holder and status of the row before it (a status change while nobody
+  holds the ticket, a holder given back after an unknown account or a bot)
+  is not written.
 - **groups**: assignment-group changes from one group to another are
   written to ``group_handoffs`` (a handoff between groups with no person);
   group ids are named through the groups export when one is given.
@@ -262,7 +263,7 @@ WITH s AS (
     UNION ALL
     SELECT ticket_id, ts, src, pos, -1 AS step, NULL, new FROM d WHERE NOT dup AND field = 'status' AND new IS NOT NULL
 ), o AS (
-    SELECT *, holder IS NOT NULL AS is_holder,
+    SELECT *,
            last_value(holder IGNORE NULLS) OVER w AS who,
            last_value(status IGNORE NULLS) OVER w AS status_now
     FROM s WINDOW w AS (PARTITION BY ticket_id ORDER BY ts, step, src, pos
@@ -274,7 +275,7 @@ WITH s AS (
     FROM e WINDOW w AS (PARTITION BY ticket_id ORDER BY ts, step, src, pos)
 )
 SELECT ticket_id, ts, src, pos, step, who, status_now FROM f
-WHERE is_holder OR rn = 1 OR who IS DISTINCT FROM prev_who OR status_now IS DISTINCT FROM prev_status;
+WHERE rn = 1 OR who IS DISTINCT FROM prev_who OR status_now IS DISTINCT FROM prev_status;
 """
 
 
@@ -350,19 +351,19 @@ def write_history(
         where, values = _window("ts", options)
         for src, n in _by_src(con, f"SELECT src, count(*) FROM stream WHERE NOT ({where}) GROUP BY src", values).items():
             reports[src].drop("outside_window", n)
-        tickets = con.execute(
+        tickets = con.sql(
             f"""SELECT ticket_id, ts::TIMESTAMPTZ AS "timestamp", who AS assignee, status_now AS status, src
                 FROM stream WHERE {where} ORDER BY ticket_id, ts, step, src, pos""",
-            values,
+            params=values,
         ).to_arrow_table()
-        handoffs = con.execute(
+        handoffs = con.sql(
             f"""SELECT d.ticket_id, d.ts AS "timestamp", coalesce(go.gname, d.old) AS from_group,
                        coalesce(gn.gname, d.new) AS to_group, d.src
                 FROM d LEFT JOIN group_names go ON go.gid = d.old LEFT JOIN group_names gn ON gn.gid = d.new
                 WHERE NOT d.dup AND d.field = 'group' AND d.old IS NOT NULL AND d.new IS NOT NULL
                       AND d.old <> d.new AND {_window("d.ts", options)[0]}
                 ORDER BY d.ticket_id, d.ts, d.src, d.pos""",
-            values,
+            params=values,
         ).to_arrow_table()
     for name, table, schema in (("tickets", tickets, TICKETS_SCHEMA), ("group_handoffs", handoffs, GROUP_HANDOFFS_SCHEMA)):
         if table.num_rows == 0:
