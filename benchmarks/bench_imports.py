@@ -16,7 +16,8 @@ is the import's alone and not the generator's.
 Kinds: ``mbox``, ``maildir``, ``ics``, ``graph-events``, ``google-calendar``,
 ``exchange-trace`` (default 8,000,000 rows: a 2 GB Get-MessageTraceV2 CSV;
 ``--records 2000000`` for a quick run) and ``gmail`` below, ``slack`` and
-``teams`` in bench_imports_chat.py.
+``teams`` in bench_imports_chat.py, ``jira``, ``servicenow``, ``zendesk`` and
+``github`` in bench_imports_tickets.py.
 """
 
 from __future__ import annotations
@@ -258,6 +259,12 @@ DEFAULT_RECORDS = {"mbox": 1_000_000, "exchange-trace": 8_000_000, "gmail": 1_00
 from bench_imports_chat import CHAT_GENERATORS  # noqa: E402
 
 GENERATORS.update(CHAT_GENERATORS)
+
+# ------------------------------------------------------------------ jira / servicenow / zendesk / github
+# The ticket exports' generators live in bench_imports_tickets.py (a record: one assignee, group or status change).
+from bench_imports_tickets import TICKET_GENERATORS  # noqa: E402
+
+GENERATORS.update(TICKET_GENERATORS)
 
 
 # ------------------------------------------------------------------ running
