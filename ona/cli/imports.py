@@ -109,6 +109,10 @@ def import_(
         more = src.dropped.get("unparseable", 0) - min(5, len(src.unparseable))
         if more > 0:
             console.print(f"  {src.source}: {more} more unparseable (see import_report.json)", highlight=False)
+        for note in src.notes[:5]:
+            console.print(f"  {src.source}: {note}", highlight=False)
+        if len(src.notes) > 5:
+            console.print(f"  {src.source}: {len(src.notes) - 5} more notes (see import_report.json)", highlight=False)
     if report.people is not None:
         note = report.people
         text = {"file": f"copied from {note.file}", "folder": f"kept the folder's {note.file}",
