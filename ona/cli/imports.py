@@ -66,7 +66,7 @@ def import_(
     until: Annotated[str | None, typer.Option("--until", help="Keep events before this time (ISO 8601; UTC if no offset).")] = None,
     chat_channel_posts: Annotated[
         bool,
-        typer.Option("--chat-channel-posts", help="Chat exports: count posts in channels (1/k to each channel member)."),
+        typer.Option("--chat-channel-posts", help="Chat exports: keep posts in channels (with their members), which `ona analyze --chat-channel-posts` then counts (1/k to each member); without it they are dropped as channel posts."),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:

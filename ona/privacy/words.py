@@ -19,7 +19,7 @@ SENTENCES = {
     "inward_vs_organization": "its E-I index is well below the other groups' median",
     "insularity": "most of its collaboration stays inside, far more than random mixing would give",
     "dependency_without_relationship": (
-        "ticket handoffs show the groups depend on each other, yet their emails and meetings stay far below "
+        "ticket handoffs show the groups depend on each other, yet their emails, meetings and chats stay far below "
         "the expected level"
     ),
     "fragile": "one or two people carry most of the link; if they left, it would all but disappear",
