@@ -18,6 +18,7 @@ from ona.viz.style import group_noun, split_reason
 
 EVENT_WORDS = (
     ("emails", "emails"), ("meetings", "meetings"), ("handoffs", "ticket handoffs"), ("chats", "chat messages"),
+    ("ties", "rows of tie lists"),
 )
 MAX_NAMED = 4  # silos named in one sentence before "and n more"
 MAX_LINKS = 3  # weak links described in the summary

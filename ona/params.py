@@ -32,6 +32,9 @@ class AnalysisParams(BaseModel):
     meeting_weight: float = Field(1.0, ge=0, description="coefficient of the meeting channel (per hour)")
     ticket_weight: float = Field(1.0, ge=0, description="coefficient of the ticket-handoff channel")
     chat_weight: float = Field(1.0, ge=0, description="coefficient of the chat channel")
+    ties_weight: float = Field(
+        1.0, ge=0, description="coefficient of the ties channel (the weights of a ties table: Viva p2p, Gephi)"
+    )
     chat_channel_posts: bool = Field(
         False,
         description="count chat posts in channels (kind 'channel', not thread replies) with the 1/k rule "

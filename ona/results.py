@@ -183,7 +183,7 @@ class LinkMetrics(_Model):
     expected: float = Field(description="vol(a) vol(b) / 2W")
     ratio: float | None = Field(description="W_ab / expected; null when expected is 0")
     channels: dict[str, float] = Field(
-        default_factory=dict, description="W_ab per channel before coefficients (email, meeting, ticket, chat)"
+        default_factory=dict, description="W_ab per channel before coefficients (email, meeting, ticket, chat, ties)"
     )
     handoffs: int = Field(0, description="ticket handoffs between the two groups (both directions)")
     carriers: list[str] = Field(

@@ -5,7 +5,7 @@ For an unordered pair of groups (a, b), ``source`` a < ``target`` b by name:
 - ``weight`` W_ab: the sum of the weights of a-b ties; ``ties``: their count;
 - ``expected = vol(a) vol(b) / 2W`` (what degree-preserving random mixing
   gives) and ``ratio = W_ab / expected`` (null when expected is 0);
-- ``channels``: email / meeting / ticket / chat weights (before coefficients) and
+- ``channels``: email / meeting / ticket / chat / ties weights (before coefficients) and
   ``handoffs``: ticket handoffs, summed over the a-b edges;
 - ``carriers``: the distinct people of a or b holding a-b ties, most a-b
   weight first, then by person_id (weights equal to 12 decimals of their
@@ -29,7 +29,7 @@ is the median ratio over all listed pairs with ``expected > 0``.
 - ``under_connected``: ``expected > 0`` and ``ratio < weak_ratio * median_ratio``;
 - ``dependency_without_relationship`` (the worst case): at least
   ``dependency_min_handoffs`` ticket handoffs show that the groups depend on
-  each other, yet their relationship, the email, meeting and chat weight alone
+  each other, yet their relationship, the email, meeting, chat and ties weight alone
   (with their coefficients), is below ``dependency_ratio * median_ratio``
   times the expected weight;
 - ``fragile``: the link matters (``W_ab`` at least the median weight of the
@@ -165,6 +165,7 @@ def link_metrics(g: CollabGraph, partition: Partition, *, params: AnalysisParams
         params.email_weight * channels["email"]
         + params.meeting_weight * channels["meeting"]
         + params.chat_weight * channels["chat"]
+        + params.ties_weight * channels["ties"]
     )
     relationship_ratio = np.divide(relationship, expected, out=np.zeros(npairs), where=expected > 0)
     handoff_count = np.rint(handoffs).astype(np.int64)

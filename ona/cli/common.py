@@ -67,7 +67,7 @@ def _option(name: str) -> Any:
 #: The parameters that shape the collaboration graph itself (what export needs).
 GRAPH_FIELDS = (
     "group_by", "since", "until", "email_weight", "meeting_weight", "ticket_weight",
-    "chat_weight", "chat_channel_posts", "broadcast_limit", "large_meeting_limit", "min_weight",
+    "chat_weight", "ties_weight", "chat_channel_posts", "broadcast_limit", "large_meeting_limit", "min_weight",
 )  # fmt: skip
 
 

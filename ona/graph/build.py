@@ -1,7 +1,7 @@
 """Pair weights -> :class:`CollabGraph`.
 
 Input: an Arrow table of pair weights as the store aggregates them (one row
-per unordered pair ``a < b`` with columns ``a, b, email, meeting, ticket, chat,
+per unordered pair ``a < b`` with columns ``a, b, email, meeting, ticket, chat, ties,
 handoffs, weight``) and the list of every person_id. Output: an undirected
 igraph graph whose vertices are all people (in the given order) and whose
 edges are the ties.
@@ -32,7 +32,7 @@ def build_graph(pairs: pa.Table, person_ids: list[str] | tuple[str, ...]) -> Col
         g.add_edges(np.column_stack([u, v]))
         for col in (*CHANNELS, "handoffs", "weight"):
             if col not in pairs.column_names and col in CHANNELS:
-                # pair tables written before a channel existed (chat) have none of its weight
+                # pair tables written before a channel existed (chat, ties) have none of its weight
                 g.es[col] = [0.0] * pairs.num_rows
                 continue
             g.es[col] = pairs.column(col).to_numpy(zero_copy_only=False).astype(np.float64).tolist()

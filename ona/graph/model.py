@@ -3,7 +3,7 @@
 ``CollabGraph`` is undirected and weighted. Vertex ``i`` is person
 ``ids[i]``; every person of the dataset is a vertex, active or not. Edge
 attributes: ``weight`` (w_ij after coefficients), ``email``, ``meeting``,
-``ticket``, ``chat`` (channel weights before coefficients) and ``handoffs`` (ticket
+``ticket``, ``chat``, ``ties`` (channel weights before coefficients) and ``handoffs`` (ticket
 handoff count, both directions).
 
 igraph stays inside ``ona.graph`` and ``ona.analysis``: analyses return plain
@@ -19,7 +19,7 @@ from itertools import chain
 import igraph as ig
 import numpy as np
 
-CHANNELS = ("email", "meeting", "ticket", "chat")
+CHANNELS = ("email", "meeting", "ticket", "chat", "ties")
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,11 @@ import pyarrow.compute as pc
 from ona.errors import DatasetError
 from ona.io.chats import validate_chats
 from ona.io.checks import first_occurrence
+from ona.io.columns import apply_map
 from ona.io.dataset import Dataset
 from ona.io.directory import Directory
 from ona.io.emails import validate_emails
+from ona.io.history import validate_history
 from ona.io.limits import ReadLimits, RejectsKept, check_people, check_read, check_rows
 from ona.io.meetings import validate_meetings
 from ona.io.people import validate_people
@@ -50,17 +52,20 @@ from ona.io.prep import as_numpy
 from ona.io.raw import Format, RawTable, Validated, no_rejects
 from ona.io.readers import EXTENSIONS, format_of, read_pieces, read_raw
 from ona.io.sqlkit import connect
+from ona.io.ties import validate_ties
 from ona.io.tickets import validate_tickets
 from ona.progress import OnProgress, no_progress
 from ona.results import FileReport, Reject, ValidationReport
 
-TABLE_ORDER = ("people", "emails", "meetings", "tickets", "chats")
+TABLE_ORDER = ("people", "emails", "meetings", "tickets", "chats", "ties", "people_history")
 
 _EVENTS: dict[str, Callable[[duckdb.DuckDBPyConnection, RawTable, Directory], Validated]] = {
     "emails": validate_emails,
     "meetings": validate_meetings,
     "tickets": validate_tickets,
     "chats": validate_chats,
+    "ties": validate_ties,
+    "people_history": validate_history,
 }
 
 
@@ -110,6 +115,7 @@ def read_dataset(
     *,
     name: str | None = None,
     limits: ReadLimits | None = None,
+    column_map: Mapping[str, str] | None = None,
     on_progress: OnProgress = no_progress,
 ) -> Dataset:
     """Read and validate a dataset folder.
@@ -118,14 +124,19 @@ def read_dataset(
     ----------
     path : str or pathlib.Path
         A folder holding ``people.csv`` (or ``.parquet`` / ``.jsonl`` /
-        ``.ndjson`` / ``.json``), and optionally ``emails``, ``meetings`` and
-        ``tickets`` files in any of those formats.
+        ``.ndjson`` / ``.json``), and optionally ``emails``, ``meetings``,
+        ``tickets``, ``chats``, ``ties`` and ``people_history`` files in any
+        of those formats.
     name : str, optional
         The dataset's name; the folder's name by default.
     limits : ReadLimits, optional
         Rows per file and in all, rows of the people file, and rejected
         rows listed per file (defaults: 50 million, 50 million, 1 million,
         10,000).
+    column_map : mapping of str to str, optional
+        Target column -> the people file's column (``{"person_id": "Employee
+        ID"}``), applied to the people file (and people_history) before
+        validation: see :mod:`ona.io.columns`.
     on_progress : callable, optional
         Called as ``on_progress("read people.csv", done, total)`` before and
         after each file.
@@ -160,7 +171,7 @@ def read_dataset(
     folder = Path(path)
     files = find_files(folder)
     return read_dataset_files(
-        files, name=name or folder.resolve().name, limits=limits, on_progress=on_progress
+        files, name=name or folder.resolve().name, limits=limits, column_map=column_map, on_progress=on_progress
     )
 
 
@@ -170,6 +181,7 @@ def read_dataset_files(
     name: str,
     formats: Mapping[str, str] | None = None,
     limits: ReadLimits | None = None,
+    column_map: Mapping[str, str] | None = None,
     on_progress: OnProgress = no_progress,
 ) -> Dataset:
     """Read and validate a dataset given as table name -> file path.
@@ -178,13 +190,16 @@ def read_dataset_files(
     ----------
     files : mapping of str to path
         Keys among ``people`` (required), ``emails``, ``meetings``,
-        ``tickets``. Messages name each file by its base name.
+        ``tickets``, ``chats``, ``ties``, ``people_history``. Messages name
+        each file by its base name.
     name : str
         The dataset's name.
     formats : mapping of str to str, optional
         Table name -> ``"csv"``, ``"parquet"`` or ``"jsonl"``, for files whose
         extension does not tell (e.g. uploads saved to temporary files).
     limits : ReadLimits, optional
+        See :func:`read_dataset`.
+    column_map : mapping of str to str, optional
         See :func:`read_dataset`.
     on_progress : callable, optional
         Called as ``on_progress("read emails.csv", done, total)``.
@@ -218,7 +233,7 @@ def read_dataset_files(
             kept = RejectsKept(limits.max_rejects_per_file)
             if table == "people":
                 # read whole: its checks (repeated ids, claimed addresses) span all rows
-                raw = read_raw(path, label, fmts[table])
+                raw = apply_map(read_raw(path, label, fmts[table]), column_map or {})
                 check_read(label, raw.rows_read, limits)
                 check_people(label, raw.rows_read, limits)
                 rows_read = raw.rows_read
@@ -229,7 +244,9 @@ def read_dataset_files(
                 result = Validated({"people": people, "aliases": aliases}, bad)
             else:
                 assert directory is not None  # people is always read first
-                result, rows_read = _validate_pieces(con, table, path, label, fmts[table], directory, kept, limits)
+                result, rows_read = _validate_pieces(
+                    con, table, path, label, fmts[table], directory, kept, limits, column_map or {}
+                )
             kept.add(result.rejects)
             tables.update(result.tables)
             _add_file(report, label, fmts[table], rows_read, kept, result.duplicates)
@@ -249,6 +266,7 @@ def _validate_pieces(
     directory: Directory,
     kept: RejectsKept,
     limits: ReadLimits,
+    column_map: Mapping[str, str],
 ) -> tuple[Validated, int]:
     """Validate an event file a piece at a time; the merged result and the rows read.
 
@@ -263,7 +281,7 @@ def _validate_pieces(
         check_read(file, rows_read, limits)
         kept.add(piece.rejects)
         # hand the rows over: the validator frees them once prepared (peak memory)
-        handed = [piece]
+        handed = [apply_map(piece, column_map, required=False) if table == "people_history" else piece]
         del piece
         result = _EVENTS[table](con, handed.pop(), directory)
         kept.add(result.rejects)
@@ -370,6 +388,8 @@ def external_counts(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Tabl
         "x_assignees": ("tickets", "assignee_id", "assignee_address"),
         "x_chat_senders": ("chats", "sender_id", "sender_address"),
         "x_chat_recipients": ("chat_recipients", "person_id", "address"),
+        "x_tie_sources": ("ties", "source_id", "source_address"),
+        "x_tie_targets": ("ties", "target_id", "target_address"),
     }
     for view, (table, id_col, addr_col) in sources.items():
         t = tables.get(table)
@@ -382,12 +402,15 @@ def external_counts(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Tabl
         "SELECT (SELECT count(DISTINCT address) FROM (SELECT address FROM x_senders UNION ALL "
         "SELECT address FROM x_recipients UNION ALL SELECT address FROM x_attendees UNION ALL "
         "SELECT address FROM x_assignees UNION ALL SELECT address FROM x_chat_senders UNION ALL "
-        "SELECT address FROM x_chat_recipients)), "
+        "SELECT address FROM x_chat_recipients UNION ALL SELECT address FROM x_tie_sources UNION ALL "
+        "SELECT address FROM x_tie_targets)), "
         "(SELECT count(*) FROM x_senders) + (SELECT count(*) FROM x_recipients), "
         "(SELECT count(*) FROM x_attendees), (SELECT count(*) FROM x_assignees), "
-        "(SELECT count(*) FROM x_chat_senders) + (SELECT count(*) FROM x_chat_recipients)"
+        "(SELECT count(*) FROM x_chat_senders) + (SELECT count(*) FROM x_chat_recipients), "
+        "(SELECT count(*) FROM x_tie_sources) + (SELECT count(*) FROM x_tie_targets)"
     ).fetchall()[0]
     for view in sources:
         con.unregister(view)
-    keys = ("addresses", "email_references", "meeting_references", "ticket_assignments", "chat_references")
+    keys = ("addresses", "email_references", "meeting_references", "ticket_assignments", "chat_references",
+            "tie_references")  # fmt: skip
     return {key: int(value) for key, value in zip(keys, row)}

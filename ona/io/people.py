@@ -124,6 +124,10 @@ def _attributes(con: duckdb.DuckDBPyConnection, raw: RawTable, extra: list[tuple
     return sql_map(con, values, f"json_object({pairs})::VARCHAR")
 
 
+#: The extra columns of raw rows as attribute JSON (also used by :mod:`ona.io.history`).
+attributes_of = _attributes
+
+
 def _settle_claims(
     rows: np.ndarray, codes: np.ndarray, distinct: pa.Array, person_ids: pa.ChunkedArray, lines: np.ndarray
 ) -> dict[int, str]:

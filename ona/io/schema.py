@@ -1,6 +1,6 @@
 """Canonical tables: what the readers produce and the store keeps.
 
-Readers (``ona.io``) turn people / emails / meetings / tickets / chats files into
+Readers (``ona.io``) turn people / emails / meetings / tickets / chats / ties / people_history files into
 these Arrow tables, with identities already resolved: a reference to a
 person (person_id or any email alias, case-insensitive) becomes their
 ``person_id``; anyone else is an external party, kept with a null id and
@@ -116,6 +116,36 @@ CHAT_RECIPIENTS = pa.schema(
     ]
 )
 
+# One row per accepted tie of a ties file (pre-aggregated: Viva p2p, Gephi).
+# Each row adds weight to the undirected pair (source, target); channel and
+# directed are kept as attributes; period_start (null: timeless) dates it.
+TIES = pa.schema(
+    [
+        ("source_id", pa.string()),  # null when external
+        ("source_address", pa.string()),  # lower-cased as written
+        ("target_id", pa.string()),  # null when external
+        ("target_address", pa.string()),
+        ("weight", pa.float64()),  # finite, > 0
+        ("channel", pa.string()),
+        ("period_start", TS),
+        ("directed", pa.bool_()),
+        ("line", pa.int64()),
+    ]
+)
+
+# A person's department and attributes from valid_from (inclusive) to
+# valid_to (exclusive; null: still valid). See ona.io.history.
+PEOPLE_HISTORY = pa.schema(
+    [
+        ("person_id", pa.string()),
+        ("valid_from", TS),
+        ("valid_to", TS),
+        ("department", pa.string()),
+        ("attributes", pa.string()),  # JSON object of every other column
+        ("line", pa.int64()),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "people": PEOPLE,
     "aliases": ALIASES,
@@ -126,6 +156,8 @@ TABLES: dict[str, pa.Schema] = {
     "tickets": TICKETS,
     "chats": CHATS,
     "chat_recipients": CHAT_RECIPIENTS,
+    "ties": TIES,
+    "people_history": PEOPLE_HISTORY,
 }
 
 

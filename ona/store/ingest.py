@@ -35,9 +35,12 @@ _REFERENCES: tuple[tuple[str, str, str, str | None], ...] = (
     ("chats", "sender_id", "sender_idx", "sender_address"),
     ("chats", "thread_author_id", "thread_author_idx", "thread_author_address"),
     ("chat_recipients", "person_id", "pidx", "address"),
+    ("ties", "source_id", "source_idx", "source_address"),
+    ("ties", "target_id", "target_idx", "target_address"),
+    ("people_history", "person_id", "pidx", None),
 )
 
-_PLAIN = ("people", "aliases", "emails", "meetings", "meeting_attendees", "tickets", "chats")
+_PLAIN = ("people", "aliases", "emails", "meetings", "meeting_attendees", "tickets", "chats", "ties", "people_history")
 
 
 def person_order(people: pa.Table) -> pa.Array:
@@ -100,7 +103,8 @@ def _event_span(tables: dict[str, pa.Table]) -> tuple[datetime | None, datetime 
     """Earliest and latest event timestamp (naive UTC), None without events."""
     lows: list[datetime] = []
     highs: list[datetime] = []
-    for name, col in (("emails", "ts"), ("meetings", "start"), ("tickets", "ts"), ("chats", "ts")):
+    spans = (("emails", "ts"), ("meetings", "start"), ("tickets", "ts"), ("chats", "ts"), ("ties", "period_start"))
+    for name, col in spans:
         span = pc.min_max(tables[name].column(col))
         for value, bucket in ((span["min"].as_py(), lows), (span["max"].as_py(), highs)):
             if value is not None:
@@ -135,6 +139,8 @@ def _info(ds: Dataset, dataset_id: str) -> DatasetInfo:
         ticket_rows=tables["tickets"].num_rows,
         chats=tables["chats"].num_rows,
         chat_recipients=tables["chat_recipients"].num_rows,
+        ties=tables["ties"].num_rows,
+        people_history=tables["people_history"].num_rows,
         rejected=ds.report.rejected_count,  # every rejected row; the list is capped per file
         first_event=first,
         last_event=last,

@@ -32,6 +32,7 @@ PAIR_SCHEMA = pa.schema(
         ("meeting", pa.float64()),
         ("ticket", pa.float64()),
         ("chat", pa.float64()),
+        ("ties", pa.float64()),
         ("handoffs", pa.int64()),
         ("weight", pa.float64()),
     ]
@@ -61,6 +62,8 @@ class DatasetInfo(BaseModel):
     ticket_rows: int | None = Field(description="rows of ticket assignment history")
     chats: int | None = Field(0, description="accepted, de-duplicated chat messages")
     chat_recipients: int | None = Field(0, description="(chat message, distinct other member) rows")
+    ties: int | None = Field(0, description="accepted rows of the ties table (pre-aggregated ties)")
+    people_history: int | None = Field(0, description="accepted rows of the people_history table")
     rejected: int | None = Field(description="input rows rejected by validation")
     first_event: datetime | None = Field(None, description="earliest event timestamp (UTC), null without events")
     last_event: datetime | None = Field(None, description="latest event timestamp (UTC), null without events")
@@ -68,7 +71,7 @@ class DatasetInfo(BaseModel):
     def for_viewer(self) -> DatasetInfo:
         """The viewer's version: name, workspace and time span, no counts."""
         counts = ("people", "emails", "email_recipients", "meetings", "meeting_attendees", "tickets",
-                  "ticket_rows", "chats", "chat_recipients", "rejected")  # fmt: skip
+                  "ticket_rows", "chats", "chat_recipients", "ties", "people_history", "rejected")  # fmt: skip
         return self.model_copy(update=dict.fromkeys(counts))
 
 
@@ -99,9 +102,10 @@ class PairWeights:
     table : pyarrow.Table
         One row per tie, schema :data:`PAIR_SCHEMA`, ordered by ``a, b``
         (``a < b``): channel weights ``email``, ``meeting``, ``ticket``,
-        ``chat`` before coefficients, ``handoffs`` (internal ticket handoffs,
-        both directions) and ``weight`` = email_weight*email +
-        meeting_weight*meeting + ticket_weight*ticket + chat_weight*chat.
+        ``chat``, ``ties`` before coefficients, ``handoffs`` (internal ticket
+        handoffs, both directions) and ``weight`` = email_weight*email +
+        meeting_weight*meeting + ticket_weight*ticket + chat_weight*chat +
+        ties_weight*ties.
         Weights are rounded
         to 9 decimals. Only pairs with ``weight > 0`` and
         ``weight >= min_weight`` are kept.
@@ -117,7 +121,9 @@ class PairWeights:
         else), ``chats_broadcast`` (skipped, not replies, more than
         broadcast_limit other members), ``chat_channel_posts`` (skipped,
         posts in a channel that are not replies, without
-        chat_channel_posts), ``chats_external_sender``.
+        chat_channel_posts), ``chats_external_sender``, ``ties`` (rows of
+        the ties table in the window, timeless rows included),
+        ``ties_external`` (those with an external end).
     external : dict of str to float
         Collaboration with external parties, kept out of the graph:
         ``email`` (the 1/k weight between an internal and an external
@@ -125,7 +131,8 @@ class PairWeights:
         internal-external attendee pair of a kept meeting), ``ticket``
         (handoffs to or from an external assignee), ``chat`` (1/k between an
         internal and an external member of a counted message, plus 1 per
-        reply between an internal and an external person).
+        reply between an internal and an external person), ``ties`` (the
+        weight of tie rows between an internal and an external person).
     """
 
     table: pa.Table

@@ -45,6 +45,8 @@ EVENT_TABLES: tuple[str, ...] = (
     "tickets",
     "chats",
     "chat_recipients",
+    "ties",
+    "people_history",
 )
 
 #: Every table of the store.
@@ -123,6 +125,18 @@ CREATE TABLE IF NOT EXISTS chat_recipients (
     ts TIMESTAMPTZ NOT NULL, k INTEGER NOT NULL, sender_idx INTEGER, reply BOOLEAN NOT NULL,
     channel BOOLEAN NOT NULL
 );
+-- pre-aggregated ties: each row adds weight to the pair (source, target);
+-- period_start null: a timeless tie, in every window
+CREATE TABLE IF NOT EXISTS ties (
+    ds INTEGER NOT NULL, source_idx INTEGER, source_address VARCHAR, target_idx INTEGER,
+    target_address VARCHAR, weight DOUBLE NOT NULL, channel VARCHAR, period_start TIMESTAMPTZ,
+    directed BOOLEAN NOT NULL, line BIGINT
+);
+-- a person's department and attributes in [valid_from, valid_to) (valid_to null: open)
+CREATE TABLE IF NOT EXISTS people_history (
+    ds INTEGER NOT NULL, pidx INTEGER NOT NULL, valid_from TIMESTAMPTZ NOT NULL, valid_to TIMESTAMPTZ,
+    department VARCHAR, attributes VARCHAR, line BIGINT
+);
 CREATE TABLE IF NOT EXISTS analyses (
     analysis_id VARCHAR PRIMARY KEY,
     dataset_id  VARCHAR NOT NULL,
@@ -142,7 +156,7 @@ CREATE TABLE IF NOT EXISTS results (
 
 
 #: Count columns of ``datasets`` added after version 2 was released (ALTER TABLE on opening).
-_ADDED_COUNTS: tuple[str, ...] = ("chats", "chat_recipients")
+_ADDED_COUNTS: tuple[str, ...] = ("chats", "chat_recipients", "ties", "people_history")
 
 
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple[Any, ...] | None:
@@ -193,7 +207,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
             raise OnaError(
                 f"the store has schema version {row[0]}; this ona reads version {SCHEMA_VERSION}"
             )
-        # added within version 2 (the chat channel): counts of datasets saved before are 0
+        # added within version 2 (the chat channel, ties, people history): counts of datasets saved before are 0
         have = {r[0] for r in con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = 'datasets' AND schema_name = 'main' "
             "AND database_name = current_database()").fetchall()}  # fmt: skip

@@ -23,13 +23,20 @@ The weighting is DESIGN.md's "The collaboration graph":
   (sender, thread author) instead, whatever the conversation's size. Posts
   in a channel (kind 'channel') that are not replies are skipped and
   counted unless ``chat_channel_posts`` is set, then they follow the 1/k rule.
+- ties: each row of the ties table whose two ends are internal adds its
+  weight to (source, target) (directed rows in both directions are summed
+  into the undirected pair); a row with an external end is counted and
+  its weight reported as external collaboration.
 - window: since (inclusive) / until (exclusive) on the email ts, the
-  meeting start, the chat ts and the ts of the ticket row that receives
-  the handoff (the previous assignee may come from before the window).
+  meeting start, the chat ts, the ts of the ticket row that receives
+  the handoff (the previous assignee may come from before the window) and
+  the tie's period_start (a tie belongs to the period containing its
+  period_start); a tie without period_start is timeless and counts in
+  every window.
 
 Pairs are unordered (a < b) and self-pairs are dropped. Channel sums and
 w = email_weight*email + meeting_weight*meeting + ticket_weight*ticket +
-chat_weight*chat are
+chat_weight*chat + ties_weight*ties are
 rounded to 9 decimals in SQL: DuckDB's parallel float sums are not
 bit-reproducible, the rounded values are byte-identical across runs.
 """
@@ -105,6 +112,13 @@ def _chat_events_sql(params: AnalysisParams) -> str:
     """
 
 
+def _ties_sql(params: AnalysisParams, where: str) -> str:
+    # a dated tie is in the window when its period_start is; an undated one always is
+    dated = _window("period_start", params)
+    in_window = f"AND (period_start IS NULL OR (true {dated}))" if dated else ""
+    return f"FROM ties WHERE ds = $ds {in_window} AND {where}"
+
+
 def _meeting_attendees_sql(params: AnalysisParams) -> str:
     # the attendees of kept meetings, each with the meeting's pair weight h/(n-1)
     return f"""
@@ -168,32 +182,39 @@ def _pairs_sql(params: AnalysisParams) -> str:
     return f"""
     WITH u AS (
         SELECT (least(sender_idx, pidx)::BIGINT << 32) | greatest(sender_idx, pidx) AS key,
-               1.0::DOUBLE / k AS email, 0.0::DOUBLE AS meeting, 0::BIGINT AS handoffs, 0.0::DOUBLE AS chat
+               1.0::DOUBLE / k AS email, 0.0::DOUBLE AS meeting, 0::BIGINT AS handoffs, 0.0::DOUBLE AS chat,
+               0.0::DOUBLE AS ties
         {_email_sql(params, 'sender_idx <> pidx')}
         UNION ALL
-        SELECT (x.pidx::BIGINT << 32) | y.pidx, 0.0::DOUBLE, x.w, 0::BIGINT, 0.0::DOUBLE
+        SELECT (x.pidx::BIGINT << 32) | y.pidx, 0.0::DOUBLE, x.w, 0::BIGINT, 0.0::DOUBLE, 0.0::DOUBLE
         FROM _meeting_att x JOIN _meeting_att y ON x.meeting_key = y.meeting_key AND x.pidx < y.pidx
         UNION ALL
-        SELECT (a::BIGINT << 32) | b, 0.0::DOUBLE, 0.0::DOUBLE, 1::BIGINT, 0.0::DOUBLE FROM _handoff WHERE NOT ext
+        SELECT (a::BIGINT << 32) | b, 0.0::DOUBLE, 0.0::DOUBLE, 1::BIGINT, 0.0::DOUBLE, 0.0::DOUBLE
+        FROM _handoff WHERE NOT ext
         UNION ALL
         SELECT (least(sender_idx, pidx)::BIGINT << 32) | greatest(sender_idx, pidx),
-               0.0::DOUBLE, 0.0::DOUBLE, 0::BIGINT, 1.0::DOUBLE / k
+               0.0::DOUBLE, 0.0::DOUBLE, 0::BIGINT, 1.0::DOUBLE / k, 0.0::DOUBLE
         {_chat_sql(params, 'sender_idx <> pidx')}
         UNION ALL
         SELECT (least(sender_idx, thread_author_idx)::BIGINT << 32) | greatest(sender_idx, thread_author_idx),
-               0.0::DOUBLE, 0.0::DOUBLE, 0::BIGINT, 1.0::DOUBLE
+               0.0::DOUBLE, 0.0::DOUBLE, 0::BIGINT, 1.0::DOUBLE, 0.0::DOUBLE
         {_chat_reply_sql(params, 'sender_idx <> thread_author_idx')}
+        UNION ALL
+        SELECT (least(source_idx, target_idx)::BIGINT << 32) | greatest(source_idx, target_idx),
+               0.0::DOUBLE, 0.0::DOUBLE, 0::BIGINT, 0.0::DOUBLE, weight
+        {_ties_sql(params, 'source_idx <> target_idx')}
     ), s AS (
         SELECT key, round(sum(email), {ROUND}) AS email, round(sum(meeting), {ROUND}) AS meeting,
-               sum(handoffs)::BIGINT AS handoffs, round(sum(chat), {ROUND}) AS chat
+               sum(handoffs)::BIGINT AS handoffs, round(sum(chat), {ROUND}) AS chat,
+               round(sum(ties), {ROUND}) AS ties
         FROM u GROUP BY key
     ), w AS (
         SELECT *, round($email_weight * email + $meeting_weight * meeting
-                        + $ticket_weight * handoffs + $chat_weight * chat, {ROUND}) AS weight
+                        + $ticket_weight * handoffs + $chat_weight * chat + $ties_weight * ties, {ROUND}) AS weight
         FROM s
     )
     SELECT (key >> 32)::INTEGER AS a, (key & 4294967295)::INTEGER AS b,
-           email, meeting, handoffs::DOUBLE AS ticket, chat, handoffs, weight
+           email, meeting, handoffs::DOUBLE AS ticket, chat, ties, handoffs, weight
     FROM w WHERE weight > 0 AND weight >= $min_weight
     ORDER BY key
     """
@@ -242,6 +263,13 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
     (reply_ext,) = _one(
         con, "SELECT count(*) " + _chat_reply_sql(params, "(sender_idx IS NULL) <> (thread_author_idx IS NULL)"), values
     )
+    ties, ties_external, ties_ext_weight = _one(
+        con,
+        f"SELECT count(*), count(*) FILTER (WHERE source_idx IS NULL OR target_idx IS NULL), "
+        f"round(coalesce(sum(weight) FILTER (WHERE (source_idx IS NULL) <> (target_idx IS NULL)), 0), {ROUND}) "
+        + _ties_sql(params, "true"),
+        values,
+    )
     pairs = con.sql(
         _pairs_sql(params),
         params={
@@ -250,6 +278,7 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
             "meeting_weight": params.meeting_weight,
             "ticket_weight": params.ticket_weight,
             "chat_weight": params.chat_weight,
+            "ties_weight": params.ties_weight,
             "min_weight": params.min_weight,
         },
     ).to_arrow_table()
@@ -260,7 +289,7 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
         {
             "a": order.take(pairs.column("a")),
             "b": order.take(pairs.column("b")),
-            **{c: pairs.column(c) for c in ("email", "meeting", "ticket", "chat", "handoffs", "weight")},
+            **{c: pairs.column(c) for c in ("email", "meeting", "ticket", "chat", "ties", "handoffs", "weight")},
         }
     )
     events = {
@@ -278,12 +307,15 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
         "chats_broadcast": chats_broadcast,
         "chat_channel_posts": channel_posts,
         "chats_external_sender": chat_ext_sender,
+        "ties": ties,
+        "ties_external": ties_external,
     }
     external = {
         "email": float(email_ext),
         "meeting": float(meeting_ext),
         "ticket": float(handoffs_ext),
         "chat": round(float(chat_ext) + float(reply_ext), ROUND),
+        "ties": float(ties_ext_weight),
     }
     return PairWeights(
         table=table.cast(PAIR_SCHEMA),

@@ -27,7 +27,7 @@ def test_links_carry_the_chat_channel(result) -> None:  # type: ignore[no-untype
     assert links[("Finance", "Legal")].channels["chat"] == pytest.approx(2 / 3)
     assert links[("Finance", "Sales")].channels["chat"] == 0.0
     for lk in result.links:
-        assert set(lk.channels) == {"email", "meeting", "ticket", "chat"}
+        assert set(lk.channels) == {"email", "meeting", "ticket", "chat", "ties"}
     assert result.summary.events["chats"] == 6 and result.summary.events["chat_replies"] == 1
     assert result.parameters.chat_weight == 1.0 and result.parameters.chat_channel_posts is False
     json.dumps(result.model_dump(mode="json"))

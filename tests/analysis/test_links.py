@@ -141,7 +141,7 @@ def test_hand_example() -> None:
     # Fin-Ops: o1-f1 2 + o3-f1 1 = 3; expected 12 * 11 / 24 = 5.5
     assert (fin_ops.source, fin_ops.target, fin_ops.weight, fin_ops.ties) == ("Fin", "Ops", 3.0, 2)
     assert fin_ops.expected == pytest.approx(5.5) and fin_ops.ratio == pytest.approx(3 / 5.5)
-    assert fin_ops.channels == {"email": 3.0, "meeting": 0.0, "ticket": 0.0, "chat": 0.0}
+    assert fin_ops.channels == {"email": 3.0, "meeting": 0.0, "ticket": 0.0, "chat": 0.0, "ties": 0.0}
     assert fin_ops.carriers == ["f1", "o1", "o3"]  # f1 holds 3, o1 2, o3 1
     assert (fin_ops.source_carriers, fin_ops.target_carriers) == (1, 2)
     assert fin_ops.bridge_people == ["f1", "o1", "o3"]
@@ -211,7 +211,7 @@ def test_dependency_without_relationship_sorts_first() -> None:
     assert (first.source, first.target, first.handoffs) == ("Fin", "IT", 12)
     assert first.expected == pytest.approx(40.5**2 / 137)
     assert first.ratio == pytest.approx(0.5 / (40.5**2 / 137))
-    assert first.channels == {"email": 0.0, "meeting": 0.0, "ticket": 0.5, "chat": 0.0}
+    assert first.channels == {"email": 0.0, "meeting": 0.0, "ticket": 0.5, "chat": 0.0, "ties": 0.0}
     assert (first.dependency_without_relationship, first.under_connected, first.fragile) == (True, True, False)
     assert first.weak_reasons == [
         (
@@ -479,7 +479,8 @@ def test_matches_networkx(o: Org, params: AnalysisParams) -> None:
         assert lk.weight == pytest.approx(float(ref["W"]), abs=1e-12) and lk.ties == ref["ties"]
         assert lk.expected == pytest.approx(float(ref["expected"]), abs=1e-12)
         assert lk.ratio == (None if ref["ratio"] is None else pytest.approx(float(ref["ratio"])))
-        assert lk.channels == pytest.approx({c: float(ref["channels"][c]) for c in ("email", "meeting", "ticket", "chat")})
+        expected_channels = {c: float(ref["channels"][c]) for c in ("email", "meeting", "ticket", "chat")}
+        assert lk.channels == pytest.approx(expected_channels | {"ties": 0.0})
         assert lk.handoffs == ref["handoffs"]
         held = ref["held"]
         assert sorted(lk.carriers) == sorted(held)

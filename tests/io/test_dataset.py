@@ -25,7 +25,8 @@ def test_folder_with_people_only(tmp_path: Path) -> None:
     assert ds.tables["emails"].num_rows == 0
     assert list(ds.report.files) == ["people.csv"]
     assert ds.report.external == {
-        "addresses": 0, "email_references": 0, "meeting_references": 0, "ticket_assignments": 0, "chat_references": 0
+        "addresses": 0, "email_references": 0, "meeting_references": 0, "ticket_assignments": 0, "chat_references": 0,
+        "tie_references": 0,
     }
 
 

@@ -60,6 +60,7 @@ def test_k_identity_and_externals(dataset: Writer) -> None:
         "meeting_references": 0,
         "ticket_assignments": 0,
         "chat_references": 0,
+        "tie_references": 0,
     }
 
 

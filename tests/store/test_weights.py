@@ -239,7 +239,7 @@ def test_no_events_gives_an_empty_table(store, make_dataset):
     pw = weights(store, make_dataset(PEOPLE))
     assert pw.table.num_rows == 0 and pw.table.schema == PAIR_SCHEMA
     assert set(pw.events.values()) == {0}
-    assert pw.external == {"email": 0.0, "meeting": 0.0, "ticket": 0.0, "chat": 0.0}
+    assert pw.external == {"email": 0.0, "meeting": 0.0, "ticket": 0.0, "chat": 0.0, "ties": 0.0}
     assert pw.total_weight == 0.0
 
 

@@ -149,9 +149,9 @@ def test_pair_weights_match_the_oracle(org, make_dataset, shared_store):  # type
             expected[pair] = (e, m, h, w)
     got = pw.table.to_pydict()
     assert list(zip(got["a"], got["b"])) == sorted(expected)  # same pairs, in (a, b) order
-    for a, b, e, m, t, c, h, w in zip(*got.values()):
+    for a, b, e, m, t, c, ti, h, w in zip(*got.values()):
         ee, em, eh, ew = expected[(a, b)]
         assert abs(e - ee) < 2e-9 and abs(m - em) < 2e-9 and h == eh and t == eh and abs(w - ew) < 2e-9
-        assert c == 0.0  # no chats in these organizations
+        assert c == 0.0 and ti == 0.0  # no chats and no ties in these organizations
     # total weight preserved from events to pairs (coefficients 1, no threshold)
     assert abs(unit.total_weight - total_from_events(people, emails, meetings, tickets, p)) < 1e-6
