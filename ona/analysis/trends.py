@@ -12,6 +12,21 @@ then :func:`~ona.analysis.groups.group_metrics` and
 :func:`~ona.analysis.links.link_metrics` (no permutation test per period).
 A period without ties gives null ratios and E-I indexes, zero weights.
 
+Group membership per window: each period, and each side of the
+comparison, takes its groups as of that window
+(:meth:`~ona.store.Store.group_labels` with the window): with a
+``people_history`` table, a person belongs to the group of the history row
+that covers most of the window, so a reorganization that moves people
+between departments shows as a change of structure (their collaboration
+counts for their old department before and for the new one after), not as
+noise. Without history, every window uses the people table (as before).
+A group that exists in some windows only (a department created by the
+reorganization) has null metrics and zero weights in the trend's other
+periods; the comparison lists the groups present on both sides.
+Ties of a ties table count in the window containing their
+``period_start``; undated ties count in every window
+(:mod:`ona.store.weights`).
+
 :func:`compare_windows` analyzes ``[since, split)`` and ``[split, until)``
 (since / until default to the first event and just after the last one)
 with the full group analysis, including the permutation test
@@ -150,12 +165,14 @@ def trend(
     since, until = _bounds(store, dataset_id, params)
     cuts = periods(since, until, period) if since < until else []
     ids = store.person_ids(dataset_id)
-    labels = store.group_labels(dataset_id, params.group_by)
+    names_seen: set[str] = set()
     rows: list[TrendPeriod] = []
     group_rows: list[list[GroupMetrics]] = []
     link_rows: list[dict[tuple[str, str], LinkMetrics]] = []
     for i, (start, end, name) in enumerate(cuts):
         window = params.model_copy(update={"since": start, "until": end})
+        labels = store.group_labels(dataset_id, params.group_by, start, end)
+        names_seen.update(labels.values())
         g, partition, events = _graph(store, dataset_id, window, ids, labels)
         group_rows.append(group_metrics(g, partition))
         link_rows.append({(lk.source, lk.target): lk for lk in link_metrics(g, partition, params=window)})
@@ -163,16 +180,18 @@ def trend(
                                 total_weight=round(g.total_weight, 6), active_people=_active(g),
                                 handoffs=events.get("handoffs", 0)))
         on_progress("trend", i + 1, len(cuts))
-    names = sorted(set(labels.values()))
+    if not cuts:
+        names_seen.update(store.group_labels(dataset_id, params.group_by).values())
+    names = sorted(names_seen)
     by_period = [_by_group(r) for r in group_rows]
     groups = [
         GroupTrend(
             group=name,
-            ei_index=[_num(by[name].ei_index) for by in by_period],
-            insularity=[_num(by[name].insularity) for by in by_period],
-            internal_weight=[by[name].internal_weight for by in by_period],
-            external_weight=[by[name].external_weight for by in by_period],
-            active=[by[name].active for by in by_period],
+            ei_index=[_num(by[name].ei_index) if name in by else None for by in by_period],
+            insularity=[_num(by[name].insularity) if name in by else None for by in by_period],
+            internal_weight=[by[name].internal_weight if name in by else 0.0 for by in by_period],
+            external_weight=[by[name].external_weight if name in by else 0.0 for by in by_period],
+            active=[by[name].active if name in by else 0 for by in by_period],
         )
         for name in names
     ]
@@ -234,13 +253,13 @@ def compare_windows(
         raise ParameterError("split", f"{split.isoformat()} is not inside the window "
                                       f"[{since.isoformat()}, {until.isoformat()})")
     ids = store.person_ids(dataset_id)
-    labels = store.group_labels(dataset_id, params.group_by)
-    sides = [_window_analysis(store, dataset_id, params, ids, labels, lo, hi)
+    sides = [_window_analysis(store, dataset_id, params, ids,
+                              store.group_labels(dataset_id, params.group_by, lo, hi), lo, hi)
              for lo, hi in ((since, split), (split, until))]
     (info_b, groups_b, links_b, se_b), (info_a, groups_a, links_a, se_a) = sides
     before = {gm.group: gm for gm in groups_b}
     group_changes = [_group_change(before[gm.group], gm, se_b[gm.group], se_a[gm.group], params)
-                     for gm in groups_a]
+                     for gm in groups_a if gm.group in before]
     group_changes.sort(key=lambda c: (c.delta_ei_index is None, c.delta_ei_index or 0.0, c.group))
     lb = {(lk.source, lk.target): lk for lk in links_b}
     la = {(lk.source, lk.target): lk for lk in links_a}

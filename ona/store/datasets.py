@@ -9,7 +9,7 @@ argument; :class:`ona.store.Store` owns the connection and the locking.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
@@ -126,10 +126,24 @@ def group_columns(con: duckdb.DuckDBPyConnection, key: int) -> list[str]:
     return ["department", *(r[0] for r in rows if r[0] != "department")]
 
 
-def group_labels(con: duckdb.DuckDBPyConnection, dataset_id: str, group_by: str) -> dict[str, str]:
-    """person_id -> group for a people column or attribute.
+def group_labels(
+    con: duckdb.DuckDBPyConnection,
+    dataset_id: str,
+    group_by: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[str, str]:
+    """person_id -> group for a people column or attribute, as of a window when one is given.
 
     An empty or missing value becomes ``"(unassigned)"``.
+
+    With a window ``[since, until)`` (both given) and a ``people_history``
+    table, a person's group is taken from their history row that covers the
+    largest part of the window (ties: the later ``valid_from``, then the
+    later line); a history row without the ``group_by`` attribute, and a
+    person with no history row overlapping the window, keep the people
+    table's value. Without a window, or without history, it is the people
+    table's value: nothing changes.
 
     Raises
     ------
@@ -142,15 +156,32 @@ def group_labels(con: duckdb.DuckDBPyConnection, dataset_id: str, group_by: str)
         raise ParameterError(
             "group_by", f"unknown column '{group_by}'; available: {', '.join(available)}"
         )
-    params: list[object]
-    if group_by == "department":
-        value, params = "department", [key]
-    else:
-        path = '$."' + group_by.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        value, params = "json_extract_string(attributes, ?)", [path, key]
+    path = '$."' + group_by.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    value = "department" if group_by == "department" else "json_extract_string(attributes, $path)"
+    params: dict[str, object] = {"ds": key, "unassigned": UNASSIGNED}
+    if group_by != "department":
+        params["path"] = path
+    history = ""
+    if since is not None and until is not None and _has_history(con, key):
+        params.update(since=since, until=until)
+        history = f"""
+        , h AS (
+            SELECT pidx, {value} AS v FROM (
+                SELECT *, epoch(least(coalesce(valid_to, $until), $until)) - epoch(greatest(valid_from, $since)) AS o
+                FROM people_history
+                WHERE ds = $ds AND valid_from < $until AND (valid_to IS NULL OR valid_to > $since)
+            ) QUALIFY row_number() OVER (PARTITION BY pidx ORDER BY o DESC, valid_from DESC, line DESC) = 1
+        )"""
+    joined = "LEFT JOIN h ON h.pidx = p.pidx" if history else ""
+    chosen = "coalesce(h.v, p.v)" if history else "p.v"
     rows = con.execute(
-        f"SELECT person_id, CASE WHEN trim(coalesce(v, '')) = '' THEN ? ELSE v END "
-        f"FROM (SELECT person_id, pidx, {value} AS v FROM people WHERE ds = ?) ORDER BY pidx",
-        [UNASSIGNED, *params],
+        f"WITH p AS (SELECT person_id, pidx, {value} AS v FROM people WHERE ds = $ds) {history} "
+        f"SELECT p.person_id, CASE WHEN trim(coalesce({chosen}, '')) = '' THEN $unassigned ELSE {chosen} END "
+        f"FROM p {joined} ORDER BY p.pidx",
+        params,
     ).fetchall()
     return dict(rows)
+
+
+def _has_history(con: duckdb.DuckDBPyConnection, key: int) -> bool:
+    return first_row(con, "SELECT 1 FROM people_history WHERE ds = ? LIMIT 1", [key]) is not None

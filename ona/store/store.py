@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import UTC
+from datetime import UTC, datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -207,8 +207,14 @@ class Store:
         with self._cursor() as cur:
             return _datasets.people_table(cur, dataset_id)
 
-    def group_labels(self, dataset_id: str, group_by: str) -> dict[str, str]:
+    def group_labels(
+        self, dataset_id: str, group_by: str, since: datetime | None = None, until: datetime | None = None
+    ) -> dict[str, str]:
         """person_id -> group ('department' or an attribute key; empty -> "(unassigned)").
+
+        With a window ``[since, until)``, the membership of the window from
+        the dataset's people history, where it has one (see
+        :func:`ona.store.datasets.group_labels`).
 
         Raises
         ------
@@ -217,7 +223,7 @@ class Store:
             message lists the available ones).
         """
         with self._cursor() as cur:
-            return _datasets.group_labels(cur, dataset_id, group_by)
+            return _datasets.group_labels(cur, dataset_id, group_by, since, until)
 
     def pair_weights(self, dataset_id: str, params: AnalysisParams) -> PairWeights:
         """Pair weights of the dataset under ``params`` (see :mod:`ona.store.weights`)."""
