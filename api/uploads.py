@@ -20,7 +20,7 @@ from api.errors import BadUpload
 from ona.io.readers import EXTENSIONS
 
 #: The file fields of an upload, in the order DESIGN.md lists the tables.
-TABLES: tuple[str, ...] = ("people", "emails", "meetings", "tickets", "chats")
+TABLES: tuple[str, ...] = ("people", "emails", "meetings", "tickets", "chats", "ties", "people_history")
 
 _COPY_CHUNK = 1 << 20
 

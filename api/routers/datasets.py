@@ -22,6 +22,7 @@ from api.models import DatasetPage, DatasetUpload, ValidationPage
 from api.paging import DEFAULT_LIMIT, Limit, Offset, page
 from api.imports import KIND_HELP, sources
 from ona.io import read_dataset_files
+from ona.io.columns import parse_map
 from ona.io.limits import ReadLimits, RowLimitError
 from ona.store import DatasetInfo
 
@@ -50,6 +51,17 @@ def upload_dataset(
     meetings: Annotated[UploadFile | None, File(description=_file_help("meetings"))] = None,
     tickets: Annotated[UploadFile | None, File(description=_file_help("tickets"))] = None,
     chats: Annotated[UploadFile | None, File(description=_file_help("chats"))] = None,
+    ties: Annotated[UploadFile | None, File(description=_file_help("ties"))] = None,
+    people_history: Annotated[UploadFile | None, File(description=_file_help("people_history"))] = None,
+    column_map: Annotated[
+        list[str] | None,
+        Form(
+            alias="map",
+            description='the people file\'s own column names, one `TARGET=Column` per field (repeat the field), '
+            'e.g. `person_id=Employee ID`, `department=Org Unit`, `email=Work Email` (as `ona analyze --map`); '
+            "a column the file lacks is refused with 422",
+        ),
+    ] = None,
     name: Annotated[str | None, Form(max_length=200, description="a name for the dataset")] = None,
     kind: Annotated[str | None, Form(max_length=40, description=KIND_HELP)] = None,
     files: Annotated[list[UploadFile] | None, File(description="with a kind: the export's files as they came")] = None,
@@ -71,7 +83,9 @@ def upload_dataset(
     reason, content never stored) and the answer's `import_report` says
     what was read, written and dropped per file.
     """
-    uploads = {"people": people, "emails": emails, "meetings": meetings, "tickets": tickets, "chats": chats}
+    uploads = {"people": people, "emails": emails, "meetings": meetings, "tickets": tickets, "chats": chats,
+               "ties": ties, "people_history": people_history}  # fmt: skip
+    mapping = parse_map(column_map or [])
     limits = ReadLimits(
         max_rows_per_file=settings.max_rows_per_file,
         max_rows=settings.max_rows_per_upload,
@@ -80,7 +94,7 @@ def upload_dataset(
     )
     with sources(kind, uploads, files) as (paths, imported):
         try:
-            dataset = read_dataset_files(paths, name=name or _default_name(), limits=limits)
+            dataset = read_dataset_files(paths, name=name or _default_name(), limits=limits, column_map=mapping)
         except RowLimitError as exc:
             raise RowLimitError(
                 exc.file, f"{exc.reason} (service setting {_ROW_SETTINGS[exc.limit]})", limit=exc.limit

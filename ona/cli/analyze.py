@@ -11,6 +11,7 @@ from rich.table import Table
 from ona.cli.common import (
     GRAPH_FIELDS,
     DatasetArg,
+    MapOpt,
     console,
     fail,
     progress_bar,
@@ -54,14 +55,17 @@ class Run(NamedTuple):
 
 
 def run_analysis(
-    dataset: Path, params: AnalysisParams, *, store: Path | None, on_progress: OnProgress, workspace: str = "default"
+    dataset: Path, params: AnalysisParams, *, store: Path | None, on_progress: OnProgress, workspace: str = "default",
+    column_map: list[str] | None = None,
 ) -> Run:
-    """Read, load (into ``store``, in ``workspace``, or memory) and analyze."""
+    """Read (people columns renamed by ``column_map``: ``--map`` items), load (into ``store``, in
+    ``workspace``, or memory) and analyze."""
     from ona.analysis.pipeline import analyze_dataset
     from ona.io import read_dataset
+    from ona.io.columns import parse_map
     from ona.store import Store
 
-    data = read_dataset(dataset, on_progress=on_progress)
+    data = read_dataset(dataset, column_map=parse_map(column_map or []), on_progress=on_progress)
     with Store(store or ":memory:") as db:
         info = db.save_dataset(data, workspace=check_workspace_name(workspace))
         job = db.create_analysis(info.dataset_id, params) if store else None
@@ -81,6 +85,7 @@ def analyze(
     workspace: WorkspaceOpt = "default",
     viewer: ViewerOpt = False,
     quiet: QuietOpt = False,
+    column_map: MapOpt = None,
     *,
     params: AnalysisParams,
 ) -> None:
@@ -95,7 +100,7 @@ def analyze(
 
     with user_errors(), progress_bar(not quiet) as on_progress:
         result, analysis_id, _ = run_analysis(
-            dataset, params, store=store, on_progress=on_progress, workspace=workspace
+            dataset, params, store=store, on_progress=on_progress, workspace=workspace, column_map=column_map
         )
         if viewer:
             result = for_viewer(result)
@@ -115,6 +120,7 @@ def validate(
         Path | None, typer.Option("--out", "-o", help="Also write the full validation report as JSON.")
     ] = None,
     show: Annotated[int, typer.Option("--show", help="How many rejected rows to print.")] = 20,
+    column_map: MapOpt = None,
 ) -> None:
     """Check a dataset folder and print its validation report (nothing is analyzed).
 
@@ -122,9 +128,10 @@ def validate(
     reported, never fatal. A file unusable as a whole exits with status 1.
     """
     from ona.io import read_dataset
+    from ona.io.columns import parse_map
 
     with user_errors(), progress_bar() as on_progress:
-        report = read_dataset(dataset, on_progress=on_progress).report
+        report = read_dataset(dataset, column_map=parse_map(column_map or []), on_progress=on_progress).report
     print_validation(report, limit=show)
     if out is not None:
         out.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
@@ -138,6 +145,7 @@ def export(
         Path,
         typer.Option("--out", "-o", help="Graph file to write: .graphml or .gexf (Gephi reads both)."),
     ],
+    column_map: MapOpt = None,
     *,
     params: AnalysisParams,
 ) -> None:
@@ -145,12 +153,13 @@ def export(
     from ona.analysis.pipeline import load_graph
     from ona.graph.convert import write_graph
     from ona.io import read_dataset
+    from ona.io.columns import parse_map
     from ona.store import Store
 
     if out.suffix.lower() not in (".graphml", ".gexf"):
         fail(f"{out}: the file name must end in .graphml or .gexf", code=2)
     with user_errors(), progress_bar() as on_progress:
-        data = read_dataset(dataset, on_progress=on_progress)
+        data = read_dataset(dataset, column_map=parse_map(column_map or []), on_progress=on_progress)
         with Store(":memory:") as db:
             info = db.save_dataset(data)
             g, partition, _ = load_graph(db, info.dataset_id, params)

@@ -28,7 +28,17 @@ DatasetArg = Annotated[
     Path,
     typer.Argument(
         help="Dataset folder holding people.csv and any of emails.csv, meetings.csv, "
-        "tickets.csv, chats.csv (or .parquet / .jsonl with the same columns).",
+        "tickets.csv, chats.csv, ties.csv, people_history.csv (or .parquet / .jsonl with the same columns).",
+        show_default=False,
+    ),
+]
+
+MapOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        help='Read the people file\'s own column names: TARGET="Column" (repeatable), e.g. '
+        '--map person_id="Employee ID" --map department="Org Unit" --map email="Work Email".',
         show_default=False,
     ),
 ]

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ona.cli.analyze import QuietOpt, StoreOpt, run_analysis
-from ona.cli.common import DatasetArg, console, progress_bar, user_errors, with_params
+from ona.cli.common import DatasetArg, MapOpt, console, progress_bar, user_errors, with_params
 from ona.params import AnalysisParams
 
 
@@ -36,6 +36,7 @@ def report(
     ] = False,
     store: StoreOpt = None,
     quiet: QuietOpt = False,
+    column_map: MapOpt = None,
     *,
     params: AnalysisParams,
 ) -> None:
@@ -53,7 +54,8 @@ def report(
 
     started = time.perf_counter()
     with user_errors(), progress_bar(not quiet) as on_progress:
-        result, _, names = run_analysis(dataset, params, store=store, on_progress=on_progress)
+        result, _, names = run_analysis(dataset, params, store=store, on_progress=on_progress,
+                                       column_map=column_map)
         if viewer:
             result = for_viewer(result)
         on_progress("report", 0, 1)

@@ -91,7 +91,7 @@ def apply_map(raw: RawTable, mapping: Mapping[str, str], *, required: bool = Tru
     >>> apply_map(raw, {"email": "Work Email"})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ona.errors.DatasetError: hr.csv: --map email="Work Email": the file has no column 'Work Email' (columns found: ...
+    ona.errors.DatasetError: hr.csv: column map email="Work Email": the file has no column 'Work Email' (columns found: ...
     """
     if not mapping:
         return raw
@@ -106,7 +106,7 @@ def apply_map(raw: RawTable, mapping: Mapping[str, str], *, required: bool = Tru
             if not required:
                 continue
             raise DatasetError(
-                raw.file, f'--map {target}="{source}": the file has no column \'{source}\' ({raw.found()})'
+                raw.file, f'column map {target}="{source}": the file has no column \'{source}\' ({raw.found()})'
             ) from None
         if index in renamed:  # one source, several targets: a copy of the column
             columns[f"c{len(names)}"] = columns[f"c{index}"]

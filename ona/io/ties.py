@@ -38,8 +38,8 @@ Examples
 >>> v = validate_ties(connect(), raw, d)
 >>> v.tables["ties"].select(["source_id", "target_id", "weight"]).to_pylist()[0]
 {'source_id': 'ann', 'target_id': 'bob', 'weight': 2.5}
->>> v.tables["ties"].column("target_address").to_pylist()  # externals keep their address
-[None, 'eve@y.com']
+>>> v.tables["ties"].column("target_id").to_pylist()  # eve@y.com is external: counted, kept out
+['bob', None]
 >>> v.rejects.column("reason").to_pylist()
 ["weight '-1' is not above 0", 'source and target are the same person']
 """

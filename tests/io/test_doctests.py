@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["layout", "checks", "prep", "directory", "people", "load", "chats"]
+MODULES = ["layout", "checks", "prep", "directory", "people", "load", "chats", "ties", "history", "columns"]
 
 
 @pytest.mark.parametrize("name", MODULES)
