@@ -68,6 +68,21 @@ def import_(
         bool,
         typer.Option("--chat-channel-posts", help="Chat exports: keep posts in channels (with their members), which `ona analyze --chat-channel-posts` then counts (1/k to each member); without it they are dropped as channel posts."),
     ] = False,
+    column_map: Annotated[
+        list[str] | None,
+        typer.Option("--map", help='With --people: read its own column names, TARGET="Column" (repeatable), '
+                     'e.g. --map person_id="Employee ID" --map department="Org Unit".'),
+    ] = None,
+    group_column: Annotated[
+        str | None,
+        typer.Option("--group-column", help="viva-p2p, gephi without --people: the attribute that becomes the "
+                     "department (viva-p2p default Organization; gephi default department)."),
+    ] = None,
+    tie_score: Annotated[
+        str,
+        typer.Option("--tie-score", help="viva-p2p: the tie weight, strong (Strong_tie_score) or diverse "
+                     "(Diverse_tie_score)."),
+    ] = "strong",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Convert a real export into a dataset folder of ona's tables (Parquet) with import_report.json.
@@ -80,17 +95,29 @@ def import_(
 
     Kinds and where their export comes from:
     """
+    import tempfile
+
+    from ona.io.columns import parse_map, write_mapped_people
     from ona.io.imports import ImportOptions, import_export
 
+    if tie_score not in ("strong", "diverse"):
+        fail(f"invalid --tie-score: '{tie_score}' (strong or diverse)", 2)
     domains = tuple(sorted({d.strip().lower().lstrip("@") for d in internal_domain or [] if d.strip()}))
     options = ImportOptions(
         since=_when("--since", since), until=_when("--until", until),
         internal_domains=domains, chat_channel_posts=chat_channel_posts,
+        group_column=group_column, tie_score=tie_score,
     )  # fmt: skip
     if options.since and options.until and options.since >= options.until:
         fail("invalid --since/--until: since must be before until", 2)
-    with user_errors(), progress_bar(not quiet) as on_progress:
-        report = import_export(kind, sources, out, options, people=people, on_progress=on_progress)
+    with user_errors(), tempfile.TemporaryDirectory(prefix="ona-map-") as tmp:
+        mapping = parse_map(column_map or [])
+        if mapping and people is None:
+            fail("--map renames the columns of a --people file: give --people FILE", 2)
+        if mapping and people is not None:
+            people = write_mapped_people(people, mapping, Path(tmp))
+        with progress_bar(not quiet) as on_progress:
+            report = import_export(kind, sources, out, options, people=people, on_progress=on_progress)
     if quiet:
         return
     table = Table(title=f"ona import {report.kind} -> {out.name}", title_justify="left")

@@ -26,6 +26,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -124,3 +125,24 @@ def apply_map(raw: RawTable, mapping: Mapping[str, str], *, required: bool = Tru
     table = pa.table({**columns, "line": raw.table.column("line")})
     return RawTable(file=raw.file, format=raw.format, names=names, table=table,
                     rows_read=raw.rows_read, rejects=raw.rejects)  # fmt: skip
+
+
+def write_mapped_people(path: Path, mapping: Mapping[str, str], folder: Path) -> Path:
+    """The people file ``path`` with its columns renamed by ``mapping``, as ``folder/people.parquet``.
+
+    For ``ona import --people FILE --map ...``: the dataset folder then holds
+    people with ona's column names (every value kept as text).
+
+    Raises
+    ------
+    DatasetError
+        The file is unreadable, or a mapped column is missing (see :func:`apply_map`).
+    """
+    import pyarrow.parquet as pq
+
+    from ona.io.readers import format_of, read_raw
+
+    raw = apply_map(read_raw(path, path.name, format_of(path, path.name)), mapping)
+    out = folder / "people.parquet"
+    pq.write_table(pa.table({name: raw.table.column(f"c{i}") for i, name in enumerate(raw.names)}), out)
+    return out

@@ -51,7 +51,12 @@ KINDS: dict[str, str] = {
     "servicenow": "ona.io.imports.servicenow:import_servicenow",
     "zendesk": "ona.io.imports.zendesk:import_zendesk",
     "github": "ona.io.imports.github:import_github",
+    "viva-p2p": "ona.io.imports.tielists:import_viva_p2p",
+    "gephi": "ona.io.imports.tielists:import_gephi",
 }
+
+#: Kinds that build the people table from the export's own attributes (without --people).
+PEOPLE_FROM_EXPORT: tuple[str, ...] = ("viva-p2p", "gephi")
 
 #: One line per kind: what the export is and where it comes from (``ona import --help``).
 KIND_HELP: dict[str, str] = {
@@ -73,6 +78,11 @@ KIND_HELP: dict[str, str] = {
     "zendesk": "Zendesk ticket audits or incremental ticket events JSON, with the users export (/api/v2/users)",
     "github": "GitHub issue timelines or repository issue events JSON (assigned / unassigned), "
     "optionally a login,email CSV",
+    "viva-p2p": "Viva Insights person-to-person query CSV (Analyst workbench > Query designer > Person-to-person): "
+    "ties weighted by Strong_tie_score (--tie-score diverse: Diverse_tie_score), people from the collaborators' "
+    "attributes (department: --group-column, default Organization)",
+    "gephi": "Gephi spreadsheet CSVs (Data Laboratory > Export table: nodes Id, Label, attributes; edges Source, "
+    "Target, Type, Weight) or a GEXF / GraphML file (department: --group-column, default a department attribute)",
 }
 
 
@@ -221,7 +231,8 @@ def import_export(
     if people_path is not None:
         check_people_file(people_path)
     existing = table_files(out)
-    if people_path is None and not options.internal_domains and "people" not in existing:
+    options = dataclasses.replace(options, people_given=people_path is not None)
+    if people_path is None and not options.internal_domains and "people" not in existing and kind not in PEOPLE_FROM_EXPORT:
         raise OnaError(
             f"{out.name or out}: the dataset needs people: give --people FILE (person_id, department, email) "
             "or --internal-domain DOMAIN (people are then the addresses of that domain seen in the export)"

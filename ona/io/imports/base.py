@@ -59,6 +59,7 @@ REASONS: dict[str, str] = {
     "unassigned": "an assignee removed with no one named (the ticket waits unassigned; the next holder's row follows)",
     "truncated_history": "changes the export left out (a changelog whose total is larger than the entries present; "
     "the issue keys are in notes)",
+    "no_tie": "a tie whose chosen score or weight is 0 or empty (tie lists: no tie in that period)",
     "unparseable": "could not be read (its position is listed)",
 }
 
@@ -76,6 +77,12 @@ class ImportOptions:
     chat_channel_posts: bool = False
     #: the span of the dataset's other channels, for open-ended recurrences when no window is given
     other_span: tuple[datetime, datetime] | None = None
+    #: tie lists (viva-p2p, gephi): the attribute whose values are the people's department
+    group_column: str | None = None
+    #: viva-p2p: which score is the tie's weight ("strong" or "diverse")
+    tie_score: str = "strong"
+    #: a people file is given (--people): tie lists then write no people of their own
+    people_given: bool = False
 
 
 class Unparseable(BaseModel):
