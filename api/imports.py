@@ -1,11 +1,14 @@
-"""Uploaded exports (``kind`` form field) -> a temporary dataset folder, through ``ona.io.imports``.
+"""Uploaded files (ona's tables, or an export with a ``kind``) -> staged files for the upload's child process.
 
 An upload with a ``kind`` carries the export as it came (the ``files``
 list: a message trace CSV, Gmail log JSON lines, .ics files, a Slack zip,
 ...) and the people file. The files are written to a temporary folder under
-their own names, :func:`ona.io.imports.import_export` turns them into a
-dataset folder there, and the route reads that folder like any upload. The
-temporary folder is removed when the block ends, whatever happens.
+their own names; the upload's child process (:func:`api.child_tasks.read_upload`)
+runs :func:`ona.io.imports.import_export` on them, into a dataset folder
+there, and reads that folder like any upload. Only the checks that need no
+reading (the kind, the required files, the suffixes) are made here, in the
+server. The temporary folder is removed when the block ends, whatever
+happens.
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePath
+from typing import Any
 
 from fastapi import UploadFile
 
 from api.errors import BadUpload
 from api.uploads import staged, suffix_of
-from ona.io.imports import KINDS, ImportOptions, ImportReport, import_export
-from ona.io.imports.folder import table_files
+from ona.io.imports import KINDS
 
 _COPY_CHUNK = 1 << 20
 
@@ -35,8 +38,13 @@ KIND_HELP = (
 @contextmanager
 def sources(
     kind: str | None, uploads: Mapping[str, UploadFile | None], files: list[UploadFile] | None
-) -> Iterator[tuple[dict[str, Path], ImportReport | None]]:
-    """The dataset files to read (table -> path) and, with a ``kind``, the import report.
+) -> Iterator[dict[str, Any]]:
+    """Stage the upload; yield what :func:`api.child_tasks.read_upload` reads.
+
+    ``{"paths": {table: path}}`` without a kind; with one, ``{"kind",
+    "files", "people", "folder"}`` (the export's files, the people file,
+    and the folder the import writes its dataset under). Paths are strings
+    (they cross to the child process).
 
     Raises
     ------
@@ -48,7 +56,7 @@ def sources(
         if given:
             raise BadUpload("files", "export files need a kind (the 'kind' form field)")
         with staged(uploads) as paths:
-            yield paths, None
+            yield {"paths": {table: str(path) for table, path in paths.items()}}
         return
     if kind not in KINDS and kind != "auto":
         raise BadUpload("kind", f"unknown kind '{kind}' (expected auto or one of: {', '.join(KINDS)})")
@@ -70,8 +78,7 @@ def sources(
             paths.append(path)
         people_path = folder / f"people{suffix_of('people', people)}"
         _save(people, people_path)
-        report = import_export(kind, paths, folder / "dataset", ImportOptions(), people=people_path)
-        yield table_files(folder / "dataset"), report
+        yield {"kind": kind, "files": [str(p) for p in paths], "people": str(people_path), "folder": str(folder)}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -5,15 +5,21 @@ that asks. Output: an analysis record that goes ``queued -> running ->
 done`` (the result JSON is saved), ``failed`` (with the reason) or
 ``cancelled``, as the store describes.
 
-One worker thread runs the analyses one at a time: igraph's random number
-generator is process-global, so two seeded analyses running at once in
-threads would not be reproducible. Progress reported by
-:func:`ona.analysis.pipeline.analyze_dataset` through ``on_progress`` is
-written to the store, where ``GET /analyses/{id}`` reads it.
-
-The worker thread runs at a lower scheduling priority (``WORKER_NICENESS``)
-than the threads that answer requests: on a busy machine reads stay fast
-and the analysis takes the CPU they leave.
+One worker thread takes the analyses one at a time (two cores: a second
+analysis at once would only slow both and the server), and runs each in a
+child process (:mod:`api.child`): an analysis in a server thread held the
+GIL (igraph's C calls, the Python stages) and starved the event loop that
+answers reads. The child cannot open the server's store (a DuckDB file is
+open in one process only), so the worker first copies the dataset into a
+temporary store file (:meth:`Store.export_dataset`, SQL only); the child
+opens it, runs :func:`ona.analysis.pipeline.analyze_dataset`, sends its
+progress ``(stage, done, total)`` back through a pipe and writes the result
+JSON to a temporary file, which the worker saves with
+:meth:`Store.save_result`. Progress is written to the store, where ``GET
+/analyses/{id}`` reads it. The temporary files are removed whatever
+happens. The child runs at a lower scheduling priority
+(:data:`api.child.NICENESS`): on a busy machine reads stay fast and the
+analysis takes the CPU they leave.
 
 Fairness: each workspace has its own queue, in the order its analyses were
 asked for, and the worker takes the next analysis from each workspace with
@@ -21,36 +27,45 @@ queued work in turn (round robin). A client that queues fifty analyses
 delays another workspace's one by at most the analysis already running and
 one of its own.
 
-Stage boundaries: a running analysis can only be stopped between two
-stages (when it calls ``on_progress``), never inside one. Three things stop
-it there:
+Stopping a running analysis: the worker looks at the reasons to stop each
+time the child reports progress and every :data:`api.child.POLL` seconds
+in between, and kills the child there, in the middle of a stage if need be:
 
 - cancel (:meth:`Jobs.cancel`): a queued analysis is ``cancelled`` at once
-  and never runs; a running one becomes ``cancelled`` at its next stage
-  boundary, or instead of saving its result if it has no stage left;
+  and never runs; a running one answers ``running`` (stage ``cancelling``)
+  and becomes ``cancelled`` a moment later, or instead of saving its result
+  if the child had already answered;
 - the time limit (``time_limit`` seconds, the ``analysis_time_limit``
-  setting): a running analysis past it is marked ``failed`` with
-  :func:`time_limit_reason` at its next stage boundary;
+  setting): a running analysis past it is killed and marked ``failed``
+  with :func:`time_limit_reason`;
 - the server stopping: queued analyses are marked failed at once; the
-  running one is told to stop and ends at its next stage boundary. The
-  server waits for that at most ``stop_timeout`` seconds, then marks it
-  failed itself and goes on stopping (the worker is a daemon thread, so a
-  long stage cannot hold the process). At startup,
-  :meth:`Store.fail_interrupted` marks failed whatever a previous process
-  left queued or running (after a crash).
+  running one is killed. The server waits at most ``stop_timeout`` seconds
+  for the worker (it may be copying the dataset), then marks it failed
+  itself and goes on stopping (the worker is a daemon thread, and the
+  child a daemon process that also dies with the server after ``kill -9``).
+  At startup, :meth:`Store.fail_interrupted` marks failed whatever a
+  previous process left queued or running (after a crash).
+
+A child that dies without answering (a crash, the out-of-memory killer)
+marks its analysis failed with :data:`CRASHED` and the way it ended.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from api import child, child_tasks
 from api.errors import Conflict
-from ona.analysis.pipeline import analyze_dataset
 from ona.errors import NotFoundError, OnaError, ParameterError
 from ona.params import AnalysisParams
 from ona.store import AnalysisInfo, Store
@@ -60,6 +75,7 @@ log = logging.getLogger("ona.api.jobs")
 
 STOPPED = "the server stopped before the analysis finished; start it again"
 CANCELLED = "cancelled at a user's request"
+CRASHED = "the analysis process ended unexpectedly"
 
 #: Workspace of the analyses submitted without one.
 DEFAULT_WORKSPACE = "default"
@@ -101,15 +117,15 @@ class _Job:
 
 
 class _Stopping(Exception):
-    """Raised from on_progress to end a running analysis when the server stops."""
+    """Raised by the worker to end a running analysis when the server stops."""
 
 
 class _Cancelled(Exception):
-    """Raised from on_progress to end a running analysis a user cancelled."""
+    """Raised by the worker to end a running analysis a user cancelled."""
 
 
 class _TimeUp(Exception):
-    """Raised from on_progress to end a running analysis past the time limit."""
+    """Raised by the worker to end a running analysis past the time limit."""
 
 
 class Jobs:
@@ -120,15 +136,28 @@ class Jobs:
     store : Store
         Where analysis records, progress and results are written.
     stop_timeout : float, default 10
-        Seconds :meth:`shutdown` waits for the running analysis to reach
-        a stage boundary.
+        Seconds :meth:`shutdown` waits for the worker to end the running
+        analysis (it kills the child at once, but may be copying a dataset).
     time_limit : float or None, default None
-        Seconds an analysis may run before it is stopped at its next stage
-        boundary and marked failed; None for no limit.
+        Seconds an analysis may run before it is killed and marked failed;
+        None for no limit.
+    analysis : callable, optional
+        What the child runs, called as
+        ``analysis(store, dataset_id, params, on_progress=...)``:
+        :func:`ona.analysis.pipeline.analyze_dataset` unless a test hands
+        another one (a module-level function: it is pickled to the child).
     """
 
-    def __init__(self, store: Store, *, stop_timeout: float = 10.0, time_limit: float | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        stop_timeout: float = 10.0,
+        time_limit: float | None = None,
+        analysis: Callable[..., Any] | None = None,
+    ) -> None:
         self._store = store
+        self._analysis = analysis or child_tasks.analyze_dataset
         self._stop_timeout = stop_timeout
         self._time_limit = time_limit
         # Guarded by _lock: the queues, the running job and its cancel flag. The worker
@@ -192,7 +221,8 @@ class Jobs:
 
         A queued analysis is ``cancelled`` at once and never runs. A running
         one is told to stop: the record still says ``running`` (stage
-        ``cancelling``) until its next stage boundary, where it becomes
+        ``cancelling``) until the worker has killed its child a moment later
+        (within :data:`api.child.POLL` seconds), when it becomes
         ``cancelled``. Cancelling a cancelled analysis changes nothing.
 
         Raises
@@ -313,7 +343,7 @@ class Jobs:
                     self._cancel_running = False
 
     def _check(self, started: float) -> None:
-        """Raise the reason to stop the running analysis here (a stage boundary), if there is one."""
+        """Raise the reason to stop the running analysis now, if there is one."""
         if self._stopping.is_set() or self._detached:
             raise _Stopping
         if self._cancel_running:
@@ -324,24 +354,31 @@ class Jobs:
     def _run(self, job: _Job) -> None:
         store, analysis_id = self._store, job.analysis_id
         started = _clock()
-
-        def on_progress(stage: str, done: int, total: int) -> None:
-            progress = min(max(done / total, 0.0), 1.0) if total > 0 else None
-            with self._lock:  # a cancel's 'cancelling' stage is not overwritten by a late stage name
-                self._check(started)
-                store.update_analysis(analysis_id, stage=stage, progress=progress)
-
+        folder = Path(tempfile.mkdtemp(prefix="ona-analysis-"))
         try:
             store.update_analysis(analysis_id, status="running", stage="starting", progress=0.0)
-            result = analyze_dataset(store, job.dataset_id, job.params, on_progress=on_progress)
-            result_json = result.to_json()
+            part, out = folder / "dataset.duckdb", folder / "result.json"
+            store.export_dataset(job.dataset_id, part)
             with self._lock:
-                # The end is the last boundary: a cancel answered before it must not turn into
+                self._check(started)  # a cancel or a stop during the copy: no child to start
+            with child.Child(
+                child_tasks.analyze, self._analysis, str(part), job.dataset_id, job.params, str(out)
+            ) as proc:
+                for message in proc.messages():
+                    with self._lock:  # a cancel's 'cancelling' stage is not overwritten by a late stage name
+                        self._check(started)  # leaving the block kills the child
+                        if message is not None:
+                            stage, done, total = message
+                            progress = min(max(done / total, 0.0), 1.0) if total > 0 else None
+                            store.update_analysis(analysis_id, stage=stage, progress=progress)
+                proc.result()
+            result_json = out.read_text(encoding="utf-8")
+            with self._lock:
+                # The end is the last check: a cancel answered before it must not turn into
                 # 'done'. Holding the lock while saving makes cancel wait for the final status.
                 if self._detached:
                     return  # the stop already marked it failed, and the store may be closed by now
-                if self._cancel_running:
-                    raise _Cancelled
+                self._check(started)
                 store.save_result(analysis_id, result_json)
                 self._running = None
         except _Stopping:
@@ -354,9 +391,16 @@ class Jobs:
             self._fail(analysis_id, time_limit_reason(self._time_limit))
         except OnaError as exc:
             self._fail(analysis_id, str(exc))
+        except child.ChildDied as exc:
+            log.error("analysis %s: %s", analysis_id, exc)
+            self._fail(analysis_id, f"{CRASHED}: {exc}; see the server log")
         except Exception as exc:  # the face: a job must never stay 'running'
-            log.exception("analysis %s failed unexpectedly", analysis_id)
-            self._fail(analysis_id, f"internal error ({type(exc).__name__}: {exc}); see the server log")
+            if not isinstance(exc, child.ChildError):
+                log.exception("analysis %s failed unexpectedly", analysis_id)
+            name = "" if isinstance(exc, child.ChildError) else f"{type(exc).__name__}: "
+            self._fail(analysis_id, f"internal error ({name}{exc}); see the server log")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _fail(self, analysis_id: str, reason: str) -> None:
         self._end(analysis_id, "failed", reason)

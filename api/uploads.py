@@ -4,25 +4,43 @@ Each file is written under its table's name with the suffix of its original
 name (``people.csv``, ``emails.parquet``, ...), since :mod:`ona.io` reads the
 format from the suffix. The folder is removed when the block ends, whatever
 happens.
+
+:func:`store_upload` then reads and validates the staged files in a child
+process (:mod:`api.child`), which saves the dataset in a temporary store
+file, and copies that file into the server's store in one transaction
+(:meth:`ona.store.Store.import_dataset`): a failed upload leaves the store
+unchanged, and the server's GIL stays free for the requests it answers. At
+most :data:`UPLOAD_PROCESSES` uploads are read at once; others wait for a
+turn (each child holds the upload's tables in memory at its peak).
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePath
+from typing import Any
 
 from fastapi import UploadFile
 
+from api import child, child_tasks
 from api.errors import BadUpload
+from ona.io.imports import ImportReport
+from ona.io.limits import ReadLimits
 from ona.io.readers import EXTENSIONS
+from ona.store import DatasetInfo, Store
 
 #: The file fields of an upload, in the order DESIGN.md lists the tables.
 TABLES: tuple[str, ...] = ("people", "emails", "meetings", "tickets", "chats", "ties", "people_history")
 
 _COPY_CHUNK = 1 << 20
+
+#: Upload children reading at once (2 cores: a third would only slow the others and the server).
+UPLOAD_PROCESSES = 2
+_slots = threading.BoundedSemaphore(UPLOAD_PROCESSES)
 
 
 def suffix_of(field: str, upload: UploadFile) -> str:
@@ -66,5 +84,39 @@ def staged(uploads: Mapping[str, UploadFile | None], *, required: tuple[str, ...
                 shutil.copyfileobj(up.file, out, _COPY_CHUNK)
             paths[field] = path
         yield paths
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def store_upload(
+    store: Store,
+    staged_files: dict[str, Any],
+    *,
+    name: str,
+    limits: ReadLimits,
+    column_map: dict[str, str],
+    workspace: str,
+) -> tuple[DatasetInfo, ImportReport | None]:
+    """Read and validate staged files in a child process, then add the dataset to ``store``.
+
+    ``staged_files`` is what :func:`api.imports.sources` yields. Returns the
+    stored dataset and the import report (None without a kind).
+
+    Raises
+    ------
+    DatasetError, RowLimitError, OnaError, BadUpload
+        As the reading raised them in the child (same class, same message).
+    api.child.ChildError
+        The child failed otherwise or died (e.g. out of memory).
+    """
+    folder = Path(tempfile.mkdtemp(prefix="ona-upload-store-"))
+    try:
+        part = folder / "upload.duckdb"
+        with _slots:
+            imported = child.run(
+                child_tasks.read_upload, staged_files, name, limits, column_map, str(part)
+            )
+        info = store.import_dataset(part, workspace=workspace)
+        return info, imported
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -21,7 +21,7 @@ from api.errors import problem_responses
 from api.models import DatasetPage, DatasetUpload, ValidationPage
 from api.paging import DEFAULT_LIMIT, Limit, Offset, page
 from api.imports import KIND_HELP, sources
-from ona.io import read_dataset_files
+from api.uploads import store_upload
 from ona.io.columns import parse_map
 from ona.io.limits import ReadLimits, RowLimitError
 from ona.store import DatasetInfo
@@ -92,14 +92,16 @@ def upload_dataset(
         max_rejects_per_file=settings.max_rejects_per_file,
         max_people=settings.max_people,
     )
-    with sources(kind, uploads, files) as (paths, imported):
+    with sources(kind, uploads, files) as staged_files:
         try:
-            dataset = read_dataset_files(paths, name=name or _default_name(), limits=limits, column_map=mapping)
+            info, imported = store_upload(
+                store, staged_files, name=name or _default_name(), limits=limits, column_map=mapping,
+                workspace=key.workspace or "default",
+            )  # fmt: skip
         except RowLimitError as exc:
             raise RowLimitError(
                 exc.file, f"{exc.reason} (service setting {_ROW_SETTINGS[exc.limit]})", limit=exc.limit
             ) from None
-    info = store.save_dataset(dataset, workspace=key.workspace or "default")
     limit = settings.upload_report_rejects
     report = store.validation_report(info.dataset_id, offset=0, limit=limit)
     return DatasetUpload(

@@ -40,6 +40,7 @@ from ona.store.ingest import save_dataset
 from ona.store.models import AnalysisInfo, DatasetInfo, PairWeights
 from ona.errors import NotFoundError
 from ona.store.schema import TABLE_NAMES, create_schema, first_row
+from ona.store import transfer as _transfer
 from ona.store.weights import pair_weights as _pair_weights
 
 INTERRUPTED = "the server stopped while the analysis was running"
@@ -155,6 +156,40 @@ class Store:
         with self._datasets, self._cursor() as cur:
             self.control.ensure_workspace(workspace)
             return save_dataset(cur, ds, dataset_id or new_id(), workspace)
+
+    def export_dataset(self, dataset_id: str, path: str | Path) -> None:
+        """Write a new store file at ``path`` holding only this dataset (for work in another process).
+
+        The copy keeps the dataset's id, so ``Store(path)`` answers the same
+        reads about it (pair weights, group labels, people) as this store;
+        analyses and results are not copied. See :mod:`ona.store.transfer`.
+
+        Raises
+        ------
+        NotFoundError
+            No such dataset.
+        OnaError
+            ``path`` exists already.
+        """
+        with self._cursor() as cur:
+            _transfer.export_dataset(cur, dataset_id, path)
+
+    def import_dataset(self, path: str | Path, *, workspace: str = DEFAULT_WORKSPACE) -> DatasetInfo:
+        """Add the one dataset of the store file ``path`` (written by another process) under a new id.
+
+        One transaction, as :meth:`save_dataset`: any failure leaves the
+        store exactly as it was. See :mod:`ona.store.transfer`.
+
+        Raises
+        ------
+        OnaError
+            ``path`` does not hold exactly one dataset.
+        """
+        dataset_id = new_id()
+        with self._datasets, self._cursor() as cur:
+            self.control.ensure_workspace(workspace)
+            _transfer.import_dataset(cur, path, dataset_id, workspace)
+        return self.get_dataset(dataset_id)
 
     def list_datasets(self, *, workspace: str | None = None) -> list[DatasetInfo]:
         """Stored datasets (of ``workspace`` when given), oldest first."""

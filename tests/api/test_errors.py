@@ -145,7 +145,7 @@ def test_a_library_error_naming_a_server_path_is_answered_without_it(api: Api, m
     def boom(*args: Any, **kwargs: Any) -> None:
         raise DatasetError("/var/lib/ona/uploads/7f/people.csv", "not UTF-8")
 
-    monkeypatch.setattr("api.routers.datasets.read_dataset_files", boom)
+    monkeypatch.setattr("api.routers.datasets.store_upload", boom)  # as if raised by the upload's child
     r = api.upload(files={"people": ("people.csv", b"person_id,department\np1,A\n")})
     body = assert_problem(r, 422)
     assert "/var/lib" not in r.text and body["detail"] == "people.csv: not UTF-8"

@@ -1,10 +1,16 @@
-"""The job runner: one analysis at a time, fair across workspaces, progress in the store, cancel, time limit, clean stops."""
+"""The job runner: one analysis at a time in a child process, fair across workspaces, progress in
+the store, cancel, time limit, crashes, clean stops.
+
+The fake analyses live in :mod:`tests.api.fake_analyses`: they run in the
+runner's child process, and talk with the test through files (marks).
+"""
 
 from __future__ import annotations
 
-import threading
+import os
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +18,13 @@ import pytest
 
 import api.jobs as jobs_module
 from api.errors import Conflict
-from api.jobs import CANCELLED, STOPPED, Jobs, time_limit_reason
-from ona.errors import EmptyGraphError, NotFoundError
+from api.jobs import CANCELLED, CRASHED, STOPPED, Jobs, time_limit_reason
+from ona.errors import NotFoundError
 from ona.io import read_dataset
 from ona.params import AnalysisParams
 from ona.store import Store
+from tests.api import fake_analyses as fakes
+from tests.api.fake_analyses import Marks
 from tests.orgs import with_isolates
 
 
@@ -27,6 +35,11 @@ def store(tmp_path: Path) -> Iterator[tuple[Store, str]]:
         yield s, info.dataset_id
 
 
+@pytest.fixture
+def marks(tmp_path: Path) -> Marks:
+    return Marks(tmp_path / "marks")
+
+
 def _wait(store: Store, analysis_id: str, statuses: tuple[str, ...], timeout: float = 30) -> Any:
     deadline = time.monotonic() + timeout
     while (info := store.get_analysis(analysis_id)).status not in statuses:
@@ -35,265 +48,223 @@ def _wait(store: Store, analysis_id: str, statuses: tuple[str, ...], timeout: fl
     return info
 
 
-def _fake(monkeypatch: pytest.MonkeyPatch, body: Callable[..., Any]) -> None:
-    monkeypatch.setattr(jobs_module, "analyze_dataset", body)
+def _wait_stage(store: Store, analysis_id: str, stage: str, timeout: float = 30) -> Any:
+    deadline = time.monotonic() + timeout
+    while (info := store.get_analysis(analysis_id)).stage != stage:
+        assert time.monotonic() < deadline, info
+        time.sleep(0.01)
+    return info
 
 
-def test_one_analysis_at_a_time_in_order(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def _leftovers() -> set[str]:
+    """The analyses' temporary folders that exist now."""
+    return {p for p in os.listdir(tempfile.gettempdir()) if p.startswith("ona-analysis-")}
+
+
+def test_one_analysis_at_a_time_in_order(store: tuple[Store, str], marks: Marks) -> None:
     s, dataset_id = store
-    active, seen, order = 0, [], []
-    lock = threading.Lock()
-    real = jobs_module.analyze_dataset
-
-    def counting(st: Store, ds: str, params: AnalysisParams, *, on_progress: Any) -> Any:
-        nonlocal active
-        with lock:
-            active += 1
-            seen.append(active)
-            order.append(params.seed)
-        try:
-            return real(st, ds, params, on_progress=on_progress)
-        finally:
-            with lock:
-                active -= 1
-
-    _fake(monkeypatch, counting)
-    jobs = Jobs(s)
+    before = _leftovers()
+    jobs = Jobs(s, analysis=marks.bind(fakes.counting))
     ids = [jobs.submit(dataset_id, AnalysisParams(seed=i, permutations=20)).analysis_id for i in range(4)]
     infos = [_wait(s, a, ("done", "failed")) for a in ids]
     jobs.shutdown()
-    assert [i.status for i in infos] == ["done"] * 4
-    assert max(seen) == 1 and order == [0, 1, 2, 3]
+    assert [i.status for i in infos] == ["done"] * 4, infos
+    assert not (marks.folder / "overlap").exists() and marks.order == [0, 1, 2, 3]
+    assert _leftovers() <= before  # the exported stores and result files are gone
 
 
-def test_progress_is_written_to_the_store(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_result_from_the_child_is_the_in_process_result(store: tuple[Store, str]) -> None:
+    """The child analyzes a copy of the dataset: the same result as the library in this process."""
+    from ona.analysis.pipeline import analyze_dataset
+
     s, dataset_id = store
-    gate = threading.Event()
-
-    def failing(st: Store, ds: str, params: AnalysisParams, *, on_progress: Any) -> Any:
-        on_progress("groups", 1, 4)
-        gate.wait(10)
-        raise EmptyGraphError("no collaboration tie in this dataset: nothing to analyze")
-
-    _fake(monkeypatch, failing)
+    params = AnalysisParams(seed=3, permutations=50)
     jobs = Jobs(s)
+    info = _wait(s, jobs.submit(dataset_id, params).analysis_id, ("done", "failed"))
+    jobs.shutdown()
+    assert info.status == "done", info
+    assert s.get_result_json(info.analysis_id) == analyze_dataset(s, dataset_id, params).to_json()
+
+
+def test_progress_is_written_to_the_store(store: tuple[Store, str], marks: Marks) -> None:
+    s, dataset_id = store
+    jobs = Jobs(s, analysis=marks.bind(fakes.fails_after_groups))
     analysis_id = jobs.submit(dataset_id, AnalysisParams()).analysis_id
-    deadline = time.monotonic() + 10
-    while (running := s.get_analysis(analysis_id)).stage != "groups":
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    running = _wait_stage(s, analysis_id, "groups")
     assert running.status == "running" and running.progress == 0.25
-    gate.set()
+    marks.release()
     failed = _wait(s, analysis_id, ("failed",))
     assert failed.error == "no collaboration tie in this dataset: nothing to analyze"
     jobs.shutdown()
 
 
-def test_unexpected_errors_fail_the_job_with_a_reason(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unexpected_errors_fail_the_job_with_a_reason(store: tuple[Store, str]) -> None:
     s, dataset_id = store
-
-    def broken(st: Store, ds: str, params: AnalysisParams, *, on_progress: Any) -> Any:
-        raise ZeroDivisionError("division by zero")
-
-    _fake(monkeypatch, broken)
-    jobs = Jobs(s)
+    jobs = Jobs(s, analysis=fakes.broken)
     info = _wait(s, jobs.submit(dataset_id, AnalysisParams()).analysis_id, ("failed",))
-    assert "internal error (ZeroDivisionError" in info.error
+    assert info.error == "internal error (ZeroDivisionError: division by zero); see the server log"
     jobs.shutdown()
 
 
-def test_stop_at_the_next_stage(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    """A running analysis ends at its next stage boundary; queued ones are failed at once."""
+def test_a_crashed_child_fails_the_analysis_and_the_worker_goes_on(store: tuple[Store, str], marks: Marks) -> None:
     s, dataset_id = store
-    started = threading.Event()
+    jobs = Jobs(s, analysis=fakes.crashes)
+    crashed = _wait(s, jobs.submit(dataset_id, AnalysisParams()).analysis_id, ("failed",))
+    assert crashed.error.startswith(CRASHED) and "killed by signal 9" in crashed.error, crashed.error
+    jobs._analysis = marks.bind(fakes.counting)  # the next analysis runs normally
+    assert _wait(s, jobs.submit(dataset_id, AnalysisParams(permutations=20)).analysis_id, ("done", "failed")).status == "done"
+    jobs.shutdown()
 
-    def many_stages(st: Store, ds: str, params: AnalysisParams, *, on_progress: Any) -> Any:
-        for i in range(10_000):
-            on_progress(f"stage {i}", i, 10_000)
-            started.set()
-            time.sleep(0.01)
-        raise AssertionError("not stopped")
 
-    _fake(monkeypatch, many_stages)
-    jobs = Jobs(s, stop_timeout=10)
+def test_stop_kills_the_running_analysis(store: tuple[Store, str], marks: Marks) -> None:
+    """The running analysis is killed in the middle of its stage; queued ones are failed at once."""
+    s, dataset_id = store
+    jobs = Jobs(s, stop_timeout=10, analysis=marks.bind(fakes.one_long_stage))
     running = jobs.submit(dataset_id, AnalysisParams()).analysis_id
     queued = jobs.submit(dataset_id, AnalysisParams()).analysis_id
-    assert started.wait(10)
-    t0 = time.monotonic()
+    marks.wait()
     jobs.shutdown()
-    assert time.monotonic() - t0 < 5
     for analysis_id in (running, queued):
         info = s.get_analysis(analysis_id)
         assert (info.status, info.error) == ("failed", STOPPED)
+    assert not jobs._worker.is_alive()  # the worker did not wait for the stage: it killed the child
+    with pytest.raises(Exception, match="stopping"):
+        jobs.submit(dataset_id, AnalysisParams())
+    assert marks.lines("stages") == ["significance"] and not (marks.folder / "ended").exists()
 
 
-def test_stop_does_not_wait_for_a_long_stage(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stop_does_not_wait_for_a_long_copy(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker still busy past stop_timeout (copying a big dataset) is left behind; the record says stopped."""
+    import threading
+
     s, dataset_id = store
     started, release = threading.Event(), threading.Event()
+    export = s.export_dataset
 
-    def one_long_stage(st: Store, ds: str, params: AnalysisParams, *, on_progress: Any) -> Any:
-        on_progress("significance", 2, 6)
+    def slow_export(ds: str, path: Any) -> None:
         started.set()
-        release.wait(60)  # a stage that reports nothing for a long time
-        on_progress("communities", 3, 6)
+        release.wait(60)
+        export(ds, path)
 
-    _fake(monkeypatch, one_long_stage)
+    monkeypatch.setattr(s, "export_dataset", slow_export)
     jobs = Jobs(s, stop_timeout=0.3)
     analysis_id = jobs.submit(dataset_id, AnalysisParams()).analysis_id
     assert started.wait(10)
-    t0 = time.monotonic()
     jobs.shutdown()
-    assert time.monotonic() - t0 < 3
     info = s.get_analysis(analysis_id)
     assert (info.status, info.error) == ("failed", STOPPED)
-    with pytest.raises(Exception, match="stopping"):
-        jobs.submit(dataset_id, AnalysisParams())
     release.set()
-    jobs._worker.join(5)
+    jobs._worker.join(10)
+    assert not jobs._worker.is_alive()
     assert s.get_analysis(analysis_id).error == STOPPED  # the late worker left the record alone
 
 
 # ------------------------------------------------------------- fair queueing
 
 
-class _Gate:
-    """A fake analysis that records the order analyses run in and waits at a gate before the first ends."""
-
-    def __init__(self) -> None:
-        self.order: list[int] = []
-        self.started = threading.Event()
-        self.release = threading.Event()
-
-    def __call__(self, st: Store, ds: str, params: AnalysisParams, *, on_progress: Any) -> Any:
-        self.order.append(params.seed)
-        on_progress("groups", 1, 2)
-        self.started.set()
-        assert self.release.wait(30)
-        on_progress("links", 2, 2)  # the next stage boundary
-        raise EmptyGraphError("fake analysis: no result needed")
-
-
-def test_workspaces_take_turns(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workspaces_take_turns(store: tuple[Store, str], marks: Marks) -> None:
     """Round robin: a workspace that queues many analyses does not starve another's one."""
     s, dataset_id = store
-    gate = _Gate()
-    _fake(monkeypatch, gate)
-    jobs = Jobs(s)
+    jobs = Jobs(s, analysis=marks.bind(fakes.gate))
     # seed = the order of submission; the first one occupies the worker while the rest queue
     jobs.submit(dataset_id, AnalysisParams(seed=0), workspace="big")
-    assert gate.started.wait(10)
+    marks.wait()
     plan = ["big"] * 5 + ["small"] + ["other"] * 2 + ["big"]
     ids = [jobs.submit(dataset_id, AnalysisParams(seed=i), workspace=ws).analysis_id for i, ws in enumerate(plan, 1)]
     # each workspace with queued work in turn, each in its own submission order:
     # big(1) small(6) other(7) big(2) other(8) big(3) big(4) big(5) big(9)
     want = [1, 6, 7, 2, 8, 3, 4, 5, 9]
     assert jobs.queued() == [ids[seed - 1] for seed in want]
-    gate.release.set()
+    marks.release()
     for analysis_id in ids:
         _wait(s, analysis_id, ("failed",))
     jobs.shutdown()
-    assert gate.order == [0, *want]
+    assert marks.order == [0, *want]
 
 
-def test_submit_without_a_workspace_is_one_fifo_queue(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_submit_without_a_workspace_is_one_fifo_queue(store: tuple[Store, str], marks: Marks) -> None:
     s, dataset_id = store
-    gate = _Gate()
-    _fake(monkeypatch, gate)
-    jobs = Jobs(s)
+    jobs = Jobs(s, analysis=marks.bind(fakes.gate))
     ids = [jobs.submit(dataset_id, AnalysisParams(seed=i)).analysis_id for i in range(4)]
-    assert gate.started.wait(10)
+    marks.wait()
     assert jobs.queued() == ids[1:]
-    gate.release.set()
+    marks.release()
     for analysis_id in ids:
         _wait(s, analysis_id, ("failed",))
     jobs.shutdown()
-    assert gate.order == [0, 1, 2, 3]
+    assert marks.order == [0, 1, 2, 3]
 
 
 # ------------------------------------------------------------------- cancel
 
 
-def test_cancel_a_queued_analysis_it_never_runs(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_a_queued_analysis_it_never_runs(store: tuple[Store, str], marks: Marks) -> None:
     s, dataset_id = store
-    gate = _Gate()
-    _fake(monkeypatch, gate)
-    jobs = Jobs(s)
+    jobs = Jobs(s, analysis=marks.bind(fakes.gate))
     first = jobs.submit(dataset_id, AnalysisParams(seed=0)).analysis_id
     queued = jobs.submit(dataset_id, AnalysisParams(seed=1), workspace="w2").analysis_id
     last = jobs.submit(dataset_id, AnalysisParams(seed=2)).analysis_id
-    assert gate.started.wait(10)
+    marks.wait()
     info = jobs.cancel(queued)
     assert (info.status, info.error) == ("cancelled", CANCELLED)
     assert jobs.queued() == [last]
     assert jobs.cancel(queued).status == "cancelled"  # again: nothing changes
     jobs.ensure_idle(queued)  # cancelled has ended: it may be deleted
-    gate.release.set()
+    marks.release()
     _wait(s, last, ("failed",))
     jobs.shutdown()
-    assert gate.order == [0, 2]
+    assert marks.order == [0, 2]
     assert s.get_analysis(queued).status == "cancelled"
     assert s.get_analysis(first).status == "failed"
 
 
-def _stages(started: threading.Event, stages: int = 10_000, pause: float = 0.01) -> Callable[..., Any]:
-    def many_stages(st: Store, ds: str, params: AnalysisParams, *, on_progress: Any) -> Any:
-        for i in range(stages):
-            on_progress(f"stage {i}", i, stages)
-            started.set()
-            time.sleep(pause)
-        raise AssertionError("not stopped")
-
-    return many_stages
-
-
-def test_cancel_a_running_analysis_stops_at_the_next_stage(
-    store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cancel_a_running_analysis_kills_it_mid_stage(store: tuple[Store, str], marks: Marks) -> None:
     s, dataset_id = store
-    started = threading.Event()
-    _fake(monkeypatch, _stages(started))
-    jobs = Jobs(s)
+    jobs = Jobs(s, analysis=marks.bind(fakes.one_long_stage))
     running = jobs.submit(dataset_id, AnalysisParams()).analysis_id
-    assert started.wait(10)
+    marks.wait()
+    info = jobs.cancel(running)
+    assert (info.status, info.stage) == ("running", "cancelling")
+    ended = _wait(s, running, ("cancelled", "failed"))  # long before the stage's 60 s
+    assert (ended.status, ended.error) == ("cancelled", CANCELLED)
+    assert not (marks.folder / "ended").exists()
+    # the worker is free for the next analysis
+    marks.clear()
+    after = jobs.submit(dataset_id, AnalysisParams()).analysis_id
+    marks.wait()
+    jobs.shutdown()
+    assert s.get_analysis(after).error == STOPPED
+
+
+def test_cancel_while_reporting_stages(store: tuple[Store, str], marks: Marks) -> None:
+    s, dataset_id = store
+    jobs = Jobs(s, analysis=marks.bind(fakes.many_stages))
+    running = jobs.submit(dataset_id, AnalysisParams()).analysis_id
+    marks.wait()
     info = jobs.cancel(running)
     assert (info.status, info.stage) == ("running", "cancelling")
     with pytest.raises(Conflict, match="is running"):
         jobs.ensure_idle(running)
     ended = _wait(s, running, ("cancelled", "failed"))
-    assert (ended.status, ended.error) == ("cancelled", CANCELLED)
-    # the worker is free for the next analysis
-    started.clear()
-    after = jobs.submit(dataset_id, AnalysisParams()).analysis_id
-    assert started.wait(10)
+    assert (ended.status, ended.error, ended.stage) == ("cancelled", CANCELLED, "cancelling")
     jobs.shutdown()
-    assert s.get_analysis(after).error == STOPPED
 
 
-def test_cancel_during_the_last_stage_keeps_no_result(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    """With no stage boundary left, the end itself is the boundary: the analysis is cancelled, not done."""
+def test_cancel_after_the_child_answered_keeps_no_result(store: tuple[Store, str], marks: Marks) -> None:
+    """The end is the last check: an analysis cancelled before its result is saved is cancelled, not done."""
     s, dataset_id = store
-    started, release = threading.Event(), threading.Event()
-    real = jobs_module.analyze_dataset
-
-    def last_stage_waits(st: Store, ds: str, params: AnalysisParams, *, on_progress: Any) -> Any:
-        result = real(st, ds, params, on_progress=on_progress)
-        started.set()
-        assert release.wait(30)
-        return result
-
-    _fake(monkeypatch, last_stage_waits)
-    jobs = Jobs(s)
+    jobs = Jobs(s, analysis=marks.bind(fakes.done_then_waits))
     analysis_id = jobs.submit(dataset_id, AnalysisParams(permutations=20)).analysis_id
-    assert started.wait(30)
+    marks.wait()
     assert jobs.cancel(analysis_id).status == "running"
-    release.set()
+    marks.release()
     assert _wait(s, analysis_id, ("cancelled", "done", "failed")).status == "cancelled"
     with pytest.raises(NotFoundError):
         s.get_result_json(analysis_id)
     jobs.shutdown()
 
 
-def test_cancel_an_ended_analysis_is_a_conflict(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_an_ended_analysis_is_a_conflict(store: tuple[Store, str]) -> None:
     s, dataset_id = store
     jobs = Jobs(s)
     done = _wait(s, jobs.submit(dataset_id, AnalysisParams(permutations=20)).analysis_id, ("done", "failed"))
@@ -319,54 +290,34 @@ class _Clock:
         return self.now
 
 
-def test_time_limit_fails_the_analysis_at_a_stage_boundary(
-    store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_time_limit_kills_the_analysis(store: tuple[Store, str], marks: Marks, monkeypatch: pytest.MonkeyPatch) -> None:
     s, dataset_id = store
     clock = _Clock()
     monkeypatch.setattr(jobs_module, "_clock", clock)
-    stages: list[str] = []
-
-    def slow_stages(st: Store, ds: str, params: AnalysisParams, *, on_progress: Any) -> Any:
-        for i in range(10):
-            on_progress(f"stage {i}", i, 10)
-            stages.append(f"stage {i}")
-            clock.now += 1.0  # each stage takes one (fake) second
-        raise AssertionError("not stopped")
-
-    _fake(monkeypatch, slow_stages)
-    jobs = Jobs(s, time_limit=2.5)
+    jobs = Jobs(s, time_limit=2.5, analysis=marks.bind(fakes.one_long_stage))
     analysis_id = jobs.submit(dataset_id, AnalysisParams()).analysis_id
+    _wait_stage(s, analysis_id, "significance")
+    clock.now += 2.0  # within the limit: it goes on
+    clock.now += 1.0  # past it: killed in the middle of its stage
     info = _wait(s, analysis_id, ("failed", "done", "cancelled"))
     jobs.shutdown()
-    # stages 0, 1, 2 start within 2.5 s; at the boundary after 3 s the analysis stops
-    assert stages == ["stage 0", "stage 1", "stage 2"]
+    assert marks.lines("stages") == ["significance"] and not (marks.folder / "ended").exists()
     assert (info.status, info.error) == ("failed", time_limit_reason(2.5))
     assert "time limit of 2.5 s (setting ONA_ANALYSIS_TIME_LIMIT)" in info.error
 
 
-def test_time_limit_counts_from_the_start_of_the_run(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_time_limit_counts_from_the_start_of_the_run(
+    store: tuple[Store, str], marks: Marks, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Time spent waiting in the queue does not count against an analysis."""
     s, dataset_id = store
     clock = _Clock()
     monkeypatch.setattr(jobs_module, "_clock", clock)
-    gate = _Gate()
-    calls: list[str] = []
-
-    def first_waits_then_quick(st: Store, ds: str, params: AnalysisParams, *, on_progress: Any) -> Any:
-        calls.append(ds)
-        if len(calls) == 1:
-            return gate(st, ds, params, on_progress=on_progress)
-        on_progress("groups", 1, 2)
-        raise EmptyGraphError("quick fake analysis")
-
-    _fake(monkeypatch, first_waits_then_quick)
-    jobs = Jobs(s, time_limit=60)
-    first = jobs.submit(dataset_id, AnalysisParams()).analysis_id
-    second = jobs.submit(dataset_id, AnalysisParams()).analysis_id
-    assert gate.started.wait(10)
+    jobs = Jobs(s, time_limit=60, analysis=marks.bind(fakes.gate_then_quick))
+    first = jobs.submit(dataset_id, AnalysisParams(seed=0)).analysis_id
+    second = jobs.submit(dataset_id, AnalysisParams(seed=1)).analysis_id
+    marks.wait()
     clock.now += 100  # the first runs past the limit while the second waits in the queue
-    gate.release.set()
     assert _wait(s, first, ("failed",)).error == time_limit_reason(60)
     assert _wait(s, second, ("failed",)).error == "quick fake analysis"
     jobs.shutdown()
@@ -375,13 +326,12 @@ def test_time_limit_counts_from_the_start_of_the_run(store: tuple[Store, str], m
 # ------------------------------------------------------------ the API route
 
 
-def test_cancel_route(api: Any, org: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    gate = _Gate()
-    _fake(monkeypatch, gate)
+def test_cancel_route(api: Any, org: Path, marks: Marks, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api.client.app.state.jobs, "_analysis", marks.bind(fakes.gate))
     dataset_id = api.upload(org).json()["dataset"]["dataset_id"]
     running = api.start(dataset_id).json()["analysis_id"]
     queued = api.start(dataset_id).json()["analysis_id"]
-    assert gate.started.wait(10)
+    marks.wait()
 
     def cancel(analysis_id: str, role: str = "analyst") -> Any:
         return api.client.post(f"/api/v1/analyses/{analysis_id}/cancel", headers=api.auth(role))
@@ -393,8 +343,7 @@ def test_cancel_route(api: Any, org: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert api.get(f"/api/v1/analyses/{queued}/summary").json()["detail"].endswith(CANCELLED)
     r = cancel(running)
     assert r.status_code == 202 and r.json()["status"] == "running" and r.json()["stage"] == "cancelling"
-    gate.release.set()
-    assert api.wait(running)["status"] == "cancelled"  # ended at its next boundary, before the fake's error
+    assert api.wait(running)["status"] == "cancelled"  # killed at the gate, without a release
     listed = {a["analysis_id"]: a["status"] for a in api.get("/api/v1/analyses").json()["items"]}
     assert listed == {running: "cancelled", queued: "cancelled"}
     assert api.client.delete(f"/api/v1/analyses/{queued}", headers=api.auth()).status_code == 204
@@ -441,12 +390,12 @@ def test_the_time_limit_setting_reaches_the_job_runner(tmp_path: Path, monkeypat
         assert client.app.state.jobs._time_limit == 12.5  # type: ignore[attr-defined]
 
 
-def test_cancel_between_the_record_and_the_queue(store: tuple[Store, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_between_the_record_and_the_queue(
+    store: tuple[Store, str], marks: Marks, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A cancel that lands after submit recorded the analysis but before it queued it still wins."""
     s, dataset_id = store
-    gate = _Gate()
-    _fake(monkeypatch, gate)
-    jobs = Jobs(s)
+    jobs = Jobs(s, analysis=marks.bind(fakes.gate))
     record = s.create_analysis
 
     def record_then_cancel(ds: str, params: AnalysisParams, **kw: Any) -> Any:
@@ -458,9 +407,8 @@ def test_cancel_between_the_record_and_the_queue(store: tuple[Store, str], monke
     info = jobs.submit(dataset_id, AnalysisParams(seed=1))
     monkeypatch.undo()
     assert (info.status, jobs.queued()) == ("cancelled", [])
-    _fake(monkeypatch, gate)
     after = jobs.submit(dataset_id, AnalysisParams(seed=2)).analysis_id
-    gate.release.set()
+    marks.release()
     _wait(s, after, ("failed",))
     jobs.shutdown()
-    assert gate.order == [2]
+    assert marks.order == [2]
