@@ -50,6 +50,11 @@ class HandoffPair(_Model):
     ping_pongs: int = Field(description="handoffs that send a ticket straight back: to_group -> from_group -> to_group")
     ping_pong_rate: float = Field(description="ping_pongs / handoffs, in [0, 1]")
     no_owner_tickets: int = Field(description="of the tickets, those passing through three or more groups")
+    group_handoffs: int = Field(
+        0,
+        description="of the handoffs, those only an assignment-group change records (no person-to-person "
+        "handoff from from_group to to_group goes with them)",
+    )
 
 
 class GroupService(_Model):
@@ -100,6 +105,17 @@ class HandoffSummary(_Model):
     median_hours: float | None = Field(description="median stay with the receiving group, over cross-group handoffs")
     bounce_rate: float | None = Field(description="tickets_bounced / tickets_cross_group")
     no_owner_rate: float | None = Field(description="tickets_no_owner / tickets_cross_group")
+    group_handoffs: int = Field(
+        0, description="of the cross-group handoffs, those only an assignment-group change records "
+        "(the sum of the pairs' group_handoffs)",
+    )
+    group_handoffs_unmatched: int = Field(
+        0, description="group handoffs in the window with a name matching no group of the analysis "
+        "(or both naming the same one): kept out of the pairs",
+    )
+    unknown_groups: list[str] = Field(
+        default_factory=list, description="the export's group names in the window matching no group of the analysis"
+    )
 
 
 class HandoffAnalytics(_Model):

@@ -72,6 +72,7 @@ def handoff_analytics(store: Store, dataset_id: str, params: AnalysisParams) -> 
     crossed = s["tickets_cross_group"]
     summary = HandoffSummary(
         **s,
+        group_handoffs=sum(p.group_handoffs for p in pairs),
         bounce_rate=s["tickets_bounced"] / crossed if crossed else None,
         no_owner_rate=s["tickets_no_owner"] / crossed if crossed else None,
     )

@@ -6,7 +6,10 @@ For an unordered pair of groups (a, b), ``source`` a < ``target`` b by name:
 - ``expected = vol(a) vol(b) / 2W`` (what degree-preserving random mixing
   gives) and ``ratio = W_ab / expected`` (null when expected is 0);
 - ``channels``: email / meeting / ticket / chat / ties weights (before coefficients) and
-  ``handoffs``: ticket handoffs, summed over the a-b edges;
+  ``handoffs``: ticket handoffs, summed over the a-b edges, plus the
+  handoffs between a and b (either way) that only an assignment-group
+  change records (``group_handoffs``: they have no person, so they add to
+  no edge and no weight);
 - ``carriers``: the distinct people of a or b holding a-b ties, most a-b
   weight first, then by person_id (weights equal to 12 decimals of their
   share of W_ab count as equal); ``source_carriers`` / ``target_carriers``
@@ -19,7 +22,7 @@ For an unordered pair of groups (a, b), ``source`` a < ``target`` b by name:
 Every pair is listed when there are at most :data:`ALL_PAIRS_LIMIT` (60)
 groups, so that absent links show up; above that, only the pairs joined by
 at least one edge (a tie, or a ticket handoff whose weight a zero
-coefficient removed).
+coefficient removed) or a group handoff.
 
 Weak links (thresholds from :class:`~ona.params.AnalysisParams`). Most pairs
 of departments in a real organization collaborate far below random mixing,
@@ -52,6 +55,7 @@ then by weight, heaviest first.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -69,7 +73,13 @@ _EXTRA_CANDIDATES = 3
 _MAX_CANDIDATES = 8
 
 
-def link_metrics(g: CollabGraph, partition: Partition, *, params: AnalysisParams) -> list[LinkMetrics]:
+def link_metrics(
+    g: CollabGraph,
+    partition: Partition,
+    *,
+    params: AnalysisParams,
+    group_handoffs: Mapping[tuple[str, str], int] | None = None,
+) -> list[LinkMetrics]:
     """Weight, expectation, carriers and weakness of every link between two groups.
 
     ``ratio = W_ab / (vol(a) vol(b) / 2W)``, unitless in [0, inf) (1 = as
@@ -86,6 +96,13 @@ def link_metrics(g: CollabGraph, partition: Partition, *, params: AnalysisParams
         ``weak_ratio``, ``dependency_min_handoffs``, ``dependency_ratio``,
         ``email_weight``, ``meeting_weight``, ``fragile_carriers`` and
         ``fragile_share``.
+    group_handoffs : mapping of (str, str) to int, optional
+        (from_group, to_group) -> handoffs that only an assignment-group
+        change records (:attr:`~ona.results_service.HandoffPair.group_handoffs`).
+        They add to the ``handoffs`` of the link between the two groups
+        (both directions), and so to the dependency rule, but to no weight:
+        they have no person. Names that are not groups of ``partition``, and
+        a group with itself, are ignored.
 
     Returns
     -------
@@ -138,12 +155,18 @@ def link_metrics(g: CollabGraph, partition: Partition, *, params: AnalysisParams
     pa = np.where(u_first, e.u[cross], e.v[cross])
     pb = np.where(u_first, e.v[cross], e.u[cross])
     edge_key = ga * k + gb
+    index = {name: i for i, name in enumerate(names)}
+    moves = [(index[a], index[b], n) for (a, b), n in (group_handoffs or {}).items()
+             if n and a in index and b in index and a != b]  # fmt: skip
+    move_a = np.array([a if name_rank[a] < name_rank[b] else b for a, b, _ in moves], dtype=np.int64)
+    move_b = np.array([b if name_rank[a] < name_rank[b] else a for a, b, _ in moves], dtype=np.int64)
+    move_key = move_a * k + move_b
     if k <= ALL_PAIRS_LIMIT:
         by_name = np.argsort(name_rank)
         first, second = np.triu_indices(k, 1)
         pair_key = np.sort(by_name[first] * k + by_name[second])
     else:
-        pair_key = np.unique(edge_key)
+        pair_key = np.unique(np.concatenate([edge_key, move_key]))
     npairs = pair_key.size
     pair = np.searchsorted(pair_key, edge_key)
     source, target = pair_key // k, pair_key % k
@@ -153,6 +176,7 @@ def link_metrics(g: CollabGraph, partition: Partition, *, params: AnalysisParams
     ties = np.bincount(pair, weights=e.tie[cross], minlength=npairs)
     channels = {c: np.bincount(pair, weights=g.edge_attr(c)[cross], minlength=npairs) for c in CHANNELS}
     handoffs = np.bincount(pair, weights=g.edge_attr("handoffs")[cross], minlength=npairs)
+    handoffs += np.bincount(np.searchsorted(pair_key, move_key), weights=[n for _, _, n in moves], minlength=npairs)
     expected = volume[source] * volume[target] / (2 * total) if total > 0 else np.zeros(npairs)
 
     carriers = _carriers(pair[cw > 0], pa[cw > 0], pb[cw > 0], cw[cw > 0], npairs, n, g.ids)

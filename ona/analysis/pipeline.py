@@ -51,8 +51,8 @@ STAGES = (
     "groups",
     "significance",
     "communities",
-    "links",
     "handoffs",
+    "links",
     "people",
     "recommendations",
     "layout",
@@ -122,10 +122,11 @@ def analyze_dataset(
         for i, gm in zip(_group_index(partition, groups), groups)
     ]
     groups = flag_silos(groups, params)
-    stage("links")
-    links = link_metrics(g, partition, params=params)
     stage("handoffs")
     handoffs = handoff_analytics(store, dataset_id, params)
+    stage("links")
+    moves = {(p.from_group, p.to_group): p.group_handoffs for p in handoffs.pairs if p.group_handoffs}
+    links = link_metrics(g, partition, params=params, group_handoffs=moves)
     stage("people")
     between = betweenness(
         g, exact_limit=params.betweenness_exact_limit, samples=params.betweenness_samples, seed=params.seed

@@ -44,6 +44,7 @@ from ona.io.columns import apply_map
 from ona.io.dataset import Dataset
 from ona.io.directory import Directory
 from ona.io.emails import validate_emails
+from ona.io.group_handoffs import validate_group_handoffs
 from ona.io.history import validate_history
 from ona.io.limits import ReadLimits, RejectsKept, check_people, check_read, check_rows
 from ona.io.meetings import validate_meetings
@@ -57,7 +58,7 @@ from ona.io.tickets import validate_tickets
 from ona.progress import OnProgress, no_progress
 from ona.results import FileReport, Reject, ValidationReport
 
-TABLE_ORDER = ("people", "emails", "meetings", "tickets", "chats", "ties", "people_history")
+TABLE_ORDER = ("people", "emails", "meetings", "tickets", "chats", "ties", "people_history", "group_handoffs")
 
 _EVENTS: dict[str, Callable[[duckdb.DuckDBPyConnection, RawTable, Directory], Validated]] = {
     "emails": validate_emails,
@@ -66,6 +67,7 @@ _EVENTS: dict[str, Callable[[duckdb.DuckDBPyConnection, RawTable, Directory], Va
     "chats": validate_chats,
     "ties": validate_ties,
     "people_history": validate_history,
+    "group_handoffs": validate_group_handoffs,
 }
 
 
@@ -125,8 +127,8 @@ def read_dataset(
     path : str or pathlib.Path
         A folder holding ``people.csv`` (or ``.parquet`` / ``.jsonl`` /
         ``.ndjson`` / ``.json``), and optionally ``emails``, ``meetings``,
-        ``tickets``, ``chats``, ``ties`` and ``people_history`` files in any
-        of those formats.
+        ``tickets``, ``chats``, ``ties``, ``people_history`` and
+        ``group_handoffs`` files in any of those formats.
     name : str, optional
         The dataset's name; the folder's name by default.
     limits : ReadLimits, optional
@@ -190,7 +192,8 @@ def read_dataset_files(
     ----------
     files : mapping of str to path
         Keys among ``people`` (required), ``emails``, ``meetings``,
-        ``tickets``, ``chats``, ``ties``, ``people_history``. Messages name
+        ``tickets``, ``chats``, ``ties``, ``people_history``,
+        ``group_handoffs``. Messages name
         each file by its base name.
     name : str
         The dataset's name.

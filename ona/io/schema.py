@@ -1,6 +1,7 @@
 """Canonical tables: what the readers produce and the store keeps.
 
-Readers (``ona.io``) turn people / emails / meetings / tickets / chats / ties / people_history files into
+Readers (``ona.io``) turn people / emails / meetings / tickets / chats / ties / people_history /
+group_handoffs files into
 these Arrow tables, with identities already resolved: a reference to a
 person (person_id or any email alias, case-insensitive) becomes their
 ``person_id``; anyone else is an external party, kept with a null id and
@@ -146,6 +147,19 @@ PEOPLE_HISTORY = pa.schema(
     ]
 )
 
+# Assignment-group changes of tickets (ServiceNow, Zendesk): a handoff from
+# one group to another with no person. Names are as the export wrote them
+# (trimmed); the handoff analytics match them to ona's groups.
+GROUP_HANDOFFS = pa.schema(
+    [
+        ("ticket_id", pa.string()),
+        ("ts", TS),
+        ("from_group", pa.string()),
+        ("to_group", pa.string()),
+        ("line", pa.int64()),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "people": PEOPLE,
     "aliases": ALIASES,
@@ -158,6 +172,7 @@ TABLES: dict[str, pa.Schema] = {
     "chat_recipients": CHAT_RECIPIENTS,
     "ties": TIES,
     "people_history": PEOPLE_HISTORY,
+    "group_handoffs": GROUP_HANDOFFS,
 }
 
 

@@ -83,6 +83,7 @@ def viewer_handoffs(h: HandoffAnalytics, vg: ViewerGraph) -> tuple[HandoffAnalyt
             **dict.fromkeys(TICKET_FIELDS),
             "handoffs": within + cross + external, "within_group_handoffs": within,
             "cross_group_handoffs": cross, "external_handoffs": external,
+            "group_handoffs": sum(p.group_handoffs for p in pairs),
         })
     return h.model_copy(update={"summary": summary, "pairs": pairs, "groups": groups}), reduced
 

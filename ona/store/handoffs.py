@@ -1,4 +1,4 @@
-"""Ticket histories -> handoff tables, computed in DuckDB (window functions, no row loop).
+"""Ticket histories and group handoffs -> handoff tables, computed in DuckDB (window functions, no row loop).
 
 Input: a :class:`ona.store.Store`, a dataset id, the group of every person
 (``person_id -> group``, from :meth:`Store.group_labels`) and an optional
@@ -29,6 +29,28 @@ Definitions (every step is SQL over the whole ``tickets`` table):
   visits were an internal group B and then the same group again
   (A -> B -> A, consecutive). **No owner**: a ticket whose visits cover
   three or more distinct internal groups.
+- **group handoffs** (the ``group_handoffs`` table: assignment-group
+  changes, a handoff between groups with no person). The export's group
+  names are matched to the analysis' groups (the values of its
+  ``group_by`` column), trimmed and ignoring case; a row with a name that
+  matches no group (or both names the same group) is kept out of every
+  figure but ``group_handoffs_unmatched`` and ``unknown_groups``. A matched
+  row puts a row of its receiving group in the ticket's timeline, before
+  the person rows of the same instant; a ticket whose timeline starts with
+  a group handoff starts with a row of its giving group (its first holder).
+  Visits are then cut on the rows that say who holds the ticket (group
+  rows, the first assignee, handoffs): a status update by an assignee who
+  kept the ticket when it moved to another group's queue stays in that
+  visit. So a group handoff from X to Y counts for the pair (X, Y) like a
+  person-to-person handoff, and a group change recorded together with a
+  person handoff between the same groups (ServiceNow and Zendesk write
+  both) is one visit, counted once. A pair's ``group_handoffs`` are its
+  handoffs less its person-to-person handoffs (at least 0): those only a
+  group change records; the links add them to their ``handoffs``.
+  ``cross_group_handoffs`` is the number of visits following a visit of
+  another group (the sum of the pairs), and ``handoffs`` =
+  ``within_group_handoffs + cross_group_handoffs + external_handoffs``;
+  without group handoffs both are the person handoffs, as before.
 - **window** (since inclusive, until exclusive): a handoff (and the visit
   it starts) counts when its receiving row is in the window; a ticket
   counts when it has a row in the window. The path of a ticket is always
@@ -71,7 +93,8 @@ class HandoffTables:
     pairs : pyarrow.Table
         One row per ordered pair of groups with cross-group handoffs in the
         window: ``from_group, to_group, handoffs, tickets, median_hours,
-        p90_hours, closed, open, bounces, ping_pongs, no_owner_tickets``,
+        p90_hours, closed, open, bounces, ping_pongs, no_owner_tickets,
+        group_handoffs``,
         ordered by handoffs (most first), then names.
     groups : pyarrow.Table
         One row per group with any ticket activity in the window:
@@ -81,7 +104,7 @@ class HandoffTables:
         external_received, external_handed_out``, ordered by name.
     summary : dict of str to int or float or None
         The fields of :class:`ona.results_service.HandoffSummary`
-        except the two rates.
+        except the two rates and ``group_handoffs`` (the sum of the pairs').
     """
 
     pairs: pa.Table
@@ -99,7 +122,7 @@ def _in_window(column: str, since: datetime | None, until: datetime | None) -> s
 
 
 def _rows_sql(window: str) -> str:
-    # one row per ticket row, with its order, group, handoff flags and visit number
+    # one row per ticket row and per group handoff, with its order, group, handoff flags and visit number
     statuses = ", ".join(f"'{s}'" for s in RESOLVED_STATUSES)
     return f"""
     CREATE TEMP TABLE _ho_rows AS
@@ -120,23 +143,67 @@ def _rows_sql(window: str) -> str:
                    WHEN prev_pidx IS NOT NULL AND pidx IS NOT NULL THEN prev_pidx <> pidx
                    WHEN prev_pidx IS NULL AND pidx IS NULL THEN prev_addr IS DISTINCT FROM addr
                    ELSE true END AS handoff,
-               rn = 1 OR grp IS DISTINCT FROM prev_grp AS visit_start,
                {window} AS in_window
         FROM o
+    ), gm AS (
+        SELECT ticket_id, ts, line, from_grp, to_grp, {window} AS in_window
+        FROM _ho_matched WHERE from_grp IS NOT NULL AND to_grp IS NOT NULL AND from_grp <> to_grp
+    ), first_person AS (
+        SELECT ticket_id, min(ts) AS ts FROM h GROUP BY ticket_id
+    ), first_group AS (
+        SELECT gm.* FROM gm LEFT JOIN first_person f USING (ticket_id)
+        WHERE f.ts IS NULL OR gm.ts <= f.ts
+        QUALIFY row_number() OVER (PARTITION BY gm.ticket_id ORDER BY gm.ts, gm.line) = 1
+    ), tl AS (
+        -- the ticket's timeline: person rows, and per group handoff a row of its receiving
+        -- group (before person rows of the same instant); a ticket that starts with a group
+        -- handoff starts with a row of its giving group (its first holder)
+        SELECT ticket_id, ts, 2 AS ord, line, rn, pidx, grp, prev_pidx, prev_grp, resolved, handoff, in_window
+        FROM h
+        UNION ALL
+        SELECT ticket_id, ts, 1, line, NULL, NULL, to_grp, NULL, NULL, false, false, in_window FROM gm
+        UNION ALL
+        SELECT ticket_id, ts, 0, line, NULL, NULL, from_grp, NULL, NULL, false, false, in_window FROM first_group
+    ), a AS (
+        -- rows that say who holds the ticket: group rows, a ticket's first assignee and
+        -- handoffs; a row repeating the holder (a status update) stays in the current visit
+        SELECT *, ord < 2 OR rn = 1 OR handoff AS assigns FROM tl
+    ), v AS (
+        SELECT *, row_number() OVER (PARTITION BY ticket_id ORDER BY ts, ord, line) AS tl_rn,
+               lag(grp) OVER (PARTITION BY ticket_id, assigns ORDER BY ts, ord, line) AS tl_prev_grp,
+               assigns AND (row_number() OVER (PARTITION BY ticket_id, assigns ORDER BY ts, ord, line) = 1
+                            OR grp IS DISTINCT FROM lag(grp) OVER (PARTITION BY ticket_id, assigns
+                                                                   ORDER BY ts, ord, line)) AS visit_start
+        FROM a
     )
-    SELECT ticket_id, ts, rn, pidx, grp, prev_pidx, prev_grp, resolved, handoff, visit_start, in_window,
-           sum(visit_start::INTEGER) OVER (PARTITION BY ticket_id ORDER BY rn
-                                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS visit_no
-    FROM h
+    SELECT ticket_id, ts, tl_rn AS rn, pidx, grp, prev_pidx, prev_grp, tl_prev_grp, resolved, handoff,
+           visit_start, in_window,
+           sum(visit_start::INTEGER) OVER (
+               PARTITION BY ticket_id ORDER BY tl_rn ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS visit_no
+    FROM v
     """
 
+
+# The export's group handoffs with their names matched to the analysis' groups
+# (trimmed, ignoring case; null: no such group). Two groups whose names differ
+# only by case: the first in byte order.
+_MATCHED_SQL = """
+CREATE TEMP TABLE _ho_matched AS
+WITH names AS (
+    SELECT lower(trim(grp)) AS k, min(grp) AS grp FROM _ho_groups GROUP BY 1
+)
+SELECT g.ticket_id, g.ts, g.line, g.from_group, g.to_group, f.grp AS from_grp, t.grp AS to_grp
+FROM group_handoffs g
+LEFT JOIN names f ON f.k = lower(trim(g.from_group)) LEFT JOIN names t ON t.k = lower(trim(g.to_group))
+WHERE g.ds = $ds
+"""
 
 # One row per visit: its group (null: external), where it came from, when it
 # started and ended (see the module docstring), and its bounce / ping-pong flags.
 _VISITS_SQL = """
 CREATE TEMP TABLE _ho_visits AS
 WITH v AS (
-    SELECT ticket_id, visit_no, grp, ts AS start_ts, prev_grp AS from_grp, in_window
+    SELECT ticket_id, visit_no, grp, ts AS start_ts, tl_prev_grp AS from_grp, in_window
     FROM _ho_rows WHERE visit_start
 ), res AS (
     SELECT ticket_id, visit_no, min(ts) AS resolved_ts FROM _ho_rows WHERE resolved GROUP BY ALL
@@ -169,16 +236,24 @@ FROM tw JOIN tr USING (ticket_id) JOIN tv USING (ticket_id)
 """
 
 _PAIRS_SQL = f"""
-SELECT v.from_grp AS from_group, v.grp AS to_group, count(*) AS handoffs,
-       count(DISTINCT v.ticket_id) AS tickets,
-       round(quantile_cont(v.hours, 0.5), {ROUND}) AS median_hours,
-       round(quantile_cont(v.hours, 0.9), {ROUND}) AS p90_hours,
-       count(v.hours) AS closed, count(*) - count(v.hours) AS open,
-       count(*) FILTER (WHERE v.bounce) AS bounces, count(*) FILTER (WHERE v.ping_pong) AS ping_pongs,
-       count(DISTINCT v.ticket_id) FILTER (WHERE t.groups >= 3) AS no_owner_tickets
-FROM _ho_visits v JOIN _ho_tickets t USING (ticket_id)
-WHERE v.in_window AND v.grp IS NOT NULL AND v.from_grp IS NOT NULL
-GROUP BY ALL ORDER BY handoffs DESC, from_group, to_group
+WITH p AS (
+    SELECT v.from_grp AS from_group, v.grp AS to_group, count(*) AS handoffs,
+           count(DISTINCT v.ticket_id) AS tickets,
+           round(quantile_cont(v.hours, 0.5), {ROUND}) AS median_hours,
+           round(quantile_cont(v.hours, 0.9), {ROUND}) AS p90_hours,
+           count(v.hours) AS closed, count(*) - count(v.hours) AS open,
+           count(*) FILTER (WHERE v.bounce) AS bounces, count(*) FILTER (WHERE v.ping_pong) AS ping_pongs,
+           count(DISTINCT v.ticket_id) FILTER (WHERE t.groups >= 3) AS no_owner_tickets
+    FROM _ho_visits v JOIN _ho_tickets t USING (ticket_id)
+    WHERE v.in_window AND v.grp IS NOT NULL AND v.from_grp IS NOT NULL
+    GROUP BY ALL
+), person AS (
+    SELECT prev_grp AS from_group, grp AS to_group, count(*) AS n FROM _ho_rows
+    WHERE handoff AND in_window AND pidx IS NOT NULL AND prev_pidx IS NOT NULL AND grp <> prev_grp GROUP BY ALL
+)
+SELECT p.*, greatest(p.handoffs - coalesce(person.n, 0), 0) AS group_handoffs
+FROM p LEFT JOIN person USING (from_group, to_group)
+ORDER BY handoffs DESC, from_group, to_group
 """
 
 _GROUPS_SQL = f"""
@@ -234,23 +309,39 @@ SELECT count(*), count(*) FILTER (WHERE handoffs = 0), count(*) FILTER (WHERE cr
 FROM _ho_tickets
 """
 
+# cross-group handoffs are the visits of one group that follow a visit of another
+# (a person's or an assignment group's), so that they are the sum of the pairs
 _SUMMARY_HANDOFFS_SQL = f"""
-SELECT count(*),
-       count(*) FILTER (WHERE pidx IS NOT NULL AND prev_pidx IS NOT NULL AND grp = prev_grp),
-       count(*) FILTER (WHERE pidx IS NOT NULL AND prev_pidx IS NOT NULL AND grp <> prev_grp),
-       count(*) FILTER (WHERE pidx IS NULL OR prev_pidx IS NULL),
-       (SELECT round(quantile_cont(hours, 0.5), {ROUND}) FROM _ho_visits
-        WHERE in_window AND grp IS NOT NULL AND from_grp IS NOT NULL)
-FROM _ho_rows WHERE handoff AND in_window
+WITH r AS (
+    SELECT count(*) FILTER (WHERE pidx IS NOT NULL AND prev_pidx IS NOT NULL AND grp = prev_grp) AS n_within,
+           count(*) FILTER (WHERE pidx IS NULL OR prev_pidx IS NULL) AS n_external
+    FROM _ho_rows WHERE handoff AND in_window
+), v AS (
+    SELECT count(*) AS n_cross, round(quantile_cont(hours, 0.5), {ROUND}) AS median
+    FROM _ho_visits WHERE in_window AND grp IS NOT NULL AND from_grp IS NOT NULL
+)
+SELECT n_within + n_cross + n_external, n_within, n_cross, n_external, median FROM r, v
+"""
+
+# the export's group handoffs in the window that no pair counts (a name matching
+# no group of the analysis, or both naming the same one), and the names that matched none
+_SUMMARY_GROUPS_SQL = """
+WITH g AS (SELECT *, {window} AS in_window FROM _ho_matched)
+SELECT count(*) FILTER (WHERE in_window AND (from_grp IS NULL OR to_grp IS NULL OR from_grp = to_grp)),
+       (SELECT coalesce(list(name ORDER BY name), []) FROM (
+           SELECT from_group AS name FROM g WHERE in_window AND from_grp IS NULL
+           UNION SELECT to_group FROM g WHERE in_window AND to_grp IS NULL))
+FROM g
 """
 
 _SUMMARY_FIELDS = (
     "tickets", "tickets_single_assignee", "tickets_cross_group", "tickets_bounced", "tickets_ping_pong",
     "tickets_no_owner", "tickets_resolved", "tickets_external",
     "handoffs", "within_group_handoffs", "cross_group_handoffs", "external_handoffs", "median_hours",
+    "group_handoffs_unmatched", "unknown_groups",
 )
 
-_TEMP = ("_ho_rows", "_ho_visits", "_ho_tickets")
+_TEMP = ("_ho_matched", "_ho_rows", "_ho_visits", "_ho_tickets")
 
 
 def handoff_tables(
@@ -293,15 +384,20 @@ def handoff_tables(
             values["until"] = until
         con.register("_ho_groups", labels)
         try:
-            con.execute(_rows_sql(_in_window("ts", since, until)), values)
+            window = _in_window("ts", since, until)
+            con.execute(_MATCHED_SQL, {"ds": values["ds"]})
+            con.execute(_rows_sql(window), values)
             con.execute(_VISITS_SQL)
             con.execute(_TICKETS_SQL)
             pairs = con.sql(_PAIRS_SQL).to_arrow_table()
             group_table = con.sql(_GROUPS_SQL).to_arrow_table()
             tickets = con.execute(_SUMMARY_TICKETS_SQL).fetchall()[0]
             handoffs = con.execute(_SUMMARY_HANDOFFS_SQL).fetchall()[0]
+            matched = con.execute(_SUMMARY_GROUPS_SQL.format(window=window),
+                                  {k: v for k, v in values.items() if k != "ds"} or None).fetchall()[0]
         finally:
             con.unregister("_ho_groups")
             con.execute("; ".join(f"DROP TABLE IF EXISTS {name}" for name in _TEMP))
-    summary = dict(zip(_SUMMARY_FIELDS, (*tickets, *handoffs), strict=True))
+    summary = dict(zip(_SUMMARY_FIELDS, (*tickets, *handoffs, *matched), strict=True))
+    summary["unknown_groups"] = list(summary["unknown_groups"] or [])
     return HandoffTables(pairs=pairs, groups=group_table, summary=summary)

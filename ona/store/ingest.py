@@ -40,7 +40,8 @@ _REFERENCES: tuple[tuple[str, str, str, str | None], ...] = (
     ("people_history", "person_id", "pidx", None),
 )
 
-_PLAIN = ("people", "aliases", "emails", "meetings", "meeting_attendees", "tickets", "chats", "ties", "people_history")
+_PLAIN = ("people", "aliases", "emails", "meetings", "meeting_attendees", "tickets", "chats", "ties", "people_history",
+          "group_handoffs")
 
 
 def person_order(people: pa.Table) -> pa.Array:
@@ -103,7 +104,8 @@ def _event_span(tables: dict[str, pa.Table]) -> tuple[datetime | None, datetime 
     """Earliest and latest event timestamp (naive UTC), None without events."""
     lows: list[datetime] = []
     highs: list[datetime] = []
-    spans = (("emails", "ts"), ("meetings", "start"), ("tickets", "ts"), ("chats", "ts"), ("ties", "period_start"))
+    spans = (("emails", "ts"), ("meetings", "start"), ("tickets", "ts"), ("chats", "ts"), ("ties", "period_start"),
+             ("group_handoffs", "ts"))
     for name, col in spans:
         span = pc.min_max(tables[name].column(col))
         for value, bucket in ((span["min"].as_py(), lows), (span["max"].as_py(), highs)):
@@ -141,6 +143,7 @@ def _info(ds: Dataset, dataset_id: str) -> DatasetInfo:
         chat_recipients=tables["chat_recipients"].num_rows,
         ties=tables["ties"].num_rows,
         people_history=tables["people_history"].num_rows,
+        group_handoffs=tables["group_handoffs"].num_rows,
         rejected=ds.report.rejected_count,  # every rejected row; the list is capped per file
         first_event=first,
         last_event=last,

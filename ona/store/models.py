@@ -64,6 +64,7 @@ class DatasetInfo(BaseModel):
     chat_recipients: int | None = Field(0, description="(chat message, distinct other member) rows")
     ties: int | None = Field(0, description="accepted rows of the ties table (pre-aggregated ties)")
     people_history: int | None = Field(0, description="accepted rows of the people_history table")
+    group_handoffs: int | None = Field(0, description="accepted rows of the group_handoffs table (assignment-group changes)")
     rejected: int | None = Field(description="input rows rejected by validation")
     first_event: datetime | None = Field(None, description="earliest event timestamp (UTC), null without events")
     last_event: datetime | None = Field(None, description="latest event timestamp (UTC), null without events")
@@ -71,7 +72,7 @@ class DatasetInfo(BaseModel):
     def for_viewer(self) -> DatasetInfo:
         """The viewer's version: name, workspace and time span, no counts."""
         counts = ("people", "emails", "email_recipients", "meetings", "meeting_attendees", "tickets",
-                  "ticket_rows", "chats", "chat_recipients", "ties", "people_history", "rejected")  # fmt: skip
+                  "ticket_rows", "chats", "chat_recipients", "ties", "people_history", "group_handoffs", "rejected")  # fmt: skip
         return self.model_copy(update=dict.fromkeys(counts))
 
 

@@ -47,6 +47,7 @@ EVENT_TABLES: tuple[str, ...] = (
     "chat_recipients",
     "ties",
     "people_history",
+    "group_handoffs",
 )
 
 #: Every table of the store.
@@ -137,6 +138,11 @@ CREATE TABLE IF NOT EXISTS people_history (
     ds INTEGER NOT NULL, pidx INTEGER NOT NULL, valid_from TIMESTAMPTZ NOT NULL, valid_to TIMESTAMPTZ,
     department VARCHAR, attributes VARCHAR, line BIGINT
 );
+-- assignment-group changes: a handoff between groups with no person (names as the export wrote them)
+CREATE TABLE IF NOT EXISTS group_handoffs (
+    ds INTEGER NOT NULL, ticket_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, from_group VARCHAR NOT NULL,
+    to_group VARCHAR NOT NULL, line BIGINT
+);
 CREATE TABLE IF NOT EXISTS analyses (
     analysis_id VARCHAR PRIMARY KEY,
     dataset_id  VARCHAR NOT NULL,
@@ -156,7 +162,7 @@ CREATE TABLE IF NOT EXISTS results (
 
 
 #: Count columns of ``datasets`` added after version 2 was released (ALTER TABLE on opening).
-_ADDED_COUNTS: tuple[str, ...] = ("chats", "chat_recipients", "ties", "people_history")
+_ADDED_COUNTS: tuple[str, ...] = ("chats", "chat_recipients", "ties", "people_history", "group_handoffs")
 
 
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple[Any, ...] | None:
@@ -207,7 +213,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
             raise OnaError(
                 f"the store has schema version {row[0]}; this ona reads version {SCHEMA_VERSION}"
             )
-        # added within version 2 (the chat channel, ties, people history): counts of datasets saved before are 0
+        # added within version 2 (the chat channel, ties, people history, group handoffs): counts of datasets saved before are 0
         have = {r[0] for r in con.execute(
             "SELECT column_name FROM duckdb_columns() WHERE table_name = 'datasets' AND schema_name = 'main' "
             "AND database_name = current_database()").fetchall()}  # fmt: skip
