@@ -34,7 +34,8 @@ from ona.io.readers import EXTENSIONS
 from ona.store import DatasetInfo, Store
 
 #: The file fields of an upload, in the order DESIGN.md lists the tables.
-TABLES: tuple[str, ...] = ("people", "emails", "meetings", "tickets", "chats", "ties", "people_history")
+TABLES: tuple[str, ...] = ("people", "emails", "meetings", "tickets", "chats", "ties", "people_history",
+                          "group_handoffs")
 
 _COPY_CHUNK = 1 << 20
 

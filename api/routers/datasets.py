@@ -53,6 +53,7 @@ def upload_dataset(
     chats: Annotated[UploadFile | None, File(description=_file_help("chats"))] = None,
     ties: Annotated[UploadFile | None, File(description=_file_help("ties"))] = None,
     people_history: Annotated[UploadFile | None, File(description=_file_help("people_history"))] = None,
+    group_handoffs: Annotated[UploadFile | None, File(description=_file_help("group_handoffs"))] = None,
     column_map: Annotated[
         list[str] | None,
         Form(
@@ -84,7 +85,7 @@ def upload_dataset(
     what was read, written and dropped per file.
     """
     uploads = {"people": people, "emails": emails, "meetings": meetings, "tickets": tickets, "chats": chats,
-               "ties": ties, "people_history": people_history}  # fmt: skip
+               "ties": ties, "people_history": people_history, "group_handoffs": group_handoffs}  # fmt: skip
     mapping = parse_map(column_map or [])
     limits = ReadLimits(
         max_rows_per_file=settings.max_rows_per_file,
