@@ -75,6 +75,18 @@ def context() -> Any:
         return _context
 
 
+def start_server() -> None:
+    """Start the fork server now (it takes about a second: a new interpreter importing the library).
+
+    The app calls this at startup, so that the first upload or analysis
+    does not pay for it.
+    """
+    context()
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
 class ChildError(Exception):
     """The child raised an exception that is neither ona's nor the service's (its type and message)."""
 

@@ -3,6 +3,8 @@
 ``create_app(settings)`` builds the app: the store is opened at startup
 (analyses a previous process left queued or running are marked failed),
 the single-worker job runner is started, and both are closed at shutdown.
+Analyses and the reading of uploads run in child processes
+(:mod:`api.child`), so that the server's GIL stays free for requests.
 Routes live in :mod:`api.routers` (one module per resource), role rules in
 :mod:`api.deps`, the error shape in :mod:`api.errors`.
 
@@ -26,7 +28,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 import ona
-from api import errors
+from api import child, errors
 from api.audit import AuditLog
 from api.auth import Keys
 from api.jobs import Jobs
@@ -76,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         interrupted = store.fail_interrupted()
         if interrupted:
             log.warning("%d analyses were interrupted by the last stop and are marked failed", interrupted)
+        # the fork server of the analyses' and uploads' children, started now rather than at the first one
+        await anyio.to_thread.run_sync(child.start_server)
         jobs = Jobs(store, time_limit=settings.analysis_time_limit)
         app.state.store = store
         app.state.jobs = jobs

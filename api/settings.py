@@ -56,8 +56,8 @@ class Settings(BaseSettings):
     analysis_time_limit: float = Field(
         3600.0,
         gt=0,
-        description="seconds an analysis may run; past it, it is stopped at its next stage boundary "
-        "and marked failed (a stage is never interrupted in the middle)",
+        description="seconds an analysis may run; past it, its process is killed (in the middle of a "
+        "stage if need be) and it is marked failed",
     )
     # Bounded inputs: the bytes of an upload say little about its cost (a 30 KB
     # Parquet file can hold millions of rows), so rows are capped too. The

@@ -201,15 +201,15 @@ async def get_communities(
     "/{analysis_id}/cancel",
     response_model=AnalysisInfo,
     summary="Cancel an analysis",
-    responses={202: {"description": "A running analysis was told to stop at its next stage boundary"},
+    responses={202: {"description": "A running analysis was told to stop; its process is killed a moment later"},
                **problem_responses(403, 404, 409)},
 )  # fmt: skip
 def cancel_analysis(analysis_id: AnalysisId, key: AnalystDep, jobs: JobsDep, response: Response) -> AnalysisInfo:
     """Cancel a queued or running analysis.
 
     A queued analysis is `cancelled` at once (200) and never runs. A running one
-    is told to stop (202, stage `cancelling`): it becomes `cancelled` at its
-    next stage boundary, since a stage is never interrupted in the middle; poll
+    is told to stop (202, stage `cancelling`): its process is killed, in the middle
+    of a stage if need be, and it becomes `cancelled` a moment later; poll
     `GET /analyses/{id}`. Cancelling a cancelled analysis answers 200 and changes
     nothing; a done or failed one answers 409.
     """
