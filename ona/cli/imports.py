@@ -71,7 +71,9 @@ def import_(
     column_map: Annotated[
         list[str] | None,
         typer.Option("--map", help='With --people: read its own column names, TARGET="Column" (repeatable), '
-                     'e.g. --map person_id="Employee ID" --map department="Org Unit".'),
+                     'e.g. --map person_id="Employee ID" --map department="Org Unit". Ticket kinds: '
+                     'jira_account_id, servicenow_sys_id, zendesk_user_id or github_login="Column" names the '
+                     "people column holding each person's account id (instead of, or besides, a users export)."),
     ] = None,
     group_column: Annotated[
         str | None,
@@ -97,8 +99,11 @@ def import_(
     """
     import tempfile
 
-    from ona.io.columns import parse_map, write_mapped_people
+    from dataclasses import replace
+
+    from ona.io.columns import account_ids, parse_map, write_mapped_people
     from ona.io.imports import ImportOptions, import_export
+    from ona.io.imports.base import ACCOUNT_TARGETS
 
     if tie_score not in ("strong", "diverse"):
         fail(f"invalid --tie-score: '{tie_score}' (strong or diverse)", 2)
@@ -114,6 +119,11 @@ def import_(
         mapping = parse_map(column_map or [])
         if mapping and people is None:
             fail("--map renames the columns of a --people file: give --people FILE", 2)
+        # account id targets (jira_account_id, ...) name where the importer finds ids, not a people column
+        accounts = {t: c for t, c in mapping.items() if t in ACCOUNT_TARGETS.values()}
+        if accounts and people is not None:
+            options = replace(options, account_ids=account_ids(people, mapping, accounts))
+        mapping = {t: c for t, c in mapping.items() if t not in accounts}
         if mapping and people is not None:
             people = write_mapped_people(people, mapping, Path(tmp))
         with progress_bar(not quiet) as on_progress:

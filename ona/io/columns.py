@@ -146,3 +146,56 @@ def write_mapped_people(path: Path, mapping: Mapping[str, str], folder: Path) ->
     out = folder / "people.parquet"
     pq.write_table(pa.table({name: raw.table.column(f"c{i}") for i, name in enumerate(raw.names)}), out)
     return out
+
+
+def account_ids(path: Path, mapping: Mapping[str, str], targets: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Account ids held in columns of a people file: target -> account id -> person_id.
+
+    For ``ona import jira ... --people FILE --map jira_account_id="Atlassian
+    ID"``: the targets (``jira_account_id``, ``servicenow_sys_id``,
+    ``zendesk_user_id``, ``github_login``; see
+    :data:`ona.io.imports.base.ACCOUNT_TARGETS`) name no people column but
+    the column where the importer finds each person's account id. ``mapping``
+    holds them with the rest of the map (``person_id="Employee ID"``), so the
+    person_id is the mapped one. Ids and person_ids are trimmed; a row with
+    either empty is skipped.
+
+    Raises
+    ------
+    DatasetError
+        The file is unreadable, a mapped column is missing (naming it, see
+        :func:`apply_map`), the file has no person_id, or one account id is
+        in the rows of two people.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "hr.csv").write_text("Employee ID,Org Unit,Atlassian ID\\ne1,HR,5b10a2844c20165700ede21g\\ne2,IT,\\n")
+    >>> account_ids(folder / "hr.csv", {"person_id": "Employee ID", "jira_account_id": "Atlassian ID"},
+    ...             ["jira_account_id"])
+    {'jira_account_id': {'5b10a2844c20165700ede21g': 'e1'}}
+    """
+    from ona.io.readers import format_of, read_raw
+
+    targets = [t for t in targets if t in mapping]
+    raw = apply_map(read_raw(path, path.name, format_of(path, path.name)), mapping)
+    folded = [n.casefold() for n in raw.names]
+    if "person_id" not in folded:
+        raise DatasetError(raw.file, f"no person_id column to give the account ids' people ({raw.found()})")
+    people = raw.table.column(f"c{folded.index('person_id')}").to_pylist()
+    out: dict[str, dict[str, str]] = {}
+    for target in targets:
+        ids = raw.table.column(f"c{folded.index(target.casefold())}").to_pylist()
+        found: dict[str, str] = {}
+        for account, person in zip(ids, people, strict=True):
+            account, person = (account or "").strip(), (person or "").strip()
+            if not account or not person:
+                continue
+            if found.setdefault(account, person) != person:
+                raise DatasetError(
+                    raw.file, f"{target} '{account}' is in column '{mapping[target]}' of two people "
+                    f"({found[account]} and {person})"
+                )
+        out[target] = found
+    return out

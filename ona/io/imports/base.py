@@ -28,7 +28,7 @@ words), and the first unparseable records with their position (``line
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -67,6 +67,15 @@ REASONS: dict[str, str] = {
 POSITIONS_KEPT = 100
 
 
+#: Ticket kind -> the ``--map`` target naming the people column that holds its account ids.
+ACCOUNT_TARGETS: dict[str, str] = {
+    "jira": "jira_account_id",
+    "servicenow": "servicenow_sys_id",
+    "zendesk": "zendesk_user_id",
+    "github": "github_login",
+}
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     """What the user said about an import (``ona import`` options)."""
@@ -83,6 +92,9 @@ class ImportOptions:
     tie_score: str = "strong"
     #: a people file is given (--people): tie lists then write no people of their own
     people_given: bool = False
+    #: ticket kinds: the kind's account ids read from a column of the people file
+    #: (``--map jira_account_id=COLUMN``): target (see :data:`ACCOUNT_TARGETS`) -> account id -> person_id
+    account_ids: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 class Unparseable(BaseModel):

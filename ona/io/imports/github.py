@@ -25,7 +25,8 @@ from the previous holder); ``unassigned`` of the holder hands the issue
 back to the most recently assigned of those who remain (or to nobody:
 ``unassigned``); ``unassigned`` of another assignee changes nothing.
 
-**People.** A login maps to the users mapping's email, else to GitHub's
+**People.** A login maps to the person whose people column holds it
+(``--map github_login=COLUMN``), else to the users mapping's email, else to GitHub's
 noreply address (``{id}+{login}@users.noreply.github.com``, or
 ``{login}@users.noreply.github.com`` without an id), which a people file
 may list as an alias. **Bots** (``type`` ``Bot``, or a login ending in
@@ -48,7 +49,7 @@ import pyarrow as pa
 import pyarrow.csv as pv
 
 from ona.errors import DatasetError
-from ona.io.imports.base import ImportOptions, Sink, SourceReport
+from ona.io.imports.base import ACCOUNT_TARGETS, ImportOptions, Sink, SourceReport
 from ona.io.imports.tickets import Accounts, Changes, head, load_json, text, write_history
 
 KIND = "github"
@@ -136,6 +137,8 @@ def import_github(sources: Sequence[Path], options: ImportOptions, sink: Sink) -
             repo = _REPO.search(str(event.get("url") or issue.get("repository_url", "") + "/"))
             ticket = f"{repo.group(1)}#{num}" if repo else f"#{num}"
             by_issue.setdefault(ticket, []).append((text(event.get("created_at")) or "", i, n, event))
+    # a people column of logins (--map github_login=COLUMN) names people before the users mapping
+    mapping.update({login.lower(): person for login, person in options.account_ids.get(ACCOUNT_TARGETS[KIND], {}).items()})
     for ticket, events in by_issue.items():
         _replay(ticket, events, reports, changes, accounts, mapping)
     write_history(changes, accounts, reports, options, sink, id_name="login")

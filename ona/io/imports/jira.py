@@ -61,7 +61,7 @@ import pyarrow.csv as pv
 
 from ona.errors import DatasetError
 from ona.io.imports.base import ImportOptions, Sink, SourceReport
-from ona.io.imports.tickets import Accounts, Changes, head, load_json, require_accounts, text, write_history
+from ona.io.imports.tickets import Accounts, Changes, add_people_accounts, head, load_json, require_accounts, text, write_history
 
 KIND = "jira"
 
@@ -175,6 +175,7 @@ def import_jira(sources: Sequence[Path], options: ImportOptions, sink: Sink) -> 
         if s.created is not None:
             changes.created_of[key] = s.created
         _finish_issue(key, s, reports[s.src], changes)
+    add_people_accounts(accounts, options, KIND)
     require_accounts(accounts, list(sources), "Jira changelogs name people by account id; add the users export "
                      "(GET /rest/api/3/users/search, or the admin user export as CSV) as one more source")  # fmt: skip
     write_history(changes, accounts, reports, options, sink, id_name="account id")

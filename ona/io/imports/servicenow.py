@@ -44,7 +44,7 @@ import pyarrow.csv as pv
 
 from ona.errors import DatasetError
 from ona.io.imports.base import ImportOptions, Sink, SourceReport
-from ona.io.imports.tickets import Accounts, Changes, head, load_json, require_accounts, write_history
+from ona.io.imports.tickets import Accounts, Changes, add_people_accounts, head, load_json, require_accounts, write_history
 
 KIND = "servicenow"
 
@@ -149,6 +149,7 @@ def import_servicenow(sources: Sequence[Path], options: ImportOptions, sink: Sin
                                f"(sys_id, name) or a task list (sys_id, number); columns found: {found}")  # fmt: skip
     for i, table in audits:
         changes.extend(reports[i], i, _audit_changes(table, numbers))
+    add_people_accounts(accounts, options, KIND)
     require_accounts(accounts, list(sources), "sys_audit names people by sys_id; add the sys_user export "
                      "(sys_id, email) as one more source")  # fmt: skip
     write_history(changes, accounts, reports, options, sink, groups=groups, id_name="sys_id")

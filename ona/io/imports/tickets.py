@@ -26,9 +26,11 @@ window functions, no loop over rows):
   a gap in a truncated history), so the initial assignee counts as the
   first holder. A change to nobody writes nothing (``unassigned``): a
   ticket unassigned and then given to someone else is one handoff.
-- **accounts**: ids are looked up in the accounts; an id that is not
-  listed is ``unknown_account`` (its row is not written; the ids are listed
-  in the report's notes), an account marked as a bot or app is ``bot``.
+- **accounts**: ids are looked up in the accounts (the users export, and a
+  people column named with ``--map jira_account_id=COLUMN`` and the like:
+  :func:`add_people_accounts`); an id that is not listed is
+  ``unknown_account`` (its row is not written; the ids are listed in the
+  report's notes), an account marked as a bot or app is ``bot``.
 - **status**: status changes write a row repeating the holder with the new
   status (not a handoff: the handoff analytics use it to close the last
   stay); every row carries the status in effect. A row that repeats the
@@ -55,7 +57,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ona.errors import DatasetError
-from ona.io.imports.base import ImportOptions, Sink, SourceReport
+from ona.io.imports.base import ACCOUNT_TARGETS, ImportOptions, Sink, SourceReport
 
 #: The tickets table as the ticket kinds write it.
 TICKETS_SCHEMA = pa.schema(
@@ -378,11 +380,22 @@ def _counts(column: pa.ChunkedArray) -> dict[int, int]:
     return {int(v["values"]): int(v["counts"]) for v in counts.to_pylist()}
 
 
+def add_people_accounts(accounts: Accounts, options: ImportOptions, kind: str) -> None:
+    """Add the account ids that a people column gives (``--map jira_account_id=COLUMN``) to ``accounts``.
+
+    Each id then names its person (by person_id, which the dataset reader
+    resolves like an address); an id the users export lists too is taken
+    from the people file. An id in neither stays ``unknown_account``.
+    """
+    for account, person in options.account_ids.get(ACCOUNT_TARGETS[kind], {}).items():
+        accounts.add(account, person)
+
+
 def require_accounts(accounts: Accounts, sources: list[Path], what: str) -> None:
-    """Refuse an import whose changes name accounts by id when no users export is among the sources."""
+    """Refuse an import whose changes name accounts by id when neither a users export nor a people column gives them."""
     if not accounts.ids:
         names = ", ".join(p.name for p in sources[:3]) + (", ..." if len(sources) > 3 else "")
         raise DatasetError(names, f"no users export among the sources: {what}")
 
 
-__all__ = ["Accounts", "Changes", "GROUP_HANDOFFS_SCHEMA", "TICKETS_SCHEMA", "load_json", "text", "write_history"]
+__all__ = ["Accounts", "Changes", "add_people_accounts", "GROUP_HANDOFFS_SCHEMA", "TICKETS_SCHEMA", "load_json", "text", "write_history"]

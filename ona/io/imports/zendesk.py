@@ -39,7 +39,7 @@ from typing import Any
 
 from ona.errors import DatasetError
 from ona.io.imports.base import ImportOptions, Sink, SourceReport
-from ona.io.imports.tickets import Accounts, Changes, head, load_json, require_accounts, text, write_history
+from ona.io.imports.tickets import Accounts, Changes, add_people_accounts, head, load_json, require_accounts, text, write_history
 
 KIND = "zendesk"
 
@@ -101,6 +101,7 @@ def import_zendesk(sources: Sequence[Path], options: ImportOptions, sink: Sink) 
         for n, event in enumerate(doc.get("ticket_events") or []):
             _read_audit(i, f"$.ticket_events[{n}]", event, event.get("child_events") if isinstance(event, dict) else None,
                         reports[i], changes)  # fmt: skip
+    add_people_accounts(accounts, options, KIND)
     require_accounts(accounts, list(sources), "Zendesk audits name agents by user id; add the users export "
                      "(GET /api/v2/users) as one more source")  # fmt: skip
     write_history(changes, accounts, reports, options, sink, groups=groups, id_name="user id")
