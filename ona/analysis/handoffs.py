@@ -19,6 +19,8 @@ collaboration graph lives in :mod:`ona.analysis.links` (one place decides it).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from ona.results_service import (
     GroupService,
     HandoffAnalytics,
@@ -29,7 +31,7 @@ from ona.params import AnalysisParams
 from ona.store import Store
 from ona.store.handoffs import handoff_tables
 
-__all__ = ["handoff_analytics"]
+__all__ = ["handoff_analytics", "window_group_labels"]
 
 DEPENDENCY = "dependency_without_relationship"
 
@@ -57,7 +59,7 @@ def handoff_analytics(store: Store, dataset_id: str, params: AnalysisParams) -> 
     ParameterError
         ``group_by`` names no column of people.
     """
-    labels = store.group_labels(dataset_id, params.group_by)
+    labels = window_group_labels(store, dataset_id, params)
     tables = handoff_tables(store, dataset_id, labels, since=params.since, until=params.until)
     pairs = [
         HandoffPair(
@@ -80,3 +82,30 @@ def handoff_analytics(store: Store, dataset_id: str, params: AnalysisParams) -> 
         group_by=params.group_by, since=params.since, until=params.until,
         summary=summary, pairs=pairs, groups=groups,
     )
+
+
+def window_group_labels(store: Store, dataset_id: str, params: AnalysisParams) -> dict[str, str]:
+    """person_id -> group for an analysis: as of its time window when it has one.
+
+    With ``since`` or ``until`` and a ``people_history`` table, each person's
+    group is taken from their history row covering the largest part of the
+    window (the rule of the trend periods and the before / after comparison:
+    :meth:`Store.group_labels`); a window open on one side is closed by the
+    dataset's first event (``since``) or just after its last (``until``).
+    Without a window, or without history, it is the people table's value.
+
+    Raises
+    ------
+    NotFoundError
+        The dataset is not in the store.
+    ParameterError
+        ``group_by`` names no column of people.
+    """
+    if params.since is None and params.until is None:
+        return store.group_labels(dataset_id, params.group_by)
+    info = store.get_dataset(dataset_id)
+    since = params.since or info.first_event
+    until = params.until or (info.last_event + timedelta(microseconds=1) if info.last_event else None)
+    if since is None or until is None or since >= until:
+        return store.group_labels(dataset_id, params.group_by)
+    return store.group_labels(dataset_id, params.group_by, since, until)

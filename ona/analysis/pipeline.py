@@ -20,7 +20,7 @@ from ona.analysis.communities import (
     leiden_communities,
 )
 from ona.analysis.groups import group_metrics
-from ona.analysis.handoffs import handoff_analytics
+from ona.analysis.handoffs import handoff_analytics, window_group_labels
 from ona.analysis.keyperson import key_person_risk
 from ona.analysis.links import link_metrics
 from ona.analysis.people import person_metrics
@@ -61,10 +61,14 @@ STAGES = (
 
 
 def load_graph(store: Store, dataset_id: str, params: AnalysisParams) -> tuple[CollabGraph, Partition, PairWeights]:
-    """The collaboration graph, the group partition and the store's pair weights."""
+    """The collaboration graph, the group partition and the store's pair weights.
+
+    In a time window the partition is each person's group as of the window
+    (:func:`~ona.analysis.handoffs.window_group_labels`).
+    """
     pairs = store.pair_weights(dataset_id, params)
     g = build_graph(pairs.table, store.person_ids(dataset_id))
-    partition = partition_of(g, store.group_labels(dataset_id, params.group_by))
+    partition = partition_of(g, window_group_labels(store, dataset_id, params))
     return g, partition, pairs
 
 
