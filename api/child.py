@@ -20,6 +20,11 @@ the imports take. A child cannot open the server's store (a DuckDB file is
 open in one process only): it works on a store file of its own that the
 server exports or imports (:mod:`ona.store.transfer`).
 
+Like every multiprocessing child, each runs the server's main script
+again as ``__mp_main__`` (not as ``__main__``): the ``ona`` script, or
+uvicorn's, does nothing then; a script of one's own that serves the app
+must keep its work under ``if __name__ == "__main__":``.
+
 A child dies with its server: it is a daemon (multiprocessing kills it
 when the server exits normally) and, on Linux, asks the kernel to kill it
 when its parent (the fork server, which itself exits when the server's end
@@ -51,8 +56,10 @@ from typing import Any
 
 log = logging.getLogger("ona.api.child")
 
-#: Modules the fork server imports once, so that each child starts with them loaded.
-PRELOAD: tuple[str, ...] = ("api.child_tasks",)
+#: Modules the fork server imports once, so that each child starts with them loaded. ona.cli
+#: too: multiprocessing runs the server's main script again in each child (as ``__mp_main__``),
+#: and the ``ona`` script imports ona.cli.
+PRELOAD: tuple[str, ...] = ("api.child_tasks", "ona.cli")
 
 #: Niceness added to a child: on a busy machine the kernel runs the server's threads first.
 NICENESS = 10
@@ -76,15 +83,17 @@ def context() -> Any:
 
 
 def start_server() -> None:
-    """Start the fork server now (it takes about a second: a new interpreter importing the library).
+    """Start the fork server now and wait until it is ready (about a second: a new interpreter importing the library).
 
     The app calls this at startup, so that the first upload or analysis
     does not pay for it.
     """
-    context()
-    from multiprocessing import forkserver
+    # a first child waits for the fork server to have imported PRELOAD, which it does after it starts
+    run(_ready)
 
-    forkserver.ensure_running()
+
+def _ready(report: Callable[..., None]) -> None:
+    """The first child's work: none (it only proves the fork server ready)."""
 
 
 class ChildError(Exception):
