@@ -92,8 +92,8 @@ def time_limit_reason(seconds: float) -> str:
     )
 
 
-#: Niceness added to the worker thread: on a busy machine the kernel then runs the
-#: threads that answer HTTP requests first, and an analysis takes the CPU they leave.
+#: Niceness added to the worker thread, which copies each dataset out for its child and saves
+#: the result: on a busy machine the kernel runs the threads that answer requests first.
 WORKER_NICENESS = 10
 
 

@@ -136,8 +136,12 @@ def delete_dataset(
     """Delete a dataset with its events, analyses and results (409 while one of its analyses runs)."""
     store.get_dataset(dataset_id)
     jobs.ensure_idle_dataset(dataset_id)
+    analyses = [a.analysis_id for a in store.list_analyses(dataset_id)]
     store.delete_dataset(dataset_id)
-    results.evict()
+    # only this dataset's results: emptying the whole cache made every reader of another
+    # analysis parse its result again at once (a burst of GIL-bound work on each delete)
+    for analysis_id in analyses:
+        results.evict(analysis_id)
     return Response(status_code=204)
 
 
