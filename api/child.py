@@ -47,11 +47,14 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("ona.api.child")
@@ -80,6 +83,37 @@ def context() -> Any:
             ctx.set_forkserver_preload(list(PRELOAD))
             _context = ctx
         return _context
+
+
+def scratch(store_path: str | Path) -> Path | None:
+    """The folder for the children's temporary files of a store: ``ona.work/`` beside ``ona.duckdb``.
+
+    None for an in-memory store (the system's temporary folder then).
+    Beside the store rather than in the system's temporary folder: it is on
+    the disk sized for the store, and files a killed server left there
+    (``kill -9`` runs no cleanup) are known to be this store's, so
+    :func:`clear_scratch` removes them at the next start.
+    """
+    text = str(store_path)
+    if text == ":memory:":
+        return None
+    path = Path(text)
+    return path.with_name(f"{path.stem}.work")
+
+
+def clear_scratch(store_path: str | Path) -> None:
+    """Empty the store's scratch folder (call once the store is open: no other process uses it then)."""
+    folder = scratch(store_path)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def scratch_dir(store_path: str | Path, prefix: str) -> Path:
+    """A new temporary folder in the store's scratch folder (the caller removes it)."""
+    folder = scratch(store_path)
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
 
 
 def start_server() -> None:

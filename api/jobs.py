@@ -15,7 +15,8 @@ temporary store file (:meth:`Store.export_dataset`, SQL only); the child
 opens it, runs :func:`ona.analysis.pipeline.analyze_dataset`, sends its
 progress ``(stage, done, total)`` back through a pipe and writes the result
 JSON to a temporary file, which the worker saves with
-:meth:`Store.save_result`. Progress is written to the store, where ``GET
+:meth:`Store.save_result`. Temporary files go to the store's scratch
+folder (:func:`api.child.scratch`, emptied at every start). Progress is written to the store, where ``GET
 /analyses/{id}`` reads it. The temporary files are removed whatever
 happens. The child runs at a lower scheduling priority
 (:data:`api.child.NICENESS`): on a busy machine reads stay fast and the
@@ -55,13 +56,11 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import tempfile
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from api import child, child_tasks
@@ -354,7 +353,7 @@ class Jobs:
     def _run(self, job: _Job) -> None:
         store, analysis_id = self._store, job.analysis_id
         started = _clock()
-        folder = Path(tempfile.mkdtemp(prefix="ona-analysis-"))
+        folder = child.scratch_dir(store.path, "ona-analysis-")
         try:
             store.update_analysis(analysis_id, status="running", stage="starting", progress=0.0)
             part, out = folder / "dataset.duckdb", folder / "result.json"

@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.store)
+        child.clear_scratch(settings.store)  # what a killed server's children left (the store is ours now)
         interrupted = store.fail_interrupted()
         if interrupted:
             log.warning("%d analyses were interrupted by the last stop and are marked failed", interrupted)

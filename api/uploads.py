@@ -110,7 +110,7 @@ def store_upload(
     api.child.ChildError
         The child failed otherwise or died (e.g. out of memory).
     """
-    folder = Path(tempfile.mkdtemp(prefix="ona-upload-store-"))
+    folder = child.scratch_dir(store.path, "ona-upload-store-")
     try:
         part = folder / "upload.duckdb"
         with _slots:

@@ -172,7 +172,10 @@ def test_kill_during_an_analysis(tmp_path: Path, org: Path) -> None:
         counts = db.row_counts()
     assert statuses == {other["analysis_id"]: "done", running: "running", queued: "queued"}
 
+    scratch = tmp_path / "ona.work"  # the children's temporary files, beside the store
+    assert any(scratch.iterdir()), "the killed analysis left no copy of its dataset: was it run in a child?"
     with Server(store, tmp_path / "after.log") as again:
+        assert not scratch.exists() or not any(scratch.iterdir())  # the next start removed what the killed server left
         api = _api(again, keys)
         for analysis_id in (running, queued):
             info = api.get(f"{V1}/analyses/{analysis_id}").json()
