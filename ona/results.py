@@ -202,6 +202,21 @@ class LinkMetrics(_Model):
     fragile: bool = False
     dependency_without_relationship: bool = False
     weak_reasons: list[str] = Field(default_factory=list)
+    z: float | None = Field(
+        None, description="permutation z-score of W_ab under shuffled group labels (negative: below chance)"
+    )
+    p_value: float | None = Field(
+        None, description="one-sided (under-connection) permutation p-value of W_ab, Benjamini-Hochberg "
+        "adjusted over the pairs with expected > 0; null when the test was not run",
+    )
+    dependency_p_value: float | None = Field(
+        None, description="one-sided permutation p-value of the relationship weight (email, meeting, chat, "
+        "ties), Benjamini-Hochberg adjusted over the pairs with enough handoffs; null otherwise",
+    )
+    explained_by: str | None = Field(
+        None, description='"silo: <group>" when the link is under-connected only because that group is a '
+        "silo: it is listed under the silo and not counted as a weak link",
+    )
 
 
 class Brokerage(_Model):

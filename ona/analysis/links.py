@@ -43,7 +43,30 @@ is the median ratio over all listed pairs with ``expected > 0``.
   exactly among each link's top ``fragile_carriers + 3`` carriers (at most
   8: every subset of up to ``fragile_carriers`` of them is tried); sets of
   more than 8 people (a fragile_carriers above 8) are the top carriers;
-- ``weak`` = any of the three.
+- ``weak`` = any of the three, except a link whose only weakness is
+  ``under_connected`` and that a silo explains (below).
+
+Significance (when the pipeline passes the permutation test,
+:func:`~ona.analysis.link_significance.link_test`, which uses the silo
+test's shuffles): ``z`` and ``p_value`` of W_ab, one-sided toward
+under-connection and Benjamini-Hochberg adjusted over the pairs with
+``expected > 0``; ``under_connected`` also requires ``p_value < alpha``.
+``dependency_p_value`` is the same test of the relationship weight, adjusted
+over the pairs with at least ``dependency_min_handoffs`` handoffs;
+``dependency_without_relationship`` also requires it below ``alpha``.
+
+Explained by a silo: an under-connected link with a flagged silo s on one
+side is under-connected only because s is a silo when, given s's actual
+outside weight E_s, it is not low: with ``c_sb = W_sb (2W - vol(s)) / (E_s
+vol(b))`` (W_sb against ``E_s vol(b) / (2W - vol(s))``, what b would get if
+s spread E_s as random mixing does) and ``typical`` the median of c over
+both sides of every pair, ``c_sb >= weak_ratio * typical``; or s has too few
+outside ties to tell (``P(Binomial(e_s, q) <= ties_sb) >= alpha``, q the
+share of them a link just at that threshold would get). Such a link gets
+``explained_by = "silo: <s>"`` and a last reason ``explained_by_silo``,
+keeps ``under_connected`` and is not ``weak`` (unless fragile or a
+dependency without relationship), so counts of weak links count
+independent problems.
 
 ``weak_reasons`` are ``"<code>: <sentence>"`` with the codes above, worst
 first; they name no person (the people are in ``bridge_people``, which
@@ -55,13 +78,16 @@ then by weight, heaviest first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
+from scipy.stats import binom
 
 from ona.analysis.groups import group_edges
+from ona.analysis.link_significance import LinkTest
+from ona.analysis.significance import benjamini_hochberg
 from ona.graph.model import CHANNELS, CollabGraph, Partition
 from ona.params import AnalysisParams
 from ona.results import LinkMetrics
@@ -79,6 +105,8 @@ def link_metrics(
     *,
     params: AnalysisParams,
     group_handoffs: Mapping[tuple[str, str], int] | None = None,
+    test: LinkTest | None = None,
+    silos: Collection[str] = (),
 ) -> list[LinkMetrics]:
     """Weight, expectation, carriers and weakness of every link between two groups.
 
@@ -103,6 +131,16 @@ def link_metrics(
         (both directions), and so to the dependency rule, but to no weight:
         they have no person. Names that are not groups of ``partition``, and
         a group with itself, are ignored.
+    test : LinkTest, optional
+        The label-permutation test of every pair
+        (:func:`~ona.analysis.link_significance.link_test`). When given,
+        ``under_connected`` and ``dependency_without_relationship`` also
+        require significance (``p_value`` / ``dependency_p_value`` below
+        ``params.alpha``); without it they are judged on the ratios alone and
+        ``z``, ``p_value`` are null.
+    silos : collection of str, optional
+        The flagged silos: an under-connected link that one of them explains
+        gets ``explained_by`` and is not weak (module docstring).
 
     Returns
     -------
@@ -185,6 +223,17 @@ def link_metrics(
     ratio = np.divide(weight, expected, out=np.full(npairs, np.nan), where=expected > 0)
     median_ratio = float(np.median(ratio[expected > 0])) if (expected > 0).any() else 0.0
     under = (expected > 0) & (ratio < params.weak_ratio * median_ratio)
+    z = np.full(npairs, np.nan)
+    p_value = np.full(npairs, np.nan)
+    dependency_p = np.full(npairs, np.nan)
+    handoff_count = np.rint(handoffs).astype(np.int64)
+    candidate = (expected > 0) & (handoff_count >= params.dependency_min_handoffs)
+    if test is not None:
+        z = test.weight.z[source, target]
+        tested = expected > 0
+        p_value[tested] = benjamini_hochberg(test.weight.p_raw[source, target][tested])
+        dependency_p[candidate] = benjamini_hochberg(test.relationship.p_raw[source, target][candidate])
+        under &= p_value < params.alpha
     relationship = (
         params.email_weight * channels["email"]
         + params.meeting_weight * channels["meeting"]
@@ -192,15 +241,19 @@ def link_metrics(
         + params.ties_weight * channels["ties"]
     )
     relationship_ratio = np.divide(relationship, expected, out=np.zeros(npairs), where=expected > 0)
-    handoff_count = np.rint(handoffs).astype(np.int64)
-    dependency = (
-        (expected > 0)
-        & (handoff_count >= params.dependency_min_handoffs)
-        & (relationship_ratio < params.dependency_ratio * median_ratio)
-    )
+    dependency = candidate & (relationship_ratio < params.dependency_ratio * median_ratio)
+    if test is not None:
+        dependency &= dependency_p < params.alpha
     material = weight >= (np.median(weight[weight > 0]) if (weight > 0).any() else np.inf)
     fragile = material & (weight > 0) & (cut.size > 0)
-    weak = under | fragile | dependency
+    external = np.bincount(e.gu[cross], weights=cw, minlength=k) + np.bincount(e.gv[cross], weights=cw, minlength=k)
+    outside_ties = (np.bincount(e.gu[cross], weights=e.tie[cross], minlength=k)
+                    + np.bincount(e.gv[cross], weights=e.tie[cross], minlength=k))
+    explainer, conditioned, typical = _explained_by_silo(
+        weight, ties, expected, under, source, target, volume, external, outside_ties, total,
+        np.isin(np.asarray(names, dtype=object), list(silos)), params,
+    )  # fmt: skip
+    weak = (under & (explainer < 0)) | fragile | dependency
     # rounded keys: float noise from summation order must not reorder equal links
     severity = np.round(np.where(weak, np.nan_to_num(ratio), 0.0), 12)
     heavy = np.round(weight / total, 12) if total > 0 else weight
@@ -224,13 +277,14 @@ def link_metrics(
     start = carriers.start.tolist()
     cols = [x.tolist() for x in (source, target, weight, ties, expected, ratio, handoff_count,
                                  source_count, target_count, under, fragile, cut.best_set, cut.removed,
-                                 dependency, relationship_ratio)]
+                                 dependency, relationship_ratio, z, p_value, dependency_p, explainer,
+                                 conditioned)]
     chan = [channels[c].tolist() for c in CHANNELS]
     links = []
     for p in order.tolist():
-        a, b, w_ab, n_ties, exp, r, n_handoffs, n_source, n_target, low, thin, bits, cut_w, dep, rel = (
-            col[p] for col in cols
-        )
+        (a, b, w_ab, n_ties, exp, r, n_handoffs, n_source, n_target, low, thin, bits, cut_w, dep, rel,
+         zp, pv, dp, silo, cond) = (col[p] for col in cols)  # fmt: skip
+        explained = silo >= 0
         people, shares = who[start[p]:start[p + 1]], held[start[p]:start[p + 1]]
         cut_people = [people[rank] for rank in range(bits.bit_length()) if bits >> rank & 1] if thin else []
         links.append(
@@ -248,13 +302,20 @@ def link_metrics(
                 target_carriers=n_target,
                 bridge_people=people[:3],
                 bridge_shares=[x / w_ab for x in shares[:3]] if w_ab > 0 else [],
-                weak=low or thin or dep,
+                weak=(low and not explained) or thin or dep,
                 under_connected=low,
                 fragile=thin,
                 dependency_without_relationship=dep,
                 weak_reasons=_reasons(
                     w_ab, exp, r, median_ratio, low, dep, rel, n_handoffs, len(cut_people), cut_w, params
-                ),
+                )
+                + ([f"explained_by_silo: {names[silo]} is a silo; given its own low outside collaboration "
+                    f"this link reaches {cond:.2f} times its expected weight (a typical pair, given one "
+                    f"side's outside collaboration: {typical:.2f})"] if explained else []),
+                z=_finite(zp),
+                p_value=_finite(pv),
+                dependency_p_value=_finite(dp),
+                explained_by=f"silo: {names[silo]}" if explained else None,
             )
         )
     return links
@@ -381,3 +442,52 @@ def _reasons(w_ab: float, expected: float, ratio: float, median_ratio: float, un
             f"pair's {median_ratio:.2f})"
         )
     return reasons
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None
+
+
+def _explained_by_silo(weight: np.ndarray, ties: np.ndarray, expected: np.ndarray, under: np.ndarray,
+                       source: np.ndarray, target: np.ndarray, volume: np.ndarray, external: np.ndarray,
+                       outside_ties: np.ndarray, total: float, silo: np.ndarray,
+                       params: AnalysisParams) -> tuple[np.ndarray, np.ndarray, float]:
+    """Which silo (group index, -1 for none) explains each under-connected link.
+
+    Given side d's actual outside weight E_d, the weight d would give the
+    other side b if it spread E_d over the other groups as random mixing
+    does is ``E_d vol(b) / (2W - vol(d))``; the conditioned ratio
+    ``c_db = W_db (2W - vol(d)) / (E_d vol(b))``. ``typical`` is the median
+    of c over both sides of every pair with ``expected > 0`` and E_d > 0.
+    An under-connected link with a silo side s is explained by s when it is
+    not low given s's outside collaboration: ``c_sb >= weak_ratio * typical``,
+    or the silo has too few outside ties to show it: with e_s the silo's
+    outside ties and ``q = min(1, weak_ratio * typical * vol(b) / (2W -
+    vol(s)))`` the share of them a link just at the threshold would get,
+    ``P(Binomial(e_s, q) <= ties_sb) >= alpha`` (a silo with 8 outside ties
+    says little about any one of its links). Of two silo sides, the one with
+    the larger c. Returns the explaining group per link, the c it reached
+    and ``typical``.
+    """
+    npairs = weight.size
+    c = np.full((2, npairs), np.nan)
+    for side, (d, b) in enumerate(((source, target), (target, source))):
+        denominator = external[d] * volume[b]
+        ok = (expected > 0) & (denominator > 0)
+        c[side, ok] = weight[ok] * (2 * total - volume[d][ok]) / denominator[ok]
+        c[side, (expected > 0) & (external[d] == 0)] = np.inf  # no outside weight: nothing to give b
+    finite = c[np.isfinite(c)]
+    typical = float(np.median(finite)) if finite.size else 0.0
+    threshold = params.weak_ratio * typical
+    chance = np.zeros((2, npairs))
+    for side, (d, b) in enumerate(((source, target), (target, source))):
+        rest = 2 * total - volume[d]
+        share = np.divide(threshold * volume[b], rest, out=np.ones(npairs), where=rest > 0)
+        chance[side] = binom.cdf(ties, outside_ties[d], np.clip(share, 0.0, 1.0))
+    is_silo = np.stack([silo[source], silo[target]])
+    explains = is_silo & ((np.nan_to_num(c, nan=-1.0) >= threshold) | (chance >= params.alpha)) & under
+    score = np.where(explains, np.nan_to_num(c, nan=-1.0, posinf=np.finfo(float).max), -np.inf)
+    side = np.argmax(score, axis=0)
+    explainer = np.where(explains.any(axis=0), np.where(side == 0, source, target), -1)
+    conditioned = np.take_along_axis(c, side[None, :], axis=0)[0]
+    return explainer, conditioned, typical

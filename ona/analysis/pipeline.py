@@ -22,6 +22,7 @@ from ona.analysis.communities import (
 from ona.analysis.groups import group_metrics
 from ona.analysis.handoffs import handoff_analytics, window_group_labels
 from ona.analysis.keyperson import key_person_risk
+from ona.analysis.link_significance import link_test
 from ona.analysis.links import link_metrics
 from ona.analysis.people import person_metrics
 from ona.analysis.recommend import recommend
@@ -130,7 +131,12 @@ def analyze_dataset(
     handoffs = handoff_analytics(store, dataset_id, params)
     stage("links")
     moves = {(p.from_group, p.to_group): p.group_handoffs for p in handoffs.pairs if p.group_handoffs}
-    links = link_metrics(g, partition, params=params, group_handoffs=moves)
+    # the silo test's shuffles (same seed), now of every pair's weight and relationship
+    links_null = link_test(g, partition, params=params)
+    links = link_metrics(
+        g, partition, params=params, group_handoffs=moves, test=links_null,
+        silos=[gm.group for gm in groups if gm.silo],
+    )  # fmt: skip
     stage("people")
     between = betweenness(
         g, exact_limit=params.betweenness_exact_limit, samples=params.betweenness_samples, seed=params.seed

@@ -21,6 +21,7 @@ shuffles only.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +31,45 @@ from ona.analysis.groups import group_edges
 from ona.errors import ParameterError
 from ona.graph.model import CollabGraph, Partition
 
-__all__ = ["InsularityTest", "benjamini_hochberg", "insularity_test"]
+__all__ = ["InsularityTest", "benjamini_hochberg", "insularity_test", "label_shuffles"]
+
+
+def label_shuffles(n: int, permutations: int, seed: int, *, batch: int = 64) -> Iterator[np.ndarray]:
+    """The label shuffles of the permutation tests, in batches of rows.
+
+    Row j of the concatenated batches is the j-th ``rng.permutation(n)`` of
+    ``numpy.random.default_rng(seed)``: ``membership[row]`` is a shuffled
+    label vector with every group's size kept. The group test
+    (:func:`insularity_test`) and the link test
+    (:func:`~ona.analysis.link_significance.link_test`) draw from this one
+    generator, so the same seed gives both tests the same shuffles.
+
+    Parameters
+    ----------
+    n : int
+        Number of people (vertices).
+    permutations : int
+        Number of shuffles in all.
+    seed : int
+        Seed of the generator.
+    batch : int, optional
+        Rows per yielded array (at least 1).
+
+    Yields
+    ------
+    numpy.ndarray
+        An int64 array of shape (rows, n), rows <= ``batch``.
+
+    Examples
+    --------
+    >>> [b.shape for b in label_shuffles(4, 5, seed=0, batch=2)]
+    [(2, 4), (2, 4), (1, 4)]
+    """
+    rng = np.random.default_rng(seed)
+    batch = max(1, int(batch))
+    for start in range(0, permutations, batch):
+        rows = min(batch, permutations - start)
+        yield np.stack([rng.permutation(n) for _ in range(rows)]).astype(np.int64, copy=False)
 
 
 @dataclass(frozen=True)
@@ -128,12 +167,12 @@ def insularity_test(g: CollabGraph, partition: Partition, *, permutations: int, 
     # shift by the observation: sums of (I - I_d) keep the variance accurate
     tol = 1e-9 * max(1.0, float(w.sum()))
     s1, s2, ge = np.zeros(k), np.zeros(k), np.zeros(k, dtype=np.int64)
-    rng = np.random.default_rng(seed)
-    for _ in range(permutations):
-        diff = internal(membership[rng.permutation(n)]) - observed
-        s1 += diff
-        s2 += diff * diff
-        ge += diff >= -tol
+    for batch in label_shuffles(n, permutations, seed):
+        for perm in batch:
+            diff = internal(membership[perm]) - observed
+            s1 += diff
+            s2 += diff * diff
+            ge += diff >= -tol
     mean = observed + s1 / permutations
     var = (s2 - s1 * s1 / permutations) / max(permutations - 1, 1)
     sd = np.sqrt(np.maximum(var, 0.0))

@@ -24,6 +24,10 @@ SENTENCES = {
     ),
     "fragile": "one or two people carry most of the link; if they left, it would all but disappear",
     "under_connected": "the groups collaborate far less than their collaboration volumes would give",
+    "explained_by_silo": (
+        "one of the groups is a silo; given its own low outside collaboration, this link is not low: "
+        "it is listed under that silo"
+    ),
     "more_insular": "its E-I index fell markedly after the split, and its internal weight is beyond chance",
     "became_silo": "flagged silo after the split, not before",
     "weakened": "its observed / expected ratio fell markedly after the split",
