@@ -42,7 +42,11 @@ is the median ratio over all listed pairs with ``expected > 0``.
   each other do not count that tie twice. The fewest such people is found
   exactly among each link's top ``fragile_carriers + 3`` carriers (at most
   8: every subset of up to ``fragile_carriers`` of them is tried); sets of
-  more than 8 people (a fragile_carriers above 8) are the top carriers;
+  more than 8 people (a fragile_carriers above 8) are the top carriers.
+  Never fragile: a link whose two groups both have fewer than
+  ``min_group_size`` members (between a handful of people a few always
+  carry everything), nor one in the bottom half of linked pairs by weight
+  (the materiality rule above, which so also excludes the bottom tail);
 - ``weak`` = any of the three, except a link whose only weakness is
   ``under_connected`` and that a silo explains (below).
 
@@ -155,7 +159,8 @@ def link_metrics(
     far below random mixing, but it is the only pair, so it is the typical
     pair here and not under-connected. With no email or meeting behind its
     handoffs it is a dependency without relationship (once 2 handoffs are
-    enough), and a2 alone carries it: fragile.
+    enough), and a2 alone carries it: fragile (once groups of 2 are judged,
+    ``min_group_size=2``).
 
     >>> import pyarrow as pa
     >>> from ona.graph.build import build_graph, partition_of
@@ -164,7 +169,7 @@ def link_metrics(
     ...     "handoffs": [0, 2, 0], "weight": [4.0, 1, 4]})
     >>> g = build_graph(pairs, ["a1", "a2", "b1", "b2"])
     >>> part = partition_of(g, {"a1": "A", "a2": "A", "b1": "B", "b2": "B"})
-    >>> (link,) = link_metrics(g, part, params=AnalysisParams(dependency_min_handoffs=2))
+    >>> (link,) = link_metrics(g, part, params=AnalysisParams(dependency_min_handoffs=2, min_group_size=2))
     >>> link.expected, round(link.ratio, 3), link.carriers, link.bridge_people
     (4.5, 0.222, ['a2', 'b1'], ['a2', 'b1'])
     >>> link.under_connected, link.dependency_without_relationship, link.fragile
@@ -245,7 +250,10 @@ def link_metrics(
     if test is not None:
         dependency &= dependency_p < params.alpha
     material = weight >= (np.median(weight[weight > 0]) if (weight > 0).any() else np.inf)
-    fragile = material & (weight > 0) & (cut.size > 0)
+    headcount = np.bincount(np.asarray(partition.membership, dtype=np.int64), minlength=k)
+    # two groups under the minimum size: any carrier figure is about a handful of people, noise
+    tiny = (headcount[source] < params.min_group_size) & (headcount[target] < params.min_group_size)
+    fragile = material & (weight > 0) & (cut.size > 0) & ~tiny
     external = np.bincount(e.gu[cross], weights=cw, minlength=k) + np.bincount(e.gv[cross], weights=cw, minlength=k)
     outside_ties = (np.bincount(e.gu[cross], weights=e.tie[cross], minlength=k)
                     + np.bincount(e.gv[cross], weights=e.tie[cross], minlength=k))

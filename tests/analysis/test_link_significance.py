@@ -105,3 +105,15 @@ def test_well_mixed_control_has_no_weak_link(tmp_path: Path) -> None:
     assert result.summary.weak_links == 0
     assert not any(lk.under_connected or lk.dependency_without_relationship for lk in result.links)
     assert all(lk.z is not None and lk.p_value is not None for lk in result.links)
+
+
+def test_never_fragile_between_two_groups_under_the_minimum_size() -> None:
+    from tests.analysis.graphs_groups import org
+
+    # A and B of 3 people each: one cross tie a1-b1 carries the whole link
+    ties = [("a1", "a2", 5.0), ("a2", "a3", 5.0), ("b1", "b2", 5.0), ("b2", "b3", 5.0), ("a1", "b1", 4.0)]
+    g, part = org({"A": ["a1", "a2", "a3"], "B": ["b1", "b2", "b3"]}, ties).graph()
+    (small,) = link_metrics(g, part, params=AnalysisParams(min_group_size=5))
+    (judged,) = link_metrics(g, part, params=AnalysisParams(min_group_size=3))
+    assert judged.fragile and not small.fragile
+    assert not small.weak and not any(r.startswith("fragile:") for r in small.weak_reasons)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import doctest
 import random
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from fractions import Fraction
 from itertools import combinations, pairwise
 from statistics import median
@@ -35,7 +35,8 @@ from tests.analysis.graphs_groups import (
 )
 from tests.analysis.strategies import orgs
 
-PARAMS = AnalysisParams()
+# groups of 2-4 people judged as if large enough: the size rule of fragile links has its own test
+PARAMS = AnalysisParams(min_group_size=1)
 DEPENDENCY, FRAGILE, UNDER = "dependency_without_relationship", "fragile", "under_connected"
 
 
@@ -106,6 +107,10 @@ def oracle(o: Org, params: AnalysisParams) -> dict[tuple[str, str], dict]:
             link["dependency"] = rel_low if link["handoffs"] >= params.dependency_min_handoffs else False
         low = _below(link["W"], median_weight) if link["ties"] > 0 else True
         link["material"] = None if low is None else not low
+    size = Counter(group.values())
+    for (a, b), link in pairs.items():
+        if size[a] < params.min_group_size and size[b] < params.min_group_size:
+            link["material"] = False  # two groups under the minimum size are never judged fragile
     return pairs
 
 
@@ -347,7 +352,7 @@ def test_a_link_below_the_median_weight_is_not_fragile() -> None:
     assert FRAGILE not in codes(links[("A", "B")])
     # a lower fragile_share does not make a small link matter
     o = cliques({("A", "B"): 1, ("A", "C"): 3, ("B", "C"): 5})
-    looser = by_pair(links_of(o, AnalysisParams(fragile_share=0.5)))
+    looser = by_pair(links_of(o, AnalysisParams(fragile_share=0.5, min_group_size=1)))
     assert not looser[("A", "B")].fragile and looser[("A", "C")].fragile
 
 
@@ -440,6 +445,7 @@ _params = st.builds(
     meeting_weight=st.sampled_from([0.0, 0.5, 1.0]),
     fragile_carriers=st.integers(1, 3),
     fragile_share=st.sampled_from([0.5, 0.8, 1.0]),
+    min_group_size=st.sampled_from([1, 2, 3, 5]),
 )
 
 _REASON = {
