@@ -8,6 +8,7 @@ true for any result: no silo, one, many; no weak link; no person-level data.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -154,6 +155,15 @@ def silo_sentences(result: AnalysisResult) -> list[str]:
                     f"{join(names)} work as silos: {in_ten(share)} of their collaboration "
                     f"({100 * share:.0f}%) stays inside their own {one}" + (f", {where}." if where else ".")
                 )
+    explained = Counter(lk.explained_by.removeprefix("silo: ") for lk in result.links if lk.explained_by)
+    if explained:
+        n = sum(explained.values())
+        detail = ", ".join(f"{name} {count}" for name, count in sorted(explained.items()))
+        out.append(
+            f"{plural(n, 'link')} between {many} {'is' if n == 1 else 'are'} low only because "
+            f"{'a silo keeps to itself' if len(silos) == 1 else 'silos keep to themselves'} ({detail}): "
+            f"{'it is' if n == 1 else 'they are'} counted under the silo, not as separate weak links."
+        )
     open_ = [g for g in result.groups if not g.silo and g.internal_share is not None]
     if len(result.groups) >= 3 and open_:
         g = min(open_, key=lambda g: (g.internal_share, g.group))

@@ -368,6 +368,7 @@ def _rules() -> list[tuple[str, str]]:
         ("Silo rule", "ona.analysis.silos"),
         ("Weak and fragile links", "ona.analysis.links"),
         ("Silo significance", "ona.analysis.significance"),
+        ("Link significance", "ona.analysis.link_significance"),
         ("Communities", "ona.analysis.communities"),
         ("People", "ona.analysis.people"),
         ("Internal service: handoffs, bounces, no owner", "ona.store.handoffs"),
