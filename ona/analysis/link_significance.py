@@ -136,6 +136,7 @@ def link_test(g: CollabGraph, partition: Partition, *, params: AnalysisParams) -
         raise ParameterError("permutations", f"must be at least 1, got {permutations}")
     e = group_edges(g, partition)
     k, n = partition.k, g.n
+    # int64 keys: rows * k * k can pass 2**31 for fine groupings
     membership = np.asarray(partition.membership, dtype=np.int64)
     u, v = np.asarray(e.u, dtype=np.int64), np.asarray(e.v, dtype=np.int64)
     stats = np.stack([np.where(e.tie, e.w, 0.0), relationship_weights(g, params)])  # (2, edges)
@@ -146,14 +147,15 @@ def link_test(g: CollabGraph, partition: Partition, *, params: AnalysisParams) -
         """(2, rows, k, k): each statistic's pair matrix for each label row."""
         rows = labels.shape[0]
         lu, lv = labels[:, u], labels[:, v]
-        key = np.minimum(lu, lv) * k + np.maximum(lu, lv) + (np.arange(rows) * k * k)[:, None]
-        cross = lu != lv
-        flat = key[cross]
+        # edges inside a group land on the diagonal, which is then cleared: cheaper than masking them out
+        key = (np.minimum(lu, lv) * k + np.maximum(lu, lv) + (np.arange(rows) * (k * k))[:, None]).ravel()
         out = np.empty((2, rows, k, k))
         for s in range(2):
-            sums = np.bincount(flat, weights=np.broadcast_to(stats[s], lu.shape)[cross], minlength=rows * k * k)
+            sums = np.bincount(key, weights=np.tile(stats[s], rows), minlength=rows * k * k)
             m = sums.reshape(rows, k, k)
-            out[s] = m + m.transpose(0, 2, 1)  # only a < b was filled
+            out[s] = m + m.transpose(0, 2, 1)  # only a <= b was filled
+        diagonal = np.arange(k)
+        out[:, :, diagonal, diagonal] = 0.0
         return out
 
     observed = pair_sums(membership[None, :])[:, 0]  # (2, k, k)
