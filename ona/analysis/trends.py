@@ -32,7 +32,10 @@ Ties of a ties table count in the window containing their
 with the full group analysis, including the permutation test
 (:func:`~ona.analysis.significance.insularity_test` with the parameters'
 ``permutations`` and ``seed``, run on each window: its z and adjusted p are
-reported for both) and the silo flags. The change of the E-I index gets
+reported for both) and the silo flags; its links are judged as the whole
+analysis judges them (the link permutation test,
+:func:`~ona.analysis.link_significance.link_test`, on each window, and the
+links a window's silos explain are not weak). The change of the E-I index gets
 its own z-score, ``delta_z = delta / sqrt(se_before^2 + se_after^2)``,
 where ``se`` is the standard error of a window's E-I index when its ties
 are resampled (the delta method for a ratio of sums over the group's ties:
@@ -63,6 +66,7 @@ from typing import Literal
 import numpy as np
 
 from ona.analysis.groups import group_edges, group_metrics
+from ona.analysis.link_significance import link_test
 from ona.analysis.links import link_metrics
 from ona.results_service import (
     GroupChange,
@@ -312,7 +316,8 @@ def _window_analysis(store: Store, dataset_id: str, params: AnalysisParams, ids:
                                                "p_value": _num(test.p_adjusted[index[gm.group]]),
                                                "p_value_raw": _num(test.p_raw[index[gm.group]])})
                          for gm in groups], window)
-    links = link_metrics(g, partition, params=window)
+    links = link_metrics(g, partition, params=window, test=link_test(g, partition, params=window),
+                         silos=[gm.group for gm in groups if gm.silo])
     info = WindowInfo(since=since, until=until, days=round((until - since).total_seconds() / 86400, 6),
                       ties=g.graph.ecount(), total_weight=round(g.total_weight, 6), active_people=_active(g))
     return info, groups, links, ei_standard_errors(g, partition)
