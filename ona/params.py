@@ -59,7 +59,8 @@ class AnalysisParams(BaseModel):
         0.0, ge=0, description="a pair is a tie only if its weight exceeds 0 and is at least this"
     )
     min_group_size: int = Field(
-        5, ge=1, description="groups smaller than this are suppressed in viewer outputs"
+        5, ge=1, description="groups smaller than this are suppressed in viewer outputs; a link between two "
+        "of them is never fragile"
     )
     resolution: float = Field(
         1.0, gt=0, le=100, description="Leiden modularity resolution (at most 100; above 1, smaller communities)"
@@ -69,10 +70,11 @@ class AnalysisParams(BaseModel):
         1000,
         ge=10,
         le=100_000,
-        description="label shuffles of the silo significance test (10 to 100,000; the time grows with it)",
+        description="label shuffles of the silo and link significance tests, the same shuffles for both "
+        "(10 to 100,000; the time grows with it)",
     )
     alpha: float = Field(
-        0.05, gt=0, lt=1, description="significance level (after Benjamini-Hochberg) of the silo test"
+        0.05, gt=0, lt=1, description="significance level (after Benjamini-Hochberg) of the silo and link tests"
     )
     silo_ei_margin: float = Field(
         0.2,
