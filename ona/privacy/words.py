@@ -42,8 +42,8 @@ _DIGIT = re.compile(r"\d")
 def plain_reason(reason: str) -> str:
     """A reason without figures: its code and a fixed sentence (or the code alone).
 
-    >>> plain_reason("fragile: 2 people carry 85% of the link's weight 12.3; if they left, ...")
-    "fragile: one or two people carry most of the link; if they left, it would all but disappear"
+    >>> print(plain_reason("fragile: 2 people carry 85% of the link's weight 12.3; if they left, ..."))
+    fragile: one or two people carry most of the link; if they left, it would all but disappear
     >>> plain_reason("became_silo: flagged silo after the split, not before")
     'became_silo: flagged silo after the split, not before'
     """
