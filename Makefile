@@ -25,7 +25,7 @@ demo: install
 	sys.exit('port $(DEMO_PORT) is in use (an earlier make demo still running?): stop it, or make demo DEMO_PORT=8001') \
 	if s.connect_ex(('127.0.0.1', $(DEMO_PORT))) == 0 else None"
 	@mkdir -p reports
-	rm -f $(DEMO_STORE) $(DEMO_STORE).wal
+	rm -rf $(DEMO_STORE) $(DEMO_STORE).wal $(basename $(DEMO_STORE)).control.sqlite* $(basename $(DEMO_STORE)).work
 	$(BIN)/ona analyze sample_data --store $(DEMO_STORE) --out reports/sample_result.json $(DEMO_OPTIONS)
 	$(BIN)/ona report sample_data --out reports/sample_report.html $(DEMO_OPTIONS)
 	@viewer=$$($(BIN)/ona keys create --role viewer --name "demo leader" --store $(DEMO_STORE) -q) && \
