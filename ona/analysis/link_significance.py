@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ona.analysis.groups import group_edges
-from ona.analysis.significance import label_shuffles
+from ona.analysis.significance import label_shuffles, null_summary
 from ona.errors import ParameterError
 from ona.graph.model import CollabGraph, Partition
 from ona.params import AnalysisParams
@@ -169,13 +169,7 @@ def link_test(g: CollabGraph, partition: Partition, *, params: AnalysisParams) -
         s1 += diff.sum(axis=1)
         s2 += (diff * diff).sum(axis=1)
         le += (diff <= tol).sum(axis=1)
-    mean = observed + s1 / permutations
-    var = (s2 - s1 * s1 / permutations) / max(permutations - 1, 1)
-    sd = np.sqrt(np.maximum(var, 0.0))
-    defined = sd > tol
-    z = np.full((2, k, k), np.nan)
-    z[defined] = (observed[defined] - mean[defined]) / sd[defined]
-    p_raw = (1.0 + le) / (permutations + 1.0)
+    mean, sd, z, p_raw = null_summary(observed, s1, s2, le, permutations=permutations, tol=tol)
     tests = [NullTest(observed[s], mean[s], sd[s], z[s], p_raw[s]) for s in range(2)]
     return LinkTest(
         groups=tuple(partition.names),

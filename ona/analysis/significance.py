@@ -173,13 +173,7 @@ def insularity_test(g: CollabGraph, partition: Partition, *, permutations: int, 
             s1 += diff
             s2 += diff * diff
             ge += diff >= -tol
-    mean = observed + s1 / permutations
-    var = (s2 - s1 * s1 / permutations) / max(permutations - 1, 1)
-    sd = np.sqrt(np.maximum(var, 0.0))
-    defined = sd > tol
-    z = np.full(k, np.nan)
-    z[defined] = (observed[defined] - mean[defined]) / sd[defined]
-    p_raw = (1.0 + ge) / (permutations + 1.0)
+    mean, sd, z, p_raw = null_summary(observed, s1, s2, ge, permutations=permutations, tol=tol)
     return InsularityTest(
         groups=tuple(partition.names),
         observed=observed,
@@ -191,6 +185,25 @@ def insularity_test(g: CollabGraph, partition: Partition, *, permutations: int, 
         permutations=permutations,
         seed=seed,
     )
+
+
+def null_summary(
+    observed: np.ndarray, s1: np.ndarray, s2: np.ndarray, extreme: np.ndarray, *, permutations: int, tol: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, standard deviation, z-score and one-sided p-value of a permutation null.
+
+    ``s1`` and ``s2`` are the sums of ``X - X_obs`` and of its square over the
+    shuffles (shifted by the observation, which keeps the variance accurate);
+    ``extreme`` counts the shuffles at least as extreme as the observation.
+    ``z`` is NaN where ``sd <= tol``; ``p_raw = (1 + extreme) / (permutations + 1)``.
+    """
+    mean = observed + s1 / permutations
+    var = (s2 - s1 * s1 / permutations) / max(permutations - 1, 1)
+    sd = np.sqrt(np.maximum(var, 0.0))
+    defined = sd > tol
+    z = np.full(observed.shape, np.nan)
+    z[defined] = (observed[defined] - mean[defined]) / sd[defined]
+    return mean, sd, z, (1.0 + extreme) / (permutations + 1.0)
 
 
 def benjamini_hochberg(p: ArrayLike) -> np.ndarray:

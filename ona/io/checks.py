@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ona.io.prep import as_numpy
 from ona.io.raw import REJECTS
 
 SHOWN = 60  # longest value quoted in a reason
@@ -121,6 +122,14 @@ def first_row(keys: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if isinstance(where, pa.ChunkedArray):
         where = where.combine_chunks()
     return firsts.column("row_min").to_numpy()[where.to_numpy(zero_copy_only=False)]
+
+
+def repeated_ids(valid: np.ndarray, ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Mask of valid rows whose non-empty id (a message_id) a valid earlier row already had."""
+    with_id = valid & as_numpy(pc.not_equal(ids, ""))
+    repeated = np.zeros(len(valid), bool)
+    repeated[np.flatnonzero(with_id)[~first_occurrence(ids.filter(pa.array(with_id)))]] = True
+    return repeated
 
 
 def first_occurrence(*keys: pa.Array | pa.ChunkedArray | np.ndarray) -> np.ndarray:

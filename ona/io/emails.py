@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ona.io.checks import Checks, first_occurrence, parse_times, repeated_in_row
+from ona.io.checks import Checks, parse_times, repeated_ids, repeated_in_row
 from ona.io.directory import Directory
 from ona.io.prep import as_numpy, blank_as_null, exploded, trimmed
 from ona.io.raw import RawTable, Validated
@@ -71,10 +71,7 @@ def validate_emails(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Direc
     checks.add(listed & (k == 0), "no recipient other than the sender")
     valid = ~checks.failed
 
-    mid = t["mid"]
-    with_id = valid & as_numpy(pc.not_equal(mid, ""))
-    duplicate = np.zeros(n, bool)
-    duplicate[np.flatnonzero(with_id)[~first_occurrence(mid.filter(pa.array(with_id)))]] = True
+    duplicate = repeated_ids(valid, t["mid"])
     keep = valid & ~duplicate
     accepted = np.flatnonzero(keep)
     keys = np.full(n, -1, np.int64)
@@ -85,7 +82,7 @@ def validate_emails(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Direc
     emails = pa.table(
         {
             "message_key": pa.array(np.arange(accepted.size, dtype=np.int64)),
-            "message_id": blank_as_null(mid.filter(take)),
+            "message_id": blank_as_null(t["mid"].filter(take)),
             "ts": ts.filter(take),
             "sender_id": pc.take(who.person_id, senders),
             "sender_address": pc.take(who.address, senders),
