@@ -117,6 +117,29 @@ class AnalysisParams(BaseModel):
         le=1,
         description="share of a link's weight that the top fragile_carriers people must hold for it to be fragile",
     )
+    min_link_ties: int = Field(
+        3,
+        ge=1,
+        le=1_000,
+        description="a link is judged (under-connected, fragile, dependency) only when it has this many ties, "
+        "or a typical pair of groups of these sizes would have had them: below that any figure is noise",
+    )
+    stability_resamples: int = Field(
+        200,
+        ge=0,
+        le=5_000,
+        description="block-bootstrap resamples of weeks that give every flag its stability and every E-I "
+        "index and ratio its interval (0: no stability step; at most 5,000)",
+    )
+    stability_interval: float = Field(
+        0.9, gt=0, lt=1, description="coverage of the bootstrap intervals of E-I indexes and link ratios"
+    )
+    stable_share: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="a flag that holds in fewer than this share of the resamples is shown as tentative",
+    )
     betweenness_exact_limit: int = Field(
         2000,
         ge=2,

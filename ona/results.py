@@ -171,6 +171,20 @@ class GroupMetrics(_Model):
     )
     silo: bool = False
     silo_reasons: list[str] = Field(default_factory=list)
+    ei_interval: list[float] | None = Field(
+        None, description="bootstrap interval of ei_index over resampled weeks (stability_interval coverage)"
+    )
+    stability: float | None = Field(
+        None, description="share of the week resamples in which the silo verdict (silo or not) is the same; "
+        "null without a stability step",
+    )
+    tentative: bool = Field(False, description="a silo whose stability is below stable_share")
+    holds_without: dict[str, bool] = Field(
+        default_factory=dict, description="for a silo: whether it still holds with each channel left out"
+    )
+    supported_by: list[str] = Field(
+        default_factory=list, description="for a silo: the channels on which alone it holds"
+    )
 
 
 class LinkMetrics(_Model):
@@ -216,6 +230,32 @@ class LinkMetrics(_Model):
     explained_by: str | None = Field(
         None, description='"silo: <group>" when the link is under-connected only because that group is a '
         "silo: it is listed under the silo and not counted as a weak link",
+    )
+    judged: bool = Field(
+        True, description="it has min_link_ties ties, or a typical pair of these groups would: only then "
+        "can it be under-connected, fragile or a dependency without relationship",
+    )
+    fragile_p_value: float | None = Field(
+        None, description="how often carriers drawn like the groups' other outside ties hold as much of the "
+        "link as its top carriers do (Benjamini-Hochberg adjusted over the links tested); null when not tested",
+    )
+    ratio_interval: list[float] | None = Field(
+        None, description="bootstrap interval of ratio over resampled weeks (stability_interval coverage)"
+    )
+    stability: float | None = Field(
+        None, description="share of the week resamples in which the weak verdict (weak or not) is the same; "
+        "null without a stability step",
+    )
+    flag_stability: dict[str, float] = Field(
+        default_factory=dict, description="per flag that holds (under_connected, fragile, "
+        "dependency_without_relationship): the share of the resamples in which it holds",
+    )
+    tentative: bool = Field(False, description="a weak link whose stability is below stable_share")
+    holds_without: dict[str, bool] = Field(
+        default_factory=dict, description="for a weak link: whether it is still weak with each channel left out"
+    )
+    supported_by: list[str] = Field(
+        default_factory=list, description="for a weak link: the channels on which alone it is weak"
     )
 
 
@@ -275,6 +315,7 @@ class Summary(_Model):
     communities: int
     silos: int
     weak_links: int
+    tentative: int = Field(0, description="flags (silos and weak links) whose stability is below stable_share")
     isolates: int
     betweenness_method: str
     events: dict[str, int] = Field(default_factory=dict)
