@@ -105,6 +105,13 @@ class AnalysisParams(BaseModel):
         description="a dependent pair lacks a relationship when its email+meeting+chat ratio is below "
         "this fraction of the median ratio of all group pairs",
     )
+    no_owner_groups: int = Field(
+        3,
+        ge=2,
+        le=100,
+        description="a ticket has no owner when its visits cover at least this many distinct groups "
+        "(a count of groups, 2 to 100)",
+    )
     fragile_carriers: int = Field(
         2,
         ge=1,
@@ -154,6 +161,21 @@ class AnalysisParams(BaseModel):
         description="source vertices sampled for betweenness on larger graphs (at most 10,000)",
     )
 
+    resident_below: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="a person is a resident (works mostly inside their group) when their external_share, "
+        "the share of their collaboration weight spent outside their group (0 to 1), is below this",
+    )
+    wanderer_above: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="a person is a wanderer (works mostly for other groups) when their external_share "
+        "(0 to 1) is above this; from resident_below to here, inclusive, a linker",
+    )
+
     period: Literal["week", "month"] | None = Field(
         None, description="also compute every group and link metric per week or month (trends)"
     )
@@ -161,8 +183,60 @@ class AnalysisParams(BaseModel):
         None,
         description="also compare the windows before and after this instant (e.g. a reorganization date)",
     )
+    insular_ei_drop: float = Field(
+        0.1,
+        ge=0,
+        le=2,
+        description="before/after comparison: a group became more insular when its E-I index fell by at "
+        "least this much (E-I units, 0 to 2), significantly and beyond chance after the split",
+    )
+    insular_delta_z: float = Field(
+        1.96,
+        ge=0,
+        le=10,
+        description="before/after comparison: the fall of a more insular group's E-I index has a z-score "
+        "at or below minus this (1.96: two-sided 5%)",
+    )
+    weakened_ratio_drop: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description="before/after comparison: a link weakened when its observed/expected ratio fell by at "
+        "least this share of its value before (0 to 1), or it became weak",
+    )
+    fewer_carriers_drop: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description="before/after comparison: a link rests on fewer carriers when their number fell by at "
+        "least this share (0 to 1), or it became fragile",
+    )
     key_people: int = Field(
         10, ge=0, le=100, description="how many top brokers the 'what if they leave' simulation removes (at most 100)"
+    )
+    broker_share: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description="recommendations: the active people in this top share of betweenness (0 to 1) are "
+        "overloaded brokers, never proposed as buddies and placed last as a second bridge",
+    )
+    buddy_pairs: int = Field(
+        3, ge=1, le=50, description="recommendations: at most this many buddy pairs per silo or weak link (at most 50)"
+    )
+    shadow_pairs: int = Field(
+        2,
+        ge=1,
+        le=50,
+        description="recommendations: at most this many job-shadowing pairs per link with ticket handoffs "
+        "(at most 50)",
+    )
+    boundary_spanners: int = Field(
+        3,
+        ge=1,
+        le=50,
+        description="recommendations: at most this many boundary spanners to recognize per silo or weak link "
+        "(at most 50)",
     )
 
     @field_validator("since", "until", "split")
@@ -181,4 +255,6 @@ class AnalysisParams(BaseModel):
             or (self.until is not None and self.split >= self.until)
         ):
             raise ValueError("split must fall inside the since/until window")
+        if self.resident_below > self.wanderer_above:
+            raise ValueError("resident_below must not exceed wanderer_above")
         return self

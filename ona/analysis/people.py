@@ -11,11 +11,11 @@ Per person i of group d (``w_ij`` tie weights):
   ``active``: degree > 0.
 - ``external_share``: ``sum_{j not in d} w_ij / s_i`` in [0, 1], the share
   of i's collaboration spent outside the own group; null for isolates.
-- ``role``, from ``external_share`` (thresholds :data:`RESIDENT_BELOW` and
-  :data:`WANDERER_ABOVE`): *resident* below 0.25 (works mostly inside the
-  group), *linker* from 0.25 to 0.6 inclusive (a foot on each side),
-  *wanderer* above 0.6 (works mostly for other groups); *inactive* for
-  people without ties.
+- ``role``, from ``external_share`` (thresholds: the parameters
+  ``resident_below`` and ``wanderer_above``): *resident* below 0.25 by
+  default (works mostly inside the group), *linker* from 0.25 to 0.6
+  inclusive (a foot on each side), *wanderer* above 0.6 (works mostly for
+  other groups); *inactive* for people without ties.
 - ``betweenness``: normalized weighted betweenness in [0, 1] (tie length
   ``1 / w``), exact or sampled: :mod:`ona.analysis.centrality`.
 - ``constraint`` and ``effective_size``: Burt's measures, weighted
@@ -54,24 +54,29 @@ from ona.results import Brokerage, PersonMetrics
 
 __all__ = ["RESIDENT_BELOW", "WANDERER_ABOVE", "BetweennessResult", "betweenness", "person_metrics", "roles"]
 
-#: external_share below this: resident.
-RESIDENT_BELOW = 0.25
-#: external_share above this: wanderer (from RESIDENT_BELOW to here, inclusive: linker).
-WANDERER_ABOVE = 0.6
+#: external_share below this: resident (the default of the parameter ``resident_below``).
+RESIDENT_BELOW: float = AnalysisParams.model_fields["resident_below"].default
+#: external_share above this: wanderer (the default of ``wanderer_above``; from
+#: resident_below to here, inclusive: linker).
+WANDERER_ABOVE: float = AnalysisParams.model_fields["wanderer_above"].default
 
 
-def roles(external_share: np.ndarray) -> np.ndarray:
+def roles(
+    external_share: np.ndarray, *, resident_below: float = RESIDENT_BELOW, wanderer_above: float = WANDERER_ABOVE
+) -> np.ndarray:
     """Role of each person from their external share (NaN: inactive).
 
     Examples
     --------
     >>> roles(np.array([0.0, 0.25, 0.6, 0.61, np.nan])).tolist()
     ['resident', 'linker', 'linker', 'wanderer', 'inactive']
+    >>> roles(np.array([0.0, 0.25, 0.6, 0.61, np.nan]), resident_below=0.3, wanderer_above=0.5).tolist()
+    ['resident', 'resident', 'wanderer', 'wanderer', 'inactive']
     """
     x = np.asarray(external_share, dtype=np.float64)
     out = np.full(x.shape, "linker", dtype=object)
-    out[x < RESIDENT_BELOW] = "resident"
-    out[x > WANDERER_ABOVE] = "wanderer"
+    out[x < resident_below] = "resident"
+    out[x > wanderer_above] = "wanderer"
     out[np.isnan(x)] = "inactive"
     return out
 
@@ -94,7 +99,8 @@ def person_metrics(
     partition : Partition
         The groups.
     params : AnalysisParams
-        ``betweenness_exact_limit``, ``betweenness_samples`` and ``seed`` are used.
+        ``betweenness_exact_limit``, ``betweenness_samples`` and ``seed``
+        (betweenness), ``resident_below`` and ``wanderer_above`` (roles) are used.
     communities : numpy.ndarray, optional
         Leiden community of every vertex; ``community`` is null without it.
     betweenness_result : BetweennessResult, optional
@@ -145,7 +151,7 @@ def person_metrics(
     outside += np.bincount(v[cross], weights=w[cross], minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         external_share = np.where(degree > 0, outside / strength, np.nan)
-    role = roles(external_share)
+    role = roles(external_share, resident_below=params.resident_below, wanderer_above=params.wanderer_above)
 
     if betweenness_result is None:
         betweenness_result = betweenness(
