@@ -1,7 +1,7 @@
 """Internal service from ticket handoffs.
 
 Input: a stored dataset and :class:`~ona.params.AnalysisParams` (``group_by``,
-``since``, ``until``). Output: :class:`HandoffAnalytics`.
+``since``, ``until``, ``no_owner_groups``). Output: :class:`HandoffAnalytics`.
 
 Every figure is computed in DuckDB by :mod:`ona.store.handoffs`, whose
 docstring defines handoffs, visits, stays, bounces, ping-pongs and
@@ -44,7 +44,7 @@ def handoff_analytics(store: Store, dataset_id: str, params: AnalysisParams) -> 
     store : Store
     dataset_id : str
     params : AnalysisParams
-        ``group_by``, ``since`` and ``until`` are used.
+        ``group_by``, ``since``, ``until`` and ``no_owner_groups`` are used.
 
     Returns
     -------
@@ -60,7 +60,8 @@ def handoff_analytics(store: Store, dataset_id: str, params: AnalysisParams) -> 
         ``group_by`` names no column of people.
     """
     labels = window_group_labels(store, dataset_id, params)
-    tables = handoff_tables(store, dataset_id, labels, since=params.since, until=params.until)
+    tables = handoff_tables(store, dataset_id, labels, since=params.since, until=params.until,
+                            no_owner_groups=params.no_owner_groups)
     pairs = [
         HandoffPair(
             **row,

@@ -18,21 +18,26 @@ target, interventions in this order (each kind once per pair of groups):
   who work with the other group: ``A @ (A @ 1_other)``), then strength;
   *overloaded* people come last.
 - ``buddy_pairs`` (silos, dependency and under-connected links): up to
-  :data:`BUDDY_PAIRS` disjoint pairs, one person from each group, with no
+  ``buddy_pairs`` (a parameter, default 3) disjoint pairs, one person from each group, with no
   tie yet and the most common contacts (``A[a] @ A[b].T`` on the binary
   adjacency, ties masked out), leaving out inactive and *overloaded*
   people. When fewer pairs share a contact, the most connected remaining
   members are paired and the figures say 0 common contacts.
 
-  *Overloaded*: the top brokers (betweenness in the top
-  :data:`BROKER_SHARE` = 10% of active people, and above 0) and the
-  current bridges of every fragile link.
+  *Overloaded*: the top brokers (betweenness in the top ``broker_share``,
+  default 10%, of active people, and above 0) and the current bridges of
+  every fragile link.
 - ``job_shadowing`` (links with ticket handoffs; a silo with its partner):
-  the up to :data:`SHADOW_PAIRS` disjoint pairs of people who exchange
-  the most handoffs across the link.
+  the up to ``shadow_pairs`` (default 2) disjoint pairs of people who
+  exchange the most handoffs across the link.
 - ``recognize_boundary_spanners``: a link's carriers (its bridge_people and
   the share of the link each holds); a silo's members holding the most
-  collaboration weight outside it (up to :data:`SPANNERS`).
+  collaboration weight outside it (up to ``boundary_spanners``, default 3,
+  for a link and for a silo).
+
+Every threshold and count above is a field of
+:class:`~ona.params.AnalysisParams`, so a result's ``parameters``
+reproduce its recommendations; the module constants are their defaults.
 
 A silo's *partner* is the group it exchanges the most ticket handoffs
 with, else the one with the largest shortfall ``expected - weight``.
@@ -64,11 +69,14 @@ __all__ = [
 
 Target = Literal["silo", "weak_link"]
 
-#: People in this top share of betweenness (among active people) are overloaded brokers.
-BROKER_SHARE = 0.10
-BUDDY_PAIRS = 3
-SHADOW_PAIRS = 2
-SPANNERS = 3
+_DEFAULTS = AnalysisParams.model_fields
+#: People in this top share of betweenness (among active people) are overloaded brokers
+#: (the default of ``broker_share``).
+BROKER_SHARE: float = _DEFAULTS["broker_share"].default
+#: Defaults of ``buddy_pairs``, ``shadow_pairs`` and ``boundary_spanners``.
+BUDDY_PAIRS: int = _DEFAULTS["buddy_pairs"].default
+SHADOW_PAIRS: int = _DEFAULTS["shadow_pairs"].default
+SPANNERS: int = _DEFAULTS["boundary_spanners"].default
 #: Candidate pairs examined per greedy matching (sorted best first).
 _SCAN = 2_000
 
@@ -94,6 +102,7 @@ class _Graph:
     partition: Partition
     betweenness: np.ndarray
     bridges: frozenset[str]  # current bridges of the fragile links
+    params: AnalysisParams
 
     @cached_property
     def ties(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -115,7 +124,7 @@ class _Graph:
 
     @cached_property
     def broker(self) -> np.ndarray:
-        return overloaded_brokers(self.betweenness, self.active)
+        return overloaded_brokers(self.betweenness, self.active, self.params.broker_share)
 
     @cached_property
     def busy(self) -> np.ndarray:
@@ -185,7 +194,9 @@ def recommend(
     people : list of PersonMetrics
         Their ``betweenness`` identifies the overloaded brokers.
     params : AnalysisParams
-        ``fragile_carriers`` (how many bridge_people are the current bridges).
+        ``fragile_carriers`` (how many bridge_people are the current bridges),
+        ``broker_share``, ``buddy_pairs``, ``shadow_pairs`` and
+        ``boundary_spanners``.
 
     Returns
     -------
@@ -197,7 +208,7 @@ def recommend(
     known = index >= 0
     between[index[known]] = np.asarray([p.betweenness for p in people], dtype=np.float64)[known]
     bridges = frozenset(p for lk in links if lk.fragile for p in lk.bridge_people[: params.fragile_carriers])
-    ctx = _Graph(g, partition, between, bridges)
+    ctx = _Graph(g, partition, between, bridges, params)
 
     dependency = [lk for lk in links if lk.weak and any(r.startswith(DEPENDENCY + ":") for r in lk.weak_reasons)]
     dependent = {(lk.source, lk.target) for lk in dependency}
@@ -370,9 +381,10 @@ def _buddy_pairs(ctx: _Graph, a: str, b: str, target: Target, figures: dict[str,
             best = n >= cut
             i, j, n = i[best], j[best], n[best]
         order = np.lexsort((ctx.id_rank[j], ctx.id_rank[i], -n))[:_SCAN]
-        pairs = _greedy(i[order], j[order], n[order], BUDDY_PAIRS)
-        if len(pairs) < BUDDY_PAIRS:
-            pairs += _fallback_pairs(ctx, ra, rb, pairs, BUDDY_PAIRS - len(pairs))
+        wanted = ctx.params.buddy_pairs
+        pairs = _greedy(i[order], j[order], n[order], wanted)
+        if len(pairs) < wanted:
+            pairs += _fallback_pairs(ctx, ra, rb, pairs, wanted - len(pairs))
     counts = [n for _, _, n in pairs]
     reason = (
         f"{why}; pair {len(pairs)} people from each group who have no tie yet"
@@ -400,7 +412,7 @@ def _job_shadowing(ctx: _Graph, a: str, b: str, target: Target) -> Recommendatio
     flip = ctx.membership[eu] != ga  # put the a-side first
     eu, ev = np.where(flip, ev, eu), np.where(flip, eu, ev)
     order = np.lexsort((ctx.id_rank[ev], ctx.id_rank[eu], -h))
-    pairs = _greedy(eu[order], ev[order], h[order], SHADOW_PAIRS)
+    pairs = _greedy(eu[order], ev[order], h[order], ctx.params.shadow_pairs)
     total = int(h.sum())
     top = sum(n for _, _, n in pairs)
     reason = (
@@ -419,8 +431,8 @@ def _job_shadowing(ctx: _Graph, a: str, b: str, target: Target) -> Recommendatio
 
 
 def _recognize_link(ctx: _Graph, lk: LinkMetrics) -> Recommendation:
-    people = lk.bridge_people[:SPANNERS]
-    shares = lk.bridge_shares[:SPANNERS]
+    people = lk.bridge_people[: ctx.params.boundary_spanners]
+    shares = lk.bridge_shares[: ctx.params.boundary_spanners]
     reason = (
         f"{len(people)} people carry most of the collaboration between {lk.source} and {lk.target} "
         f"({', '.join(f'{s:.0%}' for s in shares)} of its weight {lk.weight:.1f}); recognize the role "
@@ -439,7 +451,7 @@ def _recognize_silo(ctx: _Graph, gm: GroupMetrics, figures: dict[str, float | in
     members = np.flatnonzero(ctx.members(gm.group) & (ctx.outside > 0))
     if members.size == 0 or gm.external_weight <= 0:
         return None
-    order = np.lexsort((ctx.id_rank[members], -ctx.outside[members]))[:SPANNERS]
+    order = np.lexsort((ctx.id_rank[members], -ctx.outside[members]))[: ctx.params.boundary_spanners]
     top = members[order]
     shares = (ctx.outside[top] / gm.external_weight).tolist()
     reason = (

@@ -40,19 +40,21 @@ its own z-score, ``delta_z = delta / sqrt(se_before^2 + se_after^2)``,
 where ``se`` is the standard error of a window's E-I index when its ties
 are resampled (the delta method for a ratio of sums over the group's ties:
 ``se^2 = ((1 + ei)^2 sum_internal w^2 + (1 - ei)^2 sum_external w^2) /
-(I + E)^2``). Rules (thresholds are module constants):
+(I + E)^2``). Rules (thresholds are parameters of
+:class:`~ona.params.AnalysisParams`, so a result's ``parameters`` reproduce
+them; the module constants are their defaults):
 
 - a group became **more insular** when ``ei_index`` fell by at least
-  :data:`EI_DROP` (0.1), the fall is significant (``delta_z <=
-  -`` :data:`DELTA_Z` = -1.96, two-sided 5%) *and* the group is inward
-  beyond chance after the split (adjusted ``p < alpha``, ``z > 0``);
-  ``became_silo`` when the silo rule of :mod:`ona.analysis.silos` flags
-  it after and not before;
-- a link **weakened** when its ratio fell by at least :data:`RATIO_DROP`
-  (25%) of its value before, or it became weak (under-connected or
-  fragile) after;
+  ``insular_ei_drop`` (0.1), the fall is significant (``delta_z <=
+  -insular_delta_z``, default -1.96, two-sided 5%) *and* the group is
+  inward beyond chance after the split (adjusted ``p < alpha``,
+  ``z > 0``); ``became_silo`` when the silo rule of
+  :mod:`ona.analysis.silos` flags it after and not before;
+- a link **weakened** when its ratio fell by at least
+  ``weakened_ratio_drop`` (25%) of its value before, or it became weak
+  (under-connected or fragile) after;
 - a link **rests on fewer carriers** when its number of carriers fell by at
-  least :data:`CARRIER_DROP` (25%), or it became fragile after. Carriers
+  least ``fewer_carriers_drop`` (25%), or it became fragile after. Carriers
   are counts of people, so they grow with the length of the window:
   compare windows of similar length.
 """
@@ -90,14 +92,17 @@ from ona.store import Store
 
 __all__ = ["CARRIER_DROP", "DELTA_Z", "EI_DROP", "MAX_PERIODS", "RATIO_DROP", "compare_windows", "periods", "trend"]
 
-#: A group is more insular when its E-I index fell by at least this much.
-EI_DROP = 0.1
-#: The fall of the E-I index must have a z-score at or below -DELTA_Z.
-DELTA_Z = 1.96
-#: A link weakened when its ratio fell by at least this share of its value before.
-RATIO_DROP = 0.25
-#: A link rests on fewer carriers when their number fell by at least this share.
-CARRIER_DROP = 0.25
+_DEFAULTS = AnalysisParams.model_fields
+#: A group is more insular when its E-I index fell by at least this much (default of ``insular_ei_drop``).
+EI_DROP: float = _DEFAULTS["insular_ei_drop"].default
+#: The fall of the E-I index must have a z-score at or below -DELTA_Z (default of ``insular_delta_z``).
+DELTA_Z: float = _DEFAULTS["insular_delta_z"].default
+#: A link weakened when its ratio fell by at least this share of its value before
+#: (default of ``weakened_ratio_drop``).
+RATIO_DROP: float = _DEFAULTS["weakened_ratio_drop"].default
+#: A link rests on fewer carriers when their number fell by at least this share
+#: (default of ``fewer_carriers_drop``).
+CARRIER_DROP: float = _DEFAULTS["fewer_carriers_drop"].default
 #: At most this many periods in one trend (ten years of weeks).
 MAX_PERIODS = 520
 
@@ -231,7 +236,8 @@ def compare_windows(
     params : AnalysisParams
         ``since`` / ``until`` bound the two windows; ``permutations``,
         ``seed``, ``alpha`` and the silo and weak-link thresholds are used
-        in each.
+        in each; ``insular_ei_drop``, ``insular_delta_z``,
+        ``weakened_ratio_drop`` and ``fewer_carriers_drop`` judge the changes.
     split : datetime
         The date between the windows (UTC when naive), strictly inside the
         analysis window.
@@ -267,7 +273,8 @@ def compare_windows(
     group_changes.sort(key=lambda c: (c.delta_ei_index is None, c.delta_ei_index or 0.0, c.group))
     lb = {(lk.source, lk.target): lk for lk in links_b}
     la = {(lk.source, lk.target): lk for lk in links_a}
-    link_changes = [_link_change(a, b, lb.get((a, b)), la.get((a, b))) for a, b in sorted(set(lb) | set(la))]
+    link_changes = [_link_change(a, b, lb.get((a, b)), la.get((a, b)), params)
+                    for a, b in sorted(set(lb) | set(la))]
     link_changes.sort(key=lambda c: (not (c.weakened or c.fewer_carriers), c.delta_ratio is None,
                                      c.delta_ratio or 0.0, c.source, c.target))
     return WindowComparison(
@@ -363,8 +370,8 @@ def _group_change(b: GroupMetrics, a: GroupMetrics, se_b: float | None, se_a: fl
     se = np.hypot(se_b, se_a) if se_b is not None and se_a is not None else None
     delta_z = _num(delta / se) if delta is not None and se else None
     significant = a.p_value is not None and a.z is not None and a.p_value < params.alpha and a.z > 0
-    more = (delta is not None and delta <= -EI_DROP and delta_z is not None and delta_z <= -DELTA_Z
-            and significant)
+    more = (delta is not None and delta <= -params.insular_ei_drop and delta_z is not None
+            and delta_z <= -params.insular_delta_z and significant)
     reasons = []
     if more:
         reasons.append(
@@ -388,19 +395,20 @@ def _group_change(b: GroupMetrics, a: GroupMetrics, se_b: float | None, se_a: fl
     )
 
 
-def _link_change(source: str, target: str, b: LinkMetrics | None, a: LinkMetrics | None) -> LinkChange:
+def _link_change(source: str, target: str, b: LinkMetrics | None, a: LinkMetrics | None,
+                 params: AnalysisParams) -> LinkChange:
     rb, ra = (_num(x.ratio) if x is not None else None for x in (b, a))
     cb, ca = (len(x.carriers) if x is not None else 0 for x in (b, a))
     weak_b, weak_a = (x is not None and x.weak for x in (b, a))
     frag_b, frag_a = (x is not None and x.fragile for x in (b, a))
     reasons = []
     ratio_fell = False
-    if rb is not None and ra is not None and rb > 0 and ra <= (1 - RATIO_DROP) * rb:
+    if rb is not None and ra is not None and rb > 0 and ra <= (1 - params.weakened_ratio_drop) * rb:
         ratio_fell = True
         reasons.append(f"weakened: ratio went from {rb:.2f} to {ra:.2f} ({(ra - rb) / rb:+.0%})")
     if weak_a and not weak_b:
         reasons.append("became_weak: " + "; ".join(a.weak_reasons if a is not None else []))
-    thinner = cb > 0 and ca <= (1 - CARRIER_DROP) * cb
+    thinner = cb > 0 and ca <= (1 - params.fewer_carriers_drop) * cb
     if thinner:
         reasons.append(f"fewer_carriers: {cb} people carried the link before, {ca} after")
     if frag_a and not frag_b:

@@ -28,7 +28,8 @@ Definitions (every step is SQL over the whole ``tickets`` table):
   earlier visit. **Ping-pong**: an internal visit whose two previous
   visits were an internal group B and then the same group again
   (A -> B -> A, consecutive). **No owner**: a ticket whose visits cover
-  three or more distinct internal groups.
+  ``no_owner_groups`` (the analysis parameter, default
+  :data:`NO_OWNER_GROUPS` = 3) or more distinct internal groups.
 - **group handoffs** (the ``group_handoffs`` table: assignment-group
   changes, a handoff between groups with no person). The export's group
   names are matched to the analysis' groups (the values of its
@@ -74,7 +75,7 @@ from ona.store.datasets import dataset_key
 if TYPE_CHECKING:
     from ona.store.store import Store
 
-__all__ = ["RESOLVED_STATUSES", "HandoffTables", "handoff_tables"]
+__all__ = ["NO_OWNER_GROUPS", "RESOLVED_STATUSES", "HandoffTables", "handoff_tables"]
 
 #: Statuses that close a ticket (compared after trim and lower-casing).
 RESOLVED_STATUSES: tuple[str, ...] = (
@@ -82,6 +83,10 @@ RESOLVED_STATUSES: tuple[str, ...] = (
 )
 
 ROUND = 6
+
+#: A ticket has no owner when its visits cover this many distinct groups or more
+#: (the default of the analysis parameter ``no_owner_groups``).
+NO_OWNER_GROUPS = 3
 
 
 @dataclass(frozen=True)
@@ -243,7 +248,7 @@ WITH p AS (
            round(quantile_cont(v.hours, 0.9), {ROUND}) AS p90_hours,
            count(v.hours) AS closed, count(*) - count(v.hours) AS open,
            count(*) FILTER (WHERE v.bounce) AS bounces, count(*) FILTER (WHERE v.ping_pong) AS ping_pongs,
-           count(DISTINCT v.ticket_id) FILTER (WHERE t.groups >= 3) AS no_owner_tickets
+           count(DISTINCT v.ticket_id) FILTER (WHERE t.groups >= $no_owner) AS no_owner_tickets
     FROM _ho_visits v JOIN _ho_tickets t USING (ticket_id)
     WHERE v.in_window AND v.grp IS NOT NULL AND v.from_grp IS NOT NULL
     GROUP BY ALL
@@ -304,7 +309,7 @@ ORDER BY n."group"
 _SUMMARY_TICKETS_SQL = """
 SELECT count(*), count(*) FILTER (WHERE handoffs = 0), count(*) FILTER (WHERE cross_group),
        count(*) FILTER (WHERE bounced), count(*) FILTER (WHERE ping_pong),
-       count(*) FILTER (WHERE groups >= 3), count(*) FILTER (WHERE resolved),
+       count(*) FILTER (WHERE groups >= $no_owner), count(*) FILTER (WHERE resolved),
        count(*) FILTER (WHERE external)
 FROM _ho_tickets
 """
@@ -351,6 +356,7 @@ def handoff_tables(
     *,
     since: datetime | None = None,
     until: datetime | None = None,
+    no_owner_groups: int = NO_OWNER_GROUPS,
 ) -> HandoffTables:
     """Handoff pairs, per-group service and summary counts of a stored dataset.
 
@@ -364,6 +370,9 @@ def handoff_tables(
         person_id -> group (every person; :meth:`Store.group_labels`).
     since, until : datetime, optional
         The time window (since inclusive, until exclusive; aware, UTC).
+    no_owner_groups : int
+        A ticket has no owner when its visits cover this many distinct
+        groups or more.
 
     Returns
     -------
@@ -389,9 +398,10 @@ def handoff_tables(
             con.execute(_rows_sql(window), values)
             con.execute(_VISITS_SQL)
             con.execute(_TICKETS_SQL)
-            pairs = con.sql(_PAIRS_SQL).to_arrow_table()
+            owner = {"no_owner": no_owner_groups}
+            pairs = con.sql(_PAIRS_SQL, params=owner).to_arrow_table()
             group_table = con.sql(_GROUPS_SQL).to_arrow_table()
-            tickets = con.execute(_SUMMARY_TICKETS_SQL).fetchall()[0]
+            tickets = con.execute(_SUMMARY_TICKETS_SQL, owner).fetchall()[0]
             handoffs = con.execute(_SUMMARY_HANDOFFS_SQL).fetchall()[0]
             matched = con.execute(_SUMMARY_GROUPS_SQL.format(window=window),
                                   {k: v for k, v in values.items() if k != "ds"} or None).fetchall()[0]
