@@ -172,6 +172,33 @@ def test_role_thresholds() -> None:
     assert roles(shares).tolist() == ["resident", "resident", "linker", "linker", "wanderer", "wanderer", "inactive"]
 
 
+def test_role_thresholds_are_parameters() -> None:
+    """resident_below and wanderer_above move people between roles; the defaults are 0.25 and 0.6."""
+    # external shares: ann 0.5/3.5 = 0.143, bob 1/4 = 0.25, cat 1/3, dan 0.5/2.5 = 0.2; eve inactive
+    g = graph_from_edges(
+        [("ann", "bob", 3.0), ("bob", "cat", 1.0), ("cat", "dan", 2.0), ("ann", "dan", 0.5)],
+        ["ann", "bob", "cat", "dan", "eve"],
+    )
+    part = Partition.from_labels(["sales", "sales", "ops", "ops", "ops"])
+
+    def role_of(**changes: float) -> list[str]:
+        people = {p.person_id: p for p in person_metrics(g, part, params=AnalysisParams(**changes))}
+        return [people[x].role for x in ("ann", "bob", "cat", "dan", "eve")]
+
+    assert (AnalysisParams().resident_below, AnalysisParams().wanderer_above) == (0.25, 0.6)
+    assert role_of() == role_of(resident_below=0.25, wanderer_above=0.6) == [
+        "resident", "linker", "linker", "resident", "inactive"
+    ]  # fmt: skip
+    # a lower resident bar: fewer residents; a higher one: more
+    assert role_of(resident_below=0.1) == ["linker", "linker", "linker", "linker", "inactive"]
+    assert role_of(resident_below=0.3) == ["resident", "resident", "linker", "resident", "inactive"]
+    # a lower wanderer bar: more wanderers (cat, 1/3 outside, now works mostly for others)
+    assert role_of(wanderer_above=0.3) == ["resident", "linker", "wanderer", "resident", "inactive"]
+    assert role_of(resident_below=0.0, wanderer_above=0.0) == ["wanderer"] * 4 + ["inactive"]
+    with pytest.raises(ValueError, match="resident_below"):
+        AnalysisParams(resident_below=0.7)
+
+
 def test_given_betweenness_is_reused(mid_graph: tuple) -> None:
     g, part, exact = mid_graph
     fake = type(exact)(np.full(g.n, 0.5), "given", True, exact.active, exact.active)
