@@ -107,10 +107,10 @@ class AnalysisParams(BaseModel):
     )
     no_owner_groups: int = Field(
         3,
-        ge=2,
+        ge=3,
         le=100,
         description="a ticket has no owner when its visits cover at least this many distinct groups "
-        "(a count of groups, 2 to 100)",
+        "(a count of groups, 3 to 100: two groups is any ticket that crossed groups)",
     )
     fragile_carriers: int = Field(
         2,
@@ -126,10 +126,11 @@ class AnalysisParams(BaseModel):
     )
     min_link_ties: int = Field(
         3,
-        ge=1,
+        ge=0,
         le=1_000,
         description="a link is judged (under-connected, fragile, dependency) only when it has this many ties, "
-        "or a typical pair of groups of these sizes would have had them: below that any figure is noise",
+        "or a typical pair of groups of these sizes would have had them: below that any figure is noise "
+        "(0 judges every pair)",
     )
     stability_resamples: int = Field(
         200,

@@ -162,3 +162,30 @@ def test_result_is_json_and_empty_dataset(store: Store) -> None:
     assert result.pairs == [] and result.groups == [] and result.summary.tickets == 0
     assert result.summary.bounce_rate is None and result.summary.median_hours is None
     HandoffAnalytics.model_validate_json(result.model_dump_json())
+
+
+@pytest.mark.parametrize(
+    ("groups", "no_owner", "rate", "pairs"),
+    [
+        (3, 1, 0.25, {("A", "B"): 1, ("B", "A"): 0, ("B", "C"): 1, ("C", "A"): 0}),  # the default: T6
+        (4, 0, 0.0, {("A", "B"): 0, ("B", "A"): 0, ("B", "C"): 0, ("C", "A"): 0}),
+    ],
+)
+def test_no_owner_groups_parameter(store: Store, dataset_id: str, result: HandoffAnalytics, groups: int,
+                                   no_owner: int, rate: float, pairs: dict[tuple[str, str], int]) -> None:
+    """A higher bar counts fewer tickets without an owner; 3 (the default, and the least) gives today's figures."""
+    got = handoff_analytics(store, dataset_id, AnalysisParams(no_owner_groups=groups))
+    assert got.summary.tickets_no_owner == no_owner and got.summary.no_owner_rate == pytest.approx(rate)
+    assert {key: p["no_owner_tickets"] for key, p in _pairs(got).items()} == pairs
+    # nothing else moves
+    assert got.model_copy(update={"summary": result.summary, "pairs": result.pairs}) == result
+    assert got.summary.model_copy(update={"tickets_no_owner": 1, "no_owner_rate": 0.25}) == result.summary
+    if groups == AnalysisParams().no_owner_groups:
+        assert got == result
+
+
+def test_no_owner_groups_is_at_least_three() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="no_owner_groups"):
+        AnalysisParams(no_owner_groups=2)
