@@ -89,7 +89,8 @@ from itertools import combinations
 import numpy as np
 from scipy.stats import binom
 
-from ona.analysis.groups import group_edges
+from ona.analysis.fragility import CarrierTies, carrier_test
+from ona.analysis.groups import GroupEdges, group_edges
 from ona.analysis.link_significance import LinkTest
 from ona.analysis.significance import benjamini_hochberg
 from ona.graph.model import CHANNELS, CollabGraph, Partition
@@ -169,7 +170,7 @@ def link_metrics(
     ...     "handoffs": [0, 2, 0], "weight": [4.0, 1, 4]})
     >>> g = build_graph(pairs, ["a1", "a2", "b1", "b2"])
     >>> part = partition_of(g, {"a1": "A", "a2": "A", "b1": "B", "b2": "B"})
-    >>> (link,) = link_metrics(g, part, params=AnalysisParams(dependency_min_handoffs=2, min_group_size=2))
+    >>> (link,) = link_metrics(g, part, params=AnalysisParams(dependency_min_handoffs=2, min_group_size=2, min_link_ties=0))
     >>> link.expected, round(link.ratio, 3), link.carriers, link.bridge_people
     (4.5, 0.222, ['a2', 'b1'], ['a2', 'b1'])
     >>> link.under_connected, link.dependency_without_relationship, link.fragile
@@ -204,12 +205,10 @@ def link_metrics(
     move_a = np.array([a if name_rank[a] < name_rank[b] else b for a, b, _ in moves], dtype=np.int64)
     move_b = np.array([b if name_rank[a] < name_rank[b] else a for a, b, _ in moves], dtype=np.int64)
     move_key = move_a * k + move_b
-    if k <= ALL_PAIRS_LIMIT:
-        by_name = np.argsort(name_rank)
-        first, second = np.triu_indices(k, 1)
-        pair_key = np.sort(by_name[first] * k + by_name[second])
-    else:
-        pair_key = np.unique(np.concatenate([edge_key, move_key]))
+    # every pair is judged (absent links too); the listing below may leave quiet ones out
+    by_name = np.argsort(name_rank)
+    first, second = np.triu_indices(k, 1)
+    pair_key = np.sort(by_name[first] * k + by_name[second])
     npairs = pair_key.size
     pair = np.searchsorted(pair_key, edge_key)
     source, target = pair_key // k, pair_key % k
@@ -225,18 +224,19 @@ def link_metrics(
     carriers = _carriers(pair[cw > 0], pa[cw > 0], pb[cw > 0], cw[cw > 0], npairs, n, g.ids)
     cut = _cut_sizes(carriers, weight, params)
 
+    judged = _judged(ties, e, source, target, k, params.min_link_ties)
     ratio = np.divide(weight, expected, out=np.full(npairs, np.nan), where=expected > 0)
     median_ratio = float(np.median(ratio[expected > 0])) if (expected > 0).any() else 0.0
-    under = (expected > 0) & (ratio < params.weak_ratio * median_ratio)
+    typical = judged & (expected > 0)
+    under = typical & (ratio < params.weak_ratio * median_ratio)
     z = np.full(npairs, np.nan)
     p_value = np.full(npairs, np.nan)
     dependency_p = np.full(npairs, np.nan)
     handoff_count = np.rint(handoffs).astype(np.int64)
-    candidate = (expected > 0) & (handoff_count >= params.dependency_min_handoffs)
+    candidate = typical & (handoff_count >= params.dependency_min_handoffs)
     if test is not None:
         z = test.weight.z[source, target]
-        tested = expected > 0
-        p_value[tested] = benjamini_hochberg(test.weight.p_raw[source, target][tested])
+        p_value[typical] = benjamini_hochberg(test.weight.p_raw[source, target][typical])
         dependency_p[candidate] = benjamini_hochberg(test.relationship.p_raw[source, target][candidate])
         under &= p_value < params.alpha
     relationship = (
@@ -253,7 +253,11 @@ def link_metrics(
     headcount = np.bincount(np.asarray(partition.membership, dtype=np.int64), minlength=k)
     # two groups under the minimum size: any carrier figure is about a handful of people, noise
     tiny = (headcount[source] < params.min_group_size) & (headcount[target] < params.min_group_size)
-    fragile = material & (weight > 0) & (cut.size > 0) & ~tiny
+    fragile = material & (weight > 0) & (cut.size > 0) & ~tiny & judged
+    fragile_p = np.full(npairs, np.nan)
+    if test is not None:  # with the significance tests, the carriers' chance test too
+        fragile_p = _fragile_p_values(fragile, carriers, cut.size, source, target, e, partition, g, params)
+        fragile &= fragile_p < params.alpha
     external = np.bincount(e.gu[cross], weights=cw, minlength=k) + np.bincount(e.gv[cross], weights=cw, minlength=k)
     outside_ties = (np.bincount(e.gu[cross], weights=e.tie[cross], minlength=k)
                     + np.bincount(e.gv[cross], weights=e.tie[cross], minlength=k))
@@ -286,12 +290,15 @@ def link_metrics(
     cols = [x.tolist() for x in (source, target, weight, ties, expected, ratio, handoff_count,
                                  source_count, target_count, under, fragile, cut.best_set, cut.removed,
                                  dependency, relationship_ratio, z, p_value, dependency_p, explainer,
-                                 conditioned)]
+                                 conditioned, judged, fragile_p)]
     chan = [channels[c].tolist() for c in CHANNELS]
     links = []
-    for p in order.tolist():
+    # up to ALL_PAIRS_LIMIT groups every pair is listed, so that absent links show; above, the pairs
+    # joined by an edge or a handoff and the flagged ones
+    listed = (np.bincount(pair, minlength=npairs) > 0) | (handoffs > 0) | under | weak | (k <= ALL_PAIRS_LIMIT)
+    for p in order[listed[order]].tolist():
         (a, b, w_ab, n_ties, exp, r, n_handoffs, n_source, n_target, low, thin, bits, cut_w, dep, rel,
-         zp, pv, dp, silo, cond) = (col[p] for col in cols)  # fmt: skip
+         zp, pv, dp, silo, cond, fair, fp) = (col[p] for col in cols)  # fmt: skip
         explained = silo >= 0
         people, shares = who[start[p]:start[p + 1]], held[start[p]:start[p + 1]]
         cut_people = [people[rank] for rank in range(bits.bit_length()) if bits >> rank & 1] if thin else []
@@ -324,6 +331,8 @@ def link_metrics(
                 p_value=_finite(pv),
                 dependency_p_value=_finite(dp),
                 explained_by=f"silo: {names[silo]}" if explained else None,
+                judged=fair,
+                fragile_p_value=_finite(fp),
             )
         )
     return links
@@ -337,7 +346,7 @@ class _Carriers:
     ``weight`` the a-b weight each holds and ``pair`` the link of each entry.
     For every a-b tie, ``edge_pair`` is its link, ``edge_w`` its weight and
     ``edge_rank`` the ranks of its a-side and b-side person among the link's
-    carriers (0 = the one holding most).
+    carriers (0 = the one holding most), ``edge_a`` / ``edge_b`` those people.
     """
 
     people: np.ndarray
@@ -347,6 +356,8 @@ class _Carriers:
     edge_pair: np.ndarray
     edge_w: np.ndarray
     edge_rank: np.ndarray
+    edge_a: np.ndarray
+    edge_b: np.ndarray
 
 
 def _carriers(pair: np.ndarray, pa: np.ndarray, pb: np.ndarray, w: np.ndarray,
@@ -367,7 +378,7 @@ def _carriers(pair: np.ndarray, pa: np.ndarray, pb: np.ndarray, w: np.ndarray,
     rank = np.empty(uniq.size, dtype=np.int64)
     rank[order] = np.arange(uniq.size) - start[entry_pair[order]]
     edge_rank = rank[inverse].reshape(2, pair.size).T
-    return _Carriers(entry_person[order], held[order], entry_pair[order], start, pair, w, edge_rank)
+    return _Carriers(entry_person[order], held[order], entry_pair[order], start, pair, w, edge_rank, pa, pb)
 
 
 @dataclass(frozen=True)
@@ -450,6 +461,50 @@ def _reasons(w_ab: float, expected: float, ratio: float, median_ratio: float, un
             f"pair's {median_ratio:.2f})"
         )
     return reasons
+
+
+def _judged(ties: np.ndarray, e: GroupEdges, source: np.ndarray, target: np.ndarray, k: int,
+            min_ties: int) -> np.ndarray:
+    """Pairs with ``min_ties`` ties, or that a typical pair of groups of these sizes would give them.
+
+    ``expected_ties = t(a) t(b) / 2T`` (t(d) = 2 i_d + e_d, tie counts; T all
+    ties) and ``typical_ties = expected_ties * median(ties / expected_ties)``
+    over the pairs with ``expected_ties > 0``: a pair that would have fewer
+    ties than that even at the typical level says nothing by its absence.
+    """
+    tie_volume = np.bincount(e.gu, weights=e.tie, minlength=k) + np.bincount(e.gv, weights=e.tie, minlength=k)
+    all_ties = float(e.tie.sum())
+    expected_ties = tie_volume[source] * tie_volume[target] / (2 * all_ties) if all_ties else np.zeros(source.size)
+    known = expected_ties > 0
+    level = float(np.median(ties[known] / expected_ties[known])) if known.any() else 0.0
+    return (ties >= min_ties) | (expected_ties * level >= min_ties)
+
+
+def _fragile_p_values(candidate: np.ndarray, c: _Carriers, size: np.ndarray, source: np.ndarray,
+                      target: np.ndarray, e: GroupEdges, partition: Partition, g: CollabGraph,
+                      params: AnalysisParams) -> np.ndarray:
+    """BH-adjusted carrier-draw p-values of the candidate fragile links (NaN elsewhere).
+
+    The null and the statistic are :mod:`ona.analysis.fragility`'s; the draws
+    are ``params.permutations`` with seed ``params.seed``.
+    """
+    out = np.full(candidate.size, np.nan)
+    tested = np.flatnonzero(candidate)
+    if tested.size == 0:
+        return out
+    number = np.full(candidate.size, -1)
+    number[tested] = np.arange(tested.size)
+    mine = number[c.edge_pair] >= 0
+    membership = np.asarray(partition.membership, dtype=np.int64)
+    w = np.where(e.tie, e.w, 0.0)
+    cross = e.gu != e.gv
+    outside = np.bincount(e.u[cross], weights=w[cross], minlength=g.n) + np.bincount(e.v[cross], weights=w[cross], minlength=g.n)
+    strength = np.bincount(e.u, weights=w, minlength=g.n) + np.bincount(e.v, weights=w, minlength=g.n)
+    ties = CarrierTies(number[c.edge_pair[mine]], c.edge_a[mine], c.edge_b[mine], c.edge_w[mine],
+                       source[tested], target[tested], size[tested])
+    raw = carrier_test(ties, membership, outside, strength, draws=params.permutations, seed=params.seed)
+    out[tested] = benjamini_hochberg(raw)
+    return out
 
 
 def _finite(x: float) -> float | None:

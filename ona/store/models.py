@@ -134,11 +134,18 @@ class PairWeights:
         internal and an external member of a counted message, plus 1 per
         reply between an internal and an external person), ``ties`` (the
         weight of tie rows between an internal and an external person).
+    weekly : pyarrow.Table or None
+        When asked for: one row per tie and week with events, ``edge`` (the
+        tie's row in ``table``), ``week`` (the Monday starting the week, in
+        days since 1970-01-01, UTC; null for a timeless tie), ``weight`` and
+        ``relationship`` (the weight without tickets) with the coefficients,
+        and ``handoffs``. Summed over weeks they give ``table``'s values.
     """
 
     table: pa.Table
     events: dict[str, int] = field(default_factory=dict)
     external: dict[str, float] = field(default_factory=dict)
+    weekly: pa.Table | None = None
 
     @property
     def total_weight(self) -> float:

@@ -260,10 +260,11 @@ class Store:
         with self._cursor() as cur:
             return _datasets.group_labels(cur, dataset_id, group_by, since, until)
 
-    def pair_weights(self, dataset_id: str, params: AnalysisParams) -> PairWeights:
-        """Pair weights of the dataset under ``params`` (see :mod:`ona.store.weights`)."""
+    def pair_weights(self, dataset_id: str, params: AnalysisParams, *, weekly: bool = False) -> PairWeights:
+        """Pair weights of the dataset under ``params`` (see :mod:`ona.store.weights`);
+        with ``weekly``, also per tie and week."""
         with self._cursor() as cur:
-            return _pair_weights(cur, _datasets.dataset_key(cur, dataset_id), params)
+            return _pair_weights(cur, _datasets.dataset_key(cur, dataset_id), params, weekly=weekly)
 
     # -------------------------------------------------------------- analyses
 

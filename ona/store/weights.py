@@ -123,7 +123,7 @@ def _meeting_attendees_sql(params: AnalysisParams) -> str:
     # the attendees of kept meetings, each with the meeting's pair weight h/(n-1)
     return f"""
     CREATE TEMP TABLE _meeting_att AS
-    SELECT a.meeting_key, a.pidx, m.hours / (m.n_attendees - 1) AS w
+    SELECT a.meeting_key, a.pidx, m.hours / (m.n_attendees - 1) AS w, m.start AS ts
     FROM meetings m JOIN meeting_attendees a ON a.ds = $ds AND a.meeting_key = m.meeting_key
     WHERE m.ds = $ds AND m.n_attendees BETWEEN 2 AND $large_meeting_limit {_window('m.start', params)}
     """
@@ -161,7 +161,7 @@ def _tickets_sql(params: AnalysisParams) -> str:
         FROM tickets WHERE ds = $ds
         WINDOW w AS (PARTITION BY ticket_id ORDER BY ts, line)
     )
-    SELECT least(prev, cur) AS a, greatest(prev, cur) AS b, prev IS NULL OR cur IS NULL AS ext
+    SELECT least(prev, cur) AS a, greatest(prev, cur) AS b, prev IS NULL OR cur IS NULL AS ext, ts
     FROM t
     WHERE rn > 1 {_window('ts', params)} AND CASE
         WHEN prev IS NOT NULL AND cur IS NOT NULL THEN prev <> cur
@@ -175,57 +175,95 @@ _TICKET_EVENTS_SQL = "SELECT count(*) FILTER (WHERE NOT ext), count(*) FILTER (W
 _TICKET_COUNT_SQL = "SELECT count(DISTINCT ticket_id) FROM tickets WHERE ds = $ds"
 
 
-def _pairs_sql(params: AnalysisParams) -> str:
-    # One aggregation over every channel's contributions, keyed by one BIGINT
-    # (a << 32 | b): person indexes are ranks in person_id order, so key order
-    # is (a, b) order. The channel sums and w are rounded to ROUND decimals.
+# the Monday 00:00 UTC that starts an instant's week, as whole days since 1970-01-01 (a Thursday); a
+# timeless tie (no period_start) has none
+_WEEK = "((epoch(ts)::BIGINT // 86400 + 3) // 7 * 7 - 3)::INTEGER"
+
+
+def _weekly_sql(params: AnalysisParams) -> str:
+    # Every channel's contributions summed per pair and week, keyed by one
+    # BIGINT (a << 32 | b): person indexes are ranks in person_id order, so key
+    # order is (a, b) order. The pair weights are the sums of these rows.
     return f"""
+    CREATE TEMP TABLE _weekly AS
     WITH u AS (
-        SELECT (least(sender_idx, pidx)::BIGINT << 32) | greatest(sender_idx, pidx) AS key,
+        SELECT (least(sender_idx, pidx)::BIGINT << 32) | greatest(sender_idx, pidx) AS key, {_WEEK} AS week,
                1.0::DOUBLE / k AS email, 0.0::DOUBLE AS meeting, 0::BIGINT AS handoffs, 0.0::DOUBLE AS chat,
                0.0::DOUBLE AS ties
         {_email_sql(params, 'sender_idx <> pidx')}
         UNION ALL
-        SELECT (x.pidx::BIGINT << 32) | y.pidx, 0.0::DOUBLE, x.w, 0::BIGINT, 0.0::DOUBLE, 0.0::DOUBLE
+        SELECT (x.pidx::BIGINT << 32) | y.pidx, {_WEEK.replace('ts', 'x.ts')}, 0.0::DOUBLE, x.w, 0::BIGINT,
+               0.0::DOUBLE, 0.0::DOUBLE
         FROM _meeting_att x JOIN _meeting_att y ON x.meeting_key = y.meeting_key AND x.pidx < y.pidx
         UNION ALL
-        SELECT (a::BIGINT << 32) | b, 0.0::DOUBLE, 0.0::DOUBLE, 1::BIGINT, 0.0::DOUBLE, 0.0::DOUBLE
+        SELECT (a::BIGINT << 32) | b, {_WEEK}, 0.0::DOUBLE, 0.0::DOUBLE, 1::BIGINT, 0.0::DOUBLE, 0.0::DOUBLE
         FROM _handoff WHERE NOT ext
         UNION ALL
-        SELECT (least(sender_idx, pidx)::BIGINT << 32) | greatest(sender_idx, pidx),
+        SELECT (least(sender_idx, pidx)::BIGINT << 32) | greatest(sender_idx, pidx), {_WEEK},
                0.0::DOUBLE, 0.0::DOUBLE, 0::BIGINT, 1.0::DOUBLE / k, 0.0::DOUBLE
         {_chat_sql(params, 'sender_idx <> pidx')}
         UNION ALL
         SELECT (least(sender_idx, thread_author_idx)::BIGINT << 32) | greatest(sender_idx, thread_author_idx),
-               0.0::DOUBLE, 0.0::DOUBLE, 0::BIGINT, 1.0::DOUBLE, 0.0::DOUBLE
+               {_WEEK}, 0.0::DOUBLE, 0.0::DOUBLE, 0::BIGINT, 1.0::DOUBLE, 0.0::DOUBLE
         {_chat_reply_sql(params, 'sender_idx <> thread_author_idx')}
         UNION ALL
         SELECT (least(source_idx, target_idx)::BIGINT << 32) | greatest(source_idx, target_idx),
-               0.0::DOUBLE, 0.0::DOUBLE, 0::BIGINT, 0.0::DOUBLE, weight
+               {_WEEK.replace('ts', 'period_start')}, 0.0::DOUBLE, 0.0::DOUBLE, 0::BIGINT, 0.0::DOUBLE, weight
         {_ties_sql(params, 'source_idx <> target_idx')}
-    ), s AS (
-        SELECT key, round(sum(email), {ROUND}) AS email, round(sum(meeting), {ROUND}) AS meeting,
-               sum(handoffs)::BIGINT AS handoffs, round(sum(chat), {ROUND}) AS chat,
-               round(sum(ties), {ROUND}) AS ties
-        FROM u GROUP BY key
-    ), w AS (
-        SELECT *, round($email_weight * email + $meeting_weight * meeting
-                        + $ticket_weight * handoffs + $chat_weight * chat + $ties_weight * ties, {ROUND}) AS weight
-        FROM s
     )
-    SELECT (key >> 32)::INTEGER AS a, (key & 4294967295)::INTEGER AS b,
-           email, meeting, handoffs::DOUBLE AS ticket, chat, ties, handoffs, weight
-    FROM w WHERE weight > 0 AND weight >= $min_weight
-    ORDER BY key
+    SELECT key, week, sum(email) AS email, sum(meeting) AS meeting, sum(handoffs)::BIGINT AS handoffs,
+           sum(chat) AS chat, sum(ties) AS ties
+    FROM u GROUP BY key, week
     """
+
+
+# The pairs that are ties, numbered in key order (the graph's edge order)
+_PAIRS_SQL = f"""
+CREATE TEMP TABLE _pairs AS
+WITH s AS (
+    SELECT key, round(sum(email), {ROUND}) AS email, round(sum(meeting), {ROUND}) AS meeting,
+           sum(handoffs)::BIGINT AS handoffs, round(sum(chat), {ROUND}) AS chat,
+           round(sum(ties), {ROUND}) AS ties
+    FROM _weekly GROUP BY key
+), w AS (
+    SELECT *, round($email_weight * email + $meeting_weight * meeting
+                    + $ticket_weight * handoffs + $chat_weight * chat + $ties_weight * ties, {ROUND}) AS weight
+    FROM s
+)
+SELECT (row_number() OVER (ORDER BY key) - 1)::INTEGER AS edge, * FROM w
+WHERE weight > 0 AND weight >= $min_weight
+"""
+
+_PAIRS_OUT_SQL = """
+SELECT (key >> 32)::INTEGER AS a, (key & 4294967295)::INTEGER AS b,
+       email, meeting, handoffs::DOUBLE AS ticket, chat, ties, handoffs, weight
+FROM _pairs ORDER BY key
+"""
+
+# Per tie and week: its weight, its relationship weight (all but tickets) and handoffs
+_WEEKLY_OUT_SQL = """
+SELECT p.edge, w.week,
+       $email_weight * w.email + $meeting_weight * w.meeting + $ticket_weight * w.handoffs
+           + $chat_weight * w.chat + $ties_weight * w.ties AS weight,
+       $email_weight * w.email + $meeting_weight * w.meeting + $chat_weight * w.chat
+           + $ties_weight * w.ties AS relationship,
+       w.handoffs
+FROM _weekly w JOIN _pairs p USING (key)
+ORDER BY p.edge, w.week
+"""
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, values: dict[str, object]) -> tuple[Any, ...]:
     return tuple(con.execute(sql, values).fetchall()[0])  # an aggregate: exactly one row
 
 
-def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams) -> PairWeights:
+def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams, *,
+                 weekly: bool = False) -> PairWeights:
     """Aggregate the events of dataset ``ds`` into pair weights (see module doc).
+
+    With ``weekly``, also the weight of every tie per week
+    (:attr:`PairWeights.weekly`): the pair weights are sums of those rows, so
+    a resample of weeks never re-reads events.
 
     ``con`` must be a cursor of its own: the temporary tables it creates are
     private to it, dropped before returning, and gone with the cursor if a
@@ -270,21 +308,21 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
         + _ties_sql(params, "true"),
         values,
     )
-    pairs = con.sql(
-        _pairs_sql(params),
-        params={
-            **email_values,
-            "email_weight": params.email_weight,
-            "meeting_weight": params.meeting_weight,
-            "ticket_weight": params.ticket_weight,
-            "chat_weight": params.chat_weight,
-            "ties_weight": params.ties_weight,
-            "min_weight": params.min_weight,
-        },
-    ).to_arrow_table()
+    coefficients = {
+        "email_weight": params.email_weight,
+        "meeting_weight": params.meeting_weight,
+        "ticket_weight": params.ticket_weight,
+        "chat_weight": params.chat_weight,
+        "ties_weight": params.ties_weight,
+    }
+    con.execute(_weekly_sql(params), email_values)
+    con.execute(_PAIRS_SQL, {**coefficients, "min_weight": params.min_weight})
+    pairs = con.sql(_PAIRS_OUT_SQL).to_arrow_table()
+    by_week = con.sql(_WEEKLY_OUT_SQL, params=coefficients).to_arrow_table() if weekly else None
     ids = con.sql("SELECT person_id FROM people WHERE ds = $ds ORDER BY pidx", params={"ds": ds})
     order = ids.to_arrow_table().column(0).combine_chunks()
-    con.execute("DROP TABLE IF EXISTS _meeting_att; DROP TABLE IF EXISTS _handoff")
+    con.execute("DROP TABLE IF EXISTS _meeting_att; DROP TABLE IF EXISTS _handoff; "
+                "DROP TABLE IF EXISTS _weekly; DROP TABLE IF EXISTS _pairs")
     table = pa.table(
         {
             "a": order.take(pairs.column("a")),
@@ -321,4 +359,5 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
         table=table.cast(PAIR_SCHEMA),
         events={k: int(v) for k, v in events.items()},
         external=external,
+        weekly=by_week,
     )

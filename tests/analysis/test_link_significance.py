@@ -71,7 +71,7 @@ def test_benjamini_hochberg_matches_scipy() -> None:
 
 def test_links_carry_bh_adjusted_p_values() -> None:
     g, part = planted_blocks(4, 6, p_in=0.6, p_out=0.1, seed=2).graph()
-    params = AnalysisParams(permutations=100, seed=0)
+    params = AnalysisParams(permutations=100, seed=0, min_link_ties=0)
     test = link_test(g, part, params=params)
     links = link_metrics(g, part, params=params, test=test)
     index = {name: i for i, name in enumerate(part.names)}
@@ -113,8 +113,8 @@ def test_never_fragile_between_two_groups_under_the_minimum_size() -> None:
     # A and B of 3 people each: one cross tie a1-b1 carries the whole link
     ties = [("a1", "a2", 5.0), ("a2", "a3", 5.0), ("b1", "b2", 5.0), ("b2", "b3", 5.0), ("a1", "b1", 4.0)]
     g, part = org({"A": ["a1", "a2", "a3"], "B": ["b1", "b2", "b3"]}, ties).graph()
-    (small,) = link_metrics(g, part, params=AnalysisParams(min_group_size=5))
-    (judged,) = link_metrics(g, part, params=AnalysisParams(min_group_size=3))
+    (small,) = link_metrics(g, part, params=AnalysisParams(min_group_size=5, min_link_ties=0))
+    (judged,) = link_metrics(g, part, params=AnalysisParams(min_group_size=3, min_link_ties=0))
     assert judged.fragile and not small.fragile
     assert not small.weak and not any(r.startswith("fragile:") for r in small.weak_reasons)
 

@@ -36,7 +36,7 @@ from tests.analysis.graphs_groups import (
 from tests.analysis.strategies import orgs
 
 # groups of 2-4 people judged as if large enough: the size rule of fragile links has its own test
-PARAMS = AnalysisParams(min_group_size=1)
+PARAMS = AnalysisParams(min_group_size=1, min_link_ties=0)
 DEPENDENCY, FRAGILE, UNDER = "dependency_without_relationship", "fragile", "under_connected"
 
 
@@ -93,6 +93,20 @@ def oracle(o: Org, params: AnalysisParams) -> dict[tuple[str, str], dict]:
                         + Fraction(params.chat_weight) * link["channels"]["chat"])
         link["relationship_ratio"] = relationship / link["expected"] if link["expected"] > 0 else None
         link["group"] = group
+    # judged: min_link_ties ties, or a typical pair of these tie volumes would have them
+    tie_volume: Counter[str] = Counter()
+    for x, y, d in G.edges(data=True):
+        if d["weight"] > 0:
+            tie_volume[group[x]] += 1
+            tie_volume[group[y]] += 1
+    all_ties = sum(tie_volume.values()) // 2
+    for (a, b), link in pairs.items():
+        link["expected_ties"] = Fraction(tie_volume[a] * tie_volume[b], 2 * all_ties) if all_ties else Fraction(0)
+    levels = [Fraction(lk["ties"]) / lk["expected_ties"] for lk in pairs.values() if lk["expected_ties"] > 0]
+    level = median(levels) if levels else Fraction(0)
+    for link in pairs.values():
+        typical_low = _below(link["expected_ties"] * level, Fraction(params.min_link_ties))
+        link["judged"] = True if link["ties"] >= params.min_link_ties else (None if typical_low is None else not typical_low)
     ratios = [lk["ratio"] for lk in pairs.values() if lk["ratio"] is not None]
     weights = [lk["W"] for lk in pairs.values() if lk["ties"] > 0]
     median_ratio = median(ratios) if ratios else None
@@ -107,11 +121,20 @@ def oracle(o: Org, params: AnalysisParams) -> dict[tuple[str, str], dict]:
             link["dependency"] = rel_low if link["handoffs"] >= params.dependency_min_handoffs else False
         low = _below(link["W"], median_weight) if link["ties"] > 0 else True
         link["material"] = None if low is None else not low
+        for rule in ("under", "dependency", "material"):  # only judged links can be flagged
+            link[rule] = _and(link[rule], link["judged"])
     size = Counter(group.values())
     for (a, b), link in pairs.items():
         if size[a] < params.min_group_size and size[b] < params.min_group_size:
             link["material"] = False  # two groups under the minimum size are never judged fragile
     return pairs
+
+
+def _and(x: bool | None, y: bool | None) -> bool | None:
+    """Three-valued and: False when either is False, None when undecided."""
+    if x is False or y is False:
+        return False
+    return None if x is None or y is None else True
 
 
 def _below(x: Fraction, bound: Fraction) -> bool | None:
@@ -191,18 +214,18 @@ def test_under_connected_is_relative_to_the_median_ratio() -> None:
     assert {p for p, lk in links.items() if lk.under_connected} == {("C", "D")}
     assert links[("C", "D")].weak_reasons[-1].endswith("(ratio 0.01, under 0.25 x the typical pair's 0.06)")
     # 0.6 x 0.0635 = 0.0381 takes A-D in as well
-    wider = by_pair(links_of(o, AnalysisParams(weak_ratio=0.6)))
+    wider = by_pair(links_of(o, AnalysisParams(min_link_ties=0, weak_ratio=0.6)))
     assert {p for p, lk in wider.items() if lk.under_connected} == {("A", "D"), ("C", "D")}
 
 
 def test_under_connected_is_strictly_below() -> None:
     # hand example: Fin-Ops is the median pair, ratio = median_ratio = 3 / 5.5 exactly
-    at = by_pair(links_of(hand_example(), AnalysisParams(weak_ratio=1.0)))
+    at = by_pair(links_of(hand_example(), AnalysisParams(min_link_ties=0, weak_ratio=1.0)))
     assert not at[("Fin", "Ops")].under_connected and at[("Law", "Ops")].under_connected
-    above = by_pair(links_of(hand_example(), AnalysisParams(weak_ratio=1.01)))
+    above = by_pair(links_of(hand_example(), AnalysisParams(min_link_ties=0, weak_ratio=1.01)))
     assert above[("Fin", "Ops")].under_connected and not above[("Fin", "Law")].under_connected
     # weak_ratio 0: not even an absent link (ratio 0) is below 0
-    assert not any(lk.under_connected for lk in links_of(hand_example(), AnalysisParams(weak_ratio=0.0)))
+    assert not any(lk.under_connected for lk in links_of(hand_example(), AnalysisParams(min_link_ties=0, weak_ratio=0.0)))
 
 
 # --- dependency without relationship -----------------------------------------------------------
@@ -235,9 +258,9 @@ def test_dependency_without_relationship_sorts_first() -> None:
 def test_too_few_handoffs_show_no_dependency() -> None:
     # 16 Fin-IT ties with 1 handoff each: 16 handoffs, email 0.45 of each tie's weight 1
     o = dependent_pair(email=0.45, handoffs=1)
-    enough = by_pair(links_of(o, AnalysisParams(dependency_min_handoffs=16)))[("Fin", "IT")]
+    enough = by_pair(links_of(o, AnalysisParams(min_link_ties=0, dependency_min_handoffs=16)))[("Fin", "IT")]
     assert enough.handoffs == 16 and enough.dependency_without_relationship
-    fewer = by_pair(links_of(o, AnalysisParams(dependency_min_handoffs=17)))[("Fin", "IT")]
+    fewer = by_pair(links_of(o, AnalysisParams(min_link_ties=0, dependency_min_handoffs=17)))[("Fin", "IT")]
     assert not fewer.dependency_without_relationship and not fewer.weak and fewer.weak_reasons == []
 
 
@@ -269,7 +292,7 @@ def test_strong_relationship_is_no_dependency_however_many_handoffs() -> None:
     at = by_pair(links_of(dependent_pair(email=0.5, handoffs=5)))[("Fin", "IT")]
     assert not at.dependency_without_relationship
     # a stricter dependency_ratio (0.6 x 16 = 9.6 > 8.8) calls it one
-    strict = by_pair(links_of(dependent_pair(email=0.55, handoffs=5), AnalysisParams(dependency_ratio=0.6)))
+    strict = by_pair(links_of(dependent_pair(email=0.55, handoffs=5), AnalysisParams(min_link_ties=0, dependency_ratio=0.6)))
     assert strict[("Fin", "IT")].dependency_without_relationship
 
 
@@ -291,7 +314,7 @@ def test_relationship_is_email_and_meeting_with_their_coefficients() -> None:
 def test_handoffs_without_expected_weight_show_no_dependency() -> None:
     # a handoff row whose ticket coefficient made it weight 0: no tie anywhere, expected 0
     o = Org(["a1", "b1"], {"a1": "A", "b1": "B"}, [Tie("a1", "b1", 0.0, ticket=1.0, handoffs=20)])
-    (link,) = links_of(o, AnalysisParams(dependency_min_handoffs=1))
+    (link,) = links_of(o, AnalysisParams(min_link_ties=0, dependency_min_handoffs=1))
     assert (link.handoffs, link.expected, link.ratio) == (20, 0.0, None)
     assert (link.weak, link.dependency_without_relationship, link.weak_reasons) == (False, False, [])
 
@@ -311,7 +334,7 @@ def test_single_bridge_person_makes_the_link_fragile() -> None:
         "fragile: 1 person carries 100% of the link's weight 5.0; if they left, the link would all but disappear"
     ]
     # a weak_ratio above 1 puts even the typical pair under; fragile is the worse reason
-    (wide,) = links_of(single_bridge(), AnalysisParams(weak_ratio=1.5))
+    (wide,) = links_of(single_bridge(), AnalysisParams(min_link_ties=0, weak_ratio=1.5))
     assert codes(wide) == [FRAGILE, UNDER]
 
 
@@ -327,7 +350,7 @@ def test_fragile_pair_that_greedy_by_share_misses() -> None:
         "fragile: 2 people carry 100% of the link's weight 19.8; if they left, the link would all but disappear"
     ]
     # one person cuts at most 10 / 19.8 = 51%
-    (strict,) = links_of(o, AnalysisParams(fragile_carriers=1))
+    (strict,) = links_of(o, AnalysisParams(min_link_ties=0, fragile_carriers=1))
     assert not strict.fragile
 
 
@@ -335,11 +358,11 @@ def test_fragile_with_more_than_eight_carriers_allowed() -> None:
     # nine disjoint a-b ties of weight 1: cutting all of them takes nine people, one per tie
     o = org({"A": [f"a{i}" for i in range(9)], "B": [f"b{i}" for i in range(9)]},
             [(f"a{i}", f"b{i}", 1.0) for i in range(9)])
-    (nine,) = links_of(o, AnalysisParams(fragile_carriers=9, fragile_share=1.0))
+    (nine,) = links_of(o, AnalysisParams(min_link_ties=0, fragile_carriers=9, fragile_share=1.0))
     assert nine.fragile and nine.weak_reasons[-1].startswith("fragile: 9 people carry 100% of")
-    (eight,) = links_of(o, AnalysisParams(fragile_carriers=8, fragile_share=1.0))
+    (eight,) = links_of(o, AnalysisParams(min_link_ties=0, fragile_carriers=8, fragile_share=1.0))
     assert not eight.fragile
-    (most,) = links_of(o, AnalysisParams(fragile_carriers=8, fragile_share=0.8))  # 8/9 = 89% >= 80%
+    (most,) = links_of(o, AnalysisParams(min_link_ties=0, fragile_carriers=8, fragile_share=0.8))  # 8/9 = 89% >= 80%
     assert most.fragile and most.weak_reasons[-1].startswith("fragile: 8 people carry 89% of")
 
 
@@ -352,7 +375,7 @@ def test_a_link_below_the_median_weight_is_not_fragile() -> None:
     assert FRAGILE not in codes(links[("A", "B")])
     # a lower fragile_share does not make a small link matter
     o = cliques({("A", "B"): 1, ("A", "C"): 3, ("B", "C"): 5})
-    looser = by_pair(links_of(o, AnalysisParams(fragile_share=0.5, min_group_size=1)))
+    looser = by_pair(links_of(o, AnalysisParams(min_link_ties=0, fragile_share=0.5, min_group_size=1)))
     assert not looser[("A", "B")].fragile and looser[("A", "C")].fragile
 
 
@@ -392,7 +415,7 @@ def test_reasons_name_no_person() -> None:
     # hand-made links where a person decides every rule; the people are in bridge_people only
     for o, params in ((hand_example(), PARAMS), (single_bridge(), PARAMS),
                       (dependency_without_relationship(), PARAMS),
-                      (dependent_pair(email=0.45), AnalysisParams(fragile_share=0.5))):
+                      (dependent_pair(email=0.45), AnalysisParams(min_link_ties=0, fragile_share=0.5))):
         links = links_of(o, params)
         assert any(lk.weak_reasons for lk in links)
         for lk in links:
@@ -446,6 +469,7 @@ _params = st.builds(
     fragile_carriers=st.integers(1, 3),
     fragile_share=st.sampled_from([0.5, 0.8, 1.0]),
     min_group_size=st.sampled_from([1, 2, 3, 5]),
+    min_link_ties=st.sampled_from([0, 1, 3]),
 )
 
 _REASON = {
