@@ -7,9 +7,10 @@ from datetime import datetime, timezone
 import pytest
 
 from ona.results_service import Trends, WindowComparison
-from ona.analysis.trends import compare_windows, periods, trend
+from ona.analysis.trends import _group_change, _link_change, compare_windows, periods, trend
 from ona.errors import ParameterError
 from ona.params import AnalysisParams
+from ona.results import GroupMetrics, LinkMetrics
 from ona.store import Store
 from tests.service.data import T0, saved
 from tests.service.orgs import WEEK, reorganization
@@ -91,3 +92,80 @@ def test_periods_clip_to_the_window() -> None:
     ]
     with pytest.raises(ParameterError):
         periods(cuts[0][0], cuts[1][1], "day")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------
+# the before / after thresholds are parameters (defaults: today's constants)
+
+
+def _group(ei: float, z: float = 3.0, p: float = 0.01) -> GroupMetrics:
+    inside, outside = (1 - ei) / 2, (1 + ei) / 2  # E-I index ei of a weight of 1
+    return GroupMetrics(
+        group="G", headcount=10, active=10, internal_weight=inside, external_weight=outside, internal_ties=5,
+        external_ties=5, ei_index=ei, ei_index_ties=ei, volume=2 * inside + outside, internal_share=None,
+        expected_internal_share=None, insularity=None, conductance=None, z=z, p_value=p,
+    )
+
+
+def _insular(before: float, after: float, se: float, **changes: float) -> bool:
+    return _group_change(_group(before), _group(after), se, se, AnalysisParams(**changes)).more_insular
+
+
+def test_insular_thresholds_are_parameters() -> None:
+    # G1 fell by 0.15 with a z of -2.12; G2 by 0.08 with a z of -2.83
+    g1, g2 = (-0.2, -0.35, 0.05), (-0.2, -0.28, 0.02)
+    defaults = AnalysisParams()
+    assert (defaults.insular_ei_drop, defaults.insular_delta_z) == (0.1, 1.96)
+    assert (_insular(*g1), _insular(*g2)) == (True, False)  # today's rule
+    # a smaller drop flags more groups, a larger one fewer
+    assert (_insular(*g1, insular_ei_drop=0.05), _insular(*g2, insular_ei_drop=0.05)) == (True, True)
+    assert (_insular(*g1, insular_ei_drop=0.2), _insular(*g2, insular_ei_drop=0.2)) == (False, False)
+    # a stricter z: G1's fall (z -2.12) is no longer significant; G2's (-2.83) still is
+    assert _insular(*g1, insular_delta_z=2.5) is False
+    assert _insular(*g2, insular_ei_drop=0.05, insular_delta_z=2.5) is True
+    assert _insular(*g2, insular_ei_drop=0.05, insular_delta_z=3.0) is False
+
+
+def _link(ratio: float, carriers: int) -> LinkMetrics:
+    return LinkMetrics(source="A", target="B", weight=ratio, ties=carriers, expected=1.0, ratio=ratio,
+                       carriers=[f"p{i}" for i in range(carriers)])
+
+
+def test_link_change_thresholds_are_parameters() -> None:
+    before = _link(1.0, 4)
+    l1, l2 = _link(0.7, 3), _link(0.85, 2)  # ratio -30%, carriers -25%; ratio -15%, carriers -50%
+
+    def change(after: LinkMetrics, **changes: float) -> tuple[bool, bool]:
+        c = _link_change("A", "B", before, after, AnalysisParams(**changes))
+        return c.weakened, c.fewer_carriers
+
+    defaults = AnalysisParams()
+    assert (defaults.weakened_ratio_drop, defaults.fewer_carriers_drop) == (0.25, 0.25)
+    assert change(l1) == (True, True) and change(l2) == (False, True)  # today's rule
+    assert change(l1, weakened_ratio_drop=0.4) == (False, True)  # a larger drop: fewer weakened links
+    assert change(l2, weakened_ratio_drop=0.1) == (True, True)  # a smaller one: more
+    assert change(l1, fewer_carriers_drop=0.3) == (True, False)
+    assert change(l2, fewer_carriers_drop=0.6) == (False, False)
+
+
+def test_comparison_reads_its_thresholds_from_the_parameters(store_id: tuple[Store, str]) -> None:
+    store, dataset_id = store_id
+    default = compare_windows(store, dataset_id, PARAMS, split=SPLIT)
+    assert default == compare_windows(
+        store, dataset_id, PARAMS.model_copy(update={"insular_ei_drop": 0.1, "insular_delta_z": 1.96}), split=SPLIT
+    )
+    strict = compare_windows(store, dataset_id, AnalysisParams(**{
+        **PARAMS.model_dump(), "insular_ei_drop": 2.0, "weakened_ratio_drop": 1.0, "fewer_carriers_drop": 1.0,
+    }), split=SPLIT)  # fmt: skip
+    assert default.groups_more_insular == 1 and strict.groups_more_insular == 0
+    a = next(g for g in strict.groups if g.group == "A")
+    assert a.became_silo and not a.more_insular  # the silo rule is not a before/after threshold
+    # only links that became weak (or fragile) still count: here none
+    assert strict.links_weakened < default.links_weakened and strict.links_fewer_carriers < default.links_fewer_carriers
+    assert all(lk.weak_after and not lk.weak_before for lk in strict.links if lk.weakened)
+    assert all(lk.fragile_after and not lk.fragile_before for lk in strict.links if lk.fewer_carriers)
+    lenient = compare_windows(store, dataset_id, AnalysisParams(**{
+        **PARAMS.model_dump(), "weakened_ratio_drop": 0.05, "fewer_carriers_drop": 0.05,
+    }), split=SPLIT)  # fmt: skip
+    assert lenient.links_weakened >= default.links_weakened
+    assert lenient.links_fewer_carriers > default.links_fewer_carriers
