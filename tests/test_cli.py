@@ -97,3 +97,57 @@ def test_export_writes_gexf_and_graphml(tmp_path: Path) -> None:
             if {graph.nodes[u]["group"], graph.nodes[v]["group"]} == {"Eng", "Sec"}
         }  # fmt: skip
         assert eng_sec and all("p020" in e for e in eng_sec)
+
+
+#: Every threshold moved into AnalysisParams by issue 11, off its default, plus the
+#: windows that use them (trends, before/after), on the sample organization.
+REPRODUCE = {
+    "permutations": 50, "stability_resamples": 0, "seed": 4,
+    "resident_below": 0.3, "wanderer_above": 0.5, "no_owner_groups": 4,
+    "broker_share": 0.2, "buddy_pairs": 2, "shadow_pairs": 1, "boundary_spanners": 2,
+    "period": "month", "split": "2024-02-12T00:00:00Z",
+    "insular_ei_drop": 0.05, "insular_delta_z": 1.5, "weakened_ratio_drop": 0.2, "fewer_carriers_drop": 0.3,
+}  # fmt: skip
+
+
+def _options_of(parameters: dict[str, object]) -> list[str]:
+    """The `ona analyze` options that give these parameters (None and False are the defaults)."""
+    args: list[str] = []
+    for name, value in parameters.items():
+        flag = f"--{name.replace('_', '-')}"
+        if value is None or value is False:
+            continue
+        args += [flag] if value is True else [flag, str(value)]
+    return args
+
+
+def test_a_result_is_reproduced_from_its_parameters(tmp_path: Path) -> None:
+    """`parameters` is everything that decides the findings: analyzing again with it gives the same JSON."""
+    import ona
+
+    sample = ROOT / "sample_data"
+    first = tmp_path / "first.json"
+    res = runner.invoke(app, ["analyze", str(sample), "--out", str(first), "--quiet", *_options_of(REPRODUCE)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(first.read_text())
+    parameters = doc["parameters"]
+    assert set(parameters) == set(AnalysisParams.model_fields)
+    assert {k: parameters[k] for k in REPRODUCE} == REPRODUCE
+    assert doc["comparison"] is not None and doc["trends"] is not None
+
+    # the CLI, given the recorded parameters as options
+    again = tmp_path / "again.json"
+    res = runner.invoke(app, ["analyze", str(sample), "--out", str(again), "--quiet", *_options_of(parameters)])
+    assert res.exit_code == 0, res.output
+    assert again.read_text() == first.read_text()
+    # the library, given the recorded parameters as they are
+    recorded = AnalysisParams.model_validate(parameters)
+    assert ona.analyze(sample, recorded).to_json() == first.read_text()
+
+    # and the moved thresholds do decide findings here: the defaults give another result
+    default = ona.analyze(sample, AnalysisParams(permutations=50, stability_resamples=0, seed=4,
+                                                 period="month", split=REPRODUCE["split"]))
+    mine = ona.AnalysisResult.model_validate_json(first.read_text())
+    assert [p.role for p in default.people] != [p.role for p in mine.people]
+    assert default.handoffs.summary.tickets_no_owner > mine.handoffs.summary.tickets_no_owner
+    assert default.recommendations != mine.recommendations
