@@ -97,7 +97,7 @@ from ona.graph.model import CHANNELS, CollabGraph, Partition
 from ona.params import AnalysisParams
 from ona.results import LinkMetrics
 
-__all__ = ["ALL_PAIRS_LIMIT", "link_metrics"]
+__all__ = ["ALL_PAIRS_LIMIT", "explaining_silo", "judged_pairs", "link_metrics"]
 
 ALL_PAIRS_LIMIT = 60
 _EXTRA_CANDIDATES = 3
@@ -224,7 +224,8 @@ def link_metrics(
     carriers = _carriers(pair[cw > 0], pa[cw > 0], pb[cw > 0], cw[cw > 0], npairs, n, g.ids)
     cut = _cut_sizes(carriers, weight, params)
 
-    judged = _judged(ties, e, source, target, k, params.min_link_ties)
+    tie_volume = np.bincount(e.gu, weights=e.tie, minlength=k) + np.bincount(e.gv, weights=e.tie, minlength=k)
+    judged = judged_pairs(ties, tie_volume[source], tie_volume[target], float(e.tie.sum()), params.min_link_ties)
     ratio = np.divide(weight, expected, out=np.full(npairs, np.nan), where=expected > 0)
     median_ratio = float(np.median(ratio[expected > 0])) if (expected > 0).any() else 0.0
     typical = judged & (expected > 0)
@@ -261,7 +262,7 @@ def link_metrics(
     external = np.bincount(e.gu[cross], weights=cw, minlength=k) + np.bincount(e.gv[cross], weights=cw, minlength=k)
     outside_ties = (np.bincount(e.gu[cross], weights=e.tie[cross], minlength=k)
                     + np.bincount(e.gv[cross], weights=e.tie[cross], minlength=k))
-    explainer, conditioned, typical = _explained_by_silo(
+    explainer, conditioned, typical = explaining_silo(
         weight, ties, expected, under, source, target, volume, external, outside_ties, total,
         np.isin(np.asarray(names, dtype=object), list(silos)), params,
     )  # fmt: skip
@@ -463,18 +464,17 @@ def _reasons(w_ab: float, expected: float, ratio: float, median_ratio: float, un
     return reasons
 
 
-def _judged(ties: np.ndarray, e: GroupEdges, source: np.ndarray, target: np.ndarray, k: int,
-            min_ties: int) -> np.ndarray:
+def judged_pairs(ties: np.ndarray, volume_a: np.ndarray, volume_b: np.ndarray, all_ties: float,
+                 min_ties: int) -> np.ndarray:
     """Pairs with ``min_ties`` ties, or that a typical pair of groups of these sizes would give them.
 
-    ``expected_ties = t(a) t(b) / 2T`` (t(d) = 2 i_d + e_d, tie counts; T all
-    ties) and ``typical_ties = expected_ties * median(ties / expected_ties)``
-    over the pairs with ``expected_ties > 0``: a pair that would have fewer
-    ties than that even at the typical level says nothing by its absence.
+    ``expected_ties = t(a) t(b) / 2T`` (``volume_a``, ``volume_b``: t(d) = 2 i_d
+    + e_d, tie counts; T all ties) and ``typical_ties = expected_ties *
+    median(ties / expected_ties)`` over the pairs with ``expected_ties > 0``: a
+    pair that would have fewer ties than that even at the typical level says
+    nothing by its absence.
     """
-    tie_volume = np.bincount(e.gu, weights=e.tie, minlength=k) + np.bincount(e.gv, weights=e.tie, minlength=k)
-    all_ties = float(e.tie.sum())
-    expected_ties = tie_volume[source] * tie_volume[target] / (2 * all_ties) if all_ties else np.zeros(source.size)
+    expected_ties = volume_a * volume_b / (2 * all_ties) if all_ties else np.zeros(ties.size)
     known = expected_ties > 0
     level = float(np.median(ties[known] / expected_ties[known])) if known.any() else 0.0
     return (ties >= min_ties) | (expected_ties * level >= min_ties)
@@ -511,7 +511,7 @@ def _finite(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
 
 
-def _explained_by_silo(weight: np.ndarray, ties: np.ndarray, expected: np.ndarray, under: np.ndarray,
+def explaining_silo(weight: np.ndarray, ties: np.ndarray, expected: np.ndarray, under: np.ndarray,
                        source: np.ndarray, target: np.ndarray, volume: np.ndarray, external: np.ndarray,
                        outside_ties: np.ndarray, total: float, silo: np.ndarray,
                        params: AnalysisParams) -> tuple[np.ndarray, np.ndarray, float]:

@@ -28,6 +28,7 @@ from ona.analysis.people import person_metrics
 from ona.analysis.recommend import recommend
 from ona.analysis.significance import insularity_test
 from ona.analysis.silos import flag_silos
+from ona.analysis.stability import flag_sensitivity, flag_stability
 from ona.analysis.structure import formal_modularity, group_assortativity
 from ona.analysis.trends import compare_windows, trend
 from ona.errors import EmptyGraphError
@@ -54,6 +55,7 @@ STAGES = (
     "communities",
     "handoffs",
     "links",
+    "stability",
     "people",
     "recommendations",
     "layout",
@@ -67,7 +69,7 @@ def load_graph(store: Store, dataset_id: str, params: AnalysisParams) -> tuple[C
     In a time window the partition is each person's group as of the window
     (:func:`~ona.analysis.handoffs.window_group_labels`).
     """
-    pairs = store.pair_weights(dataset_id, params)
+    pairs = store.pair_weights(dataset_id, params, weekly=params.stability_resamples > 0)
     g = build_graph(pairs.table, store.person_ids(dataset_id))
     partition = partition_of(g, window_group_labels(store, dataset_id, params))
     return g, partition, pairs
@@ -137,6 +139,10 @@ def analyze_dataset(
         g, partition, params=params, group_handoffs=moves, test=links_null,
         silos=[gm.group for gm in groups if gm.silo],
     )  # fmt: skip
+    stage("stability")
+    groups, links = flag_sensitivity(g, partition, groups, links, params=params, group_handoffs=moves)
+    if pairs.weekly is not None:
+        groups, links = flag_stability(g, partition, groups, links, pairs.weekly, params=params, group_handoffs=moves)
     stage("people")
     between = betweenness(
         g, exact_limit=params.betweenness_exact_limit, samples=params.betweenness_samples, seed=params.seed
@@ -173,6 +179,7 @@ def analyze_dataset(
         communities=int(communities.count),
         silos=sum(gm.silo for gm in groups),
         weak_links=sum(lk.weak for lk in links),
+        tentative=sum(gm.tentative for gm in groups) + sum(lk.tentative for lk in links),
         isolates=int((np.asarray(g.graph.degree()) == 0).sum()),
         betweenness_method=between.method,
         events=pairs.events,
