@@ -354,6 +354,13 @@ def _partners(org: _Org, plan: _Plan, who: np.ndarray, phase: np.ndarray, slots:
     return kind, target, who, partners.reshape(rows, slots)
 
 
+def _own_team(org: _Org, plan: _Plan, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index ranges of each person's team (the whole organization when well mixed)."""
+    if plan.well_mixed:
+        return np.zeros_like(who), np.full_like(who, org.n)
+    return org.team_lo[org.team[who]], org.team_hi[org.team[who]]
+
+
 def _emails(org: _Org, plan: _Plan, weeks: int, late_week: int | None, start: np.datetime64,
             rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     counts = rng.poisson(EMAILS_PER_WEEK * weeks * org.act / org.act.mean())
@@ -363,9 +370,9 @@ def _emails(org: _Org, plan: _Plan, weeks: int, late_week: int | None, start: np
     kind, _, sender, rcpt = _partners(org, plan, sender, phase, 4, rng)
     k = 1 + rng.binomial(3, 0.25, size=sender.size)
     rcpt[np.arange(4)[None, :] >= k[:, None]] = -1
-    # a teammate in copy on some emails to other departments
+    # a teammate in copy on some emails to other departments (anyone, when well mixed)
     cc = (kind == 2) & (rng.random(sender.size) < 0.25)
-    mate = org.pick(org.team_lo[org.team[sender]], org.team_hi[org.team[sender]], rng)
+    mate = org.pick(*_own_team(org, plan, sender), rng)
     rcpt[cc, 3] = mate[cc]
     rcpt = _distinct(rcpt, exclude=sender)
     keep = (rcpt >= 0).any(axis=1)
@@ -385,8 +392,8 @@ def _meetings(org: _Org, plan: _Plan, weeks: int, late_week: int | None, start: 
     invited = rng.binomial(4, 0.35, size=organizer.size).clip(1, 4)
     guests[np.arange(4)[None, :] >= invited[:, None]] = -1
     # a meeting with another department: up to two of the organizer's teammates come too
-    mates = np.stack([org.pick(org.team_lo[org.team[organizer]], org.team_hi[org.team[organizer]], rng)
-                      for _ in range(2)], axis=1)
+    # (anyone, when well mixed)
+    mates = np.stack([org.pick(*_own_team(org, plan, organizer), rng) for _ in range(2)], axis=1)
     extra = rng.integers(0, 3, size=organizer.size)
     mates[np.arange(2)[None, :] >= extra[:, None]] = -1
     # an organizer standing in as a fragile link's bridge comes alone
