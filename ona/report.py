@@ -47,7 +47,10 @@ from ona.viz import (
     silo_ranking,
     trend_lines,
 )
+from ona.viz.groups import FIGURE_TOP
 from ona.viz.style import (
+    TOP_N,
+    flag_notes,
     group_noun,
     groups_in_order,
     number,
@@ -61,6 +64,9 @@ MAX_WEAK_DETAILED = 15  # weak links listed with their reasons in full; the rest
 MAX_REJECTED_SHOWN = 50
 MAX_REASONS = 20
 MAX_COMMUNITIES = 15
+#: Silos and weak links whose interventions the report details (priority order); a fine grouping can
+#: have thousands: the rest are counted, and listed in the result and on the leaders' pages.
+MAX_ADVICE_TARGETS = 100
 REFERENCES = (
     (
         "Krackhardt, D. & Stern, R. N. (1988). Informal networks and organizational crises: an experimental "
@@ -132,6 +138,14 @@ def render_report(
         "interaction_heatmap": interaction_heatmap(result),
         "community_sankey": community_sankey(result),
     }
+    # a fine grouping: the figures show the most relevant groups; every group is one click away
+    # (drawn only when asked for: the page opens as fast as with a few groups)
+    every: dict[str, go.Figure] = {}
+    if len(result.groups) > FIGURE_TOP:
+        every = {
+            "silo_ranking": silo_ranking(result, max_groups=None),
+            "interaction_heatmap": interaction_heatmap(result, max_groups=None),
+        }
     if result.people and layout is not None:
         figures["people_map"] = people_map(result, layout, labels=who)
     if result.trends is not None and result.trends.periods:
@@ -139,6 +153,7 @@ def render_report(
     if result.comparison is not None:
         figures["before_after_map"] = before_after_map(result, layout)
     analyst = result.privacy.audience != "viewer"
+    advice = report_sections.advice_section(result, who)
     context = {
         "title": f"Silo report: {result.dataset}" if result.dataset else "Silo report",
         "result": result,
@@ -146,7 +161,11 @@ def render_report(
         "one": one,
         "many": many,
         "summary": narrative.executive_summary(result),
-        "groups": [{"g": g, "reasons": [reason(r) for r in g.silo_reasons]} for g in groups_in_order(result.groups)],
+        "groups": [
+            {"g": g, "reasons": [reason(r) for r in g.silo_reasons], "notes": flag_notes(g), "search": g.group.lower()}
+            for g in groups_in_order(result.groups)
+        ],
+        "top": TOP_N,
         "silo_count": sum(g.silo for g in result.groups),
         "weak": [_link_row(lk, who, reason) for lk in narrative.weak_links_in_order(result)],
         "weak_detailed": MAX_WEAK_DETAILED,
@@ -154,7 +173,8 @@ def render_report(
         "bridges": [_bridge_row(p, who) for p in key_bridges(result)],
         "has_people": bool(result.people),
         "service": report_sections.service_section(result),
-        "advice": report_sections.advice_section(result, who),
+        "advice": advice[:MAX_ADVICE_TARGETS],
+        "advice_more": max(len(advice) - MAX_ADVICE_TARGETS, 0),
         "recommendations": len(result.recommendations),
         "key_people": report_sections.key_people_section(result, who) if analyst else None,
         "time": report_sections.time_section(result),
@@ -170,6 +190,8 @@ def render_report(
         "references": REFERENCES,
         "layout": layout,
         "figures": {name: script_json(fig.to_json()) for name, fig in figures.items()},
+        "figures_all": {name: script_json(fig.to_json()) for name, fig in every.items()},
+        "figure_top": FIGURE_TOP,
         "config": script_json(json.dumps(CONFIG)),
         "plotlyjs": Markup(_plotlyjs()),
     }
@@ -289,6 +311,8 @@ def _link_row(lk: LinkMetrics, who: Mapping[str, str], reason: Callable[[str], d
     return {
         "lk": lk,
         "kind": ", ".join(k for k, on in (("under-connected", lk.under_connected), ("fragile", lk.fragile)) if on),
+        "notes": flag_notes(lk),
+        "search": f"{lk.source} {lk.target}".lower(),
         "reasons": [reason(r) for r in lk.weak_reasons],
         "bridges": [
             (who.get(pid, "a person"), share)

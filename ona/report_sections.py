@@ -106,7 +106,7 @@ def advice_section(result: AnalysisResult, who: Mapping[str, str]) -> list[dict]
                 word for word, on in (("dependency without relationship", lk.dependency_without_relationship),
                                       ("under-connected", lk.under_connected), ("fragile", lk.fragile)) if on
             ]  # fmt: skip
-        target = targets.setdefault(key, {"title": title, "tags": tags, "recs": []})
+        target = targets.setdefault(key, {"title": title, "tags": tags, "recs": [], "search": " ".join(key[1:]).lower()})
         target["recs"].append(_recommendation_row(rec, who))
     return list(targets.values())
 

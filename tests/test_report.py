@@ -376,7 +376,7 @@ def test_internal_service_section(service_org, service_html):
     assert "dependency without relationship" in text
     # per group, service given and received, every group with tickets
     for g in result.handoffs.groups:
-        assert f"<tr><td>{g.group}</td>" in text
+        assert re.search(rf"<tr[^>]*><td>{re.escape(g.group)}</td>", text)
     # which departments fail each other: the dependency first
     failing = re.search(r"<strong>(The departments that fail each other most[^<]*)</strong>", text).group(1)
     assert failing.index("Finance and IT") < failing.index("HR and Sales")

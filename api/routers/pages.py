@@ -25,6 +25,7 @@ plotly.js is served from the installed plotly package, never a CDN.
 from __future__ import annotations
 
 import gzip
+import inspect
 import json
 import re
 from functools import cache
@@ -57,12 +58,15 @@ from api.routers.figures import FigureName, check_options, figure_json
 from api.routers.reports import REPORT_CSP, report_html
 from api.routers.service import recommendations_for
 from ona import narrative
-from ona.errors import NotFoundError, OnaError
+from ona.errors import NotFoundError, OnaError, ParameterError
 from ona.report import script_json
 from ona.results import AnalysisResult, LinkMetrics
 from ona.store.control import DATA_ROLES, KeyInfo
-from ona.viz import CONFIG, FIGURE_NAMES
+from ona.viz import CONFIG, FIGURE_NAMES, figure
+from ona.viz.groups import FIGURE_TOP
 from ona.viz.style import (
+    TOP_N,
+    flag_notes,
     group_noun,
     groups_in_order,
     number,
@@ -83,10 +87,10 @@ PAGE_FIGURES = ("department_map", "interaction_heatmap", "silo_ranking", "commun
 TREND_FIGURES = ("trend_lines",)
 COMPARISON_FIGURES = ("before_after_map",)
 SUMMARY_SHOWN = 3  # paragraphs above the map (scope, silos, weak links; and what to do next week); the rest folded
-WEAK_SHOWN = 12  # weak links, recommendations and handoff pairs shown before "show all"
-ADVICE_SHOWN = 5
+ADVICE_SHOWN = 5  # recommendations shown before "show all" (tables show ona.viz.style.TOP_N rows)
 WARM_UP = 3  # latest done analyses prepared in the background when the list is shown
-PAIRS_SHOWN = 12
+#: Figures drawn for the most relevant groups of a fine grouping, with a "show all" (``?groups=all``).
+TOP_FIGURES = ("silo_ranking", "interaction_heatmap", "community_sankey")
 PLOTLY_JS = f"/assets/plotly-{plotly.__version__}.min.js"
 
 # No inline script can run. 'unsafe-eval' stays: plotly.js's WebGL traces (the people map's
@@ -302,14 +306,26 @@ def page_figure(
     settings: SettingsDep,
     color_by: str | None = None,
     metric: str | None = None,
+    groups: str | None = None,
 ) -> Response:
-    """A figure for the page's scripts: the same JSON as the API's figure route, for the cookie's key."""
+    """A figure for the page's scripts: the same JSON as the API's figure route, for the cookie's key.
+
+    ``groups=all``: every group of a fine grouping (the figures of :data:`TOP_FIGURES` otherwise draw
+    the most relevant ones only).
+    """
     if key is None:
         raise Unauthorized("sign in first")
     if getattr(request.state, "foreign", False):
         raise NotFoundError("analysis", analysis_id)
     # errors (unknown figure option, no such analysis, not done) answer in the API's problem+json shape
-    options = check_options(name, {"color_by": color_by, "metric": metric})
+    options: dict[str, Any] = check_options(name, {"color_by": color_by, "metric": metric})
+    if groups is not None:
+        if groups not in ("top", "all"):
+            raise ParameterError("groups", f"must be top or all, not '{groups[:40]}'")
+        if "max_groups" not in inspect.signature(figure(name)).parameters:
+            raise ParameterError("groups", f"the {name} figure shows every group already")
+        if groups == "all":
+            options["max_groups"] = 0
     result = result_for(key, analysis_id, results, settings)
     text = figure_json(request, analysis_id, result, name, options)
     return Response(text, media_type="application/json", headers={"Cache-Control": "private, no-store"})
@@ -369,16 +385,17 @@ def analysis_context(
         "many": many,
         "summary": summary,
         "more_findings": more,
-        "groups": [{"g": g, "reasons": [_reason(r) for r in g.silo_reasons]} for g in groups],
+        "groups": [{"g": g, "reasons": [_reason(r) for r in g.silo_reasons], "notes": flag_notes(g)} for g in groups],
+        "top": TOP_N,
+        "figure_top": FIGURE_TOP,
+        "figures_all": [name for name in TOP_FIGURES if len(result.groups) > FIGURE_TOP],
         "silos": [g for g in groups if g.silo],
         "weak": [_link_row(lk, analyst) for lk in weak],
-        "weak_shown": WEAK_SHOWN,
         "advice": [_advice_row(r, number.get((r.kind, tuple(r.groups), r.reason), r.priority)) for r in advice],
         "advice_shown": ADVICE_SHOWN,
         "advice_named": named,
         "handoffs": handoffs,
         "service_groups": sorted(handoffs.groups, key=lambda g: (-g.received, g.group)) if handoffs else [],
-        "pairs_shown": PAIRS_SHOWN,
         "comparison": result.comparison,
         "key_people": result.key_people if analyst else [],
         "figures": figures,
@@ -413,6 +430,7 @@ def _link_row(lk: LinkMetrics, analyst: bool) -> dict[str, Any]:
     return {
         "lk": lk,
         "kinds": kinds,
+        "notes": flag_notes(lk),
         "reasons": [_reason(r) for r in lk.weak_reasons],
         "bridges": list(zip(lk.bridge_people, lk.bridge_shares)) if analyst else [],
     }

@@ -148,19 +148,66 @@
     });
   }
 
+  // A table with data-top shows its first rows that match the group focus and the search box (names),
+  // all of them once "show all" is pressed; other lists fold the rows marked "more".
   function filterRows() {
     var g = state.group;
     document.querySelectorAll(".filterable").forEach(function (table) {
       var expanded = table.dataset.expanded === "1";
+      var top = table.dataset.top ? parseInt(table.dataset.top, 10) : 0;
+      var tools = document.querySelector('.table-tools[data-table="' + table.id + '"]');
+      var q = tools ? tools.querySelector("input").value.trim().toLowerCase() : "";
+      var hits = 0, shown = 0;
       table.querySelectorAll("[data-groups]").forEach(function (row) {
         var groups = JSON.parse(row.getAttribute("data-groups"));
-        var match = !g || groups.indexOf(g) >= 0;
-        var more = row.classList.contains("more");
-        row.hidden = !(match && (g || expanded || !more));
+        var match = (!g || groups.indexOf(g) >= 0) && (!q || groups.join(" ").toLowerCase().indexOf(q) >= 0);
+        if (match) hits += 1;
+        var show = top ? match && (expanded || hits <= top)
+                       : match && (g || expanded || !row.classList.contains("more"));
+        row.hidden = !show;
+        if (show) shown += 1;
         row.classList.toggle("focus", !!g && match);
       });
+      if (tools) {
+        var what = q || g ? " matching" : "";
+        var button = tools.querySelector(".show-all");
+        tools.querySelector(".count").textContent = "Showing " + shown.toLocaleString("en") + " of " +
+          hits.toLocaleString("en") + what;
+        button.hidden = hits <= top;
+        button.textContent = expanded ? "Show the first " + top + " only" : "Show all " + hits.toLocaleString("en") + what;
+      }
     });
     document.querySelectorAll(".show-more").forEach(function (b) { b.hidden = !!g; });
+  }
+
+  // ------------------------------------------------------------------ "show all" of a figure (fine groupings)
+
+  var figureAll = {};  // name -> true while every group is drawn
+
+  function toggleFigure(button) {
+    var name = button.dataset.figure;
+    var el = document.getElementById("fig-" + name);
+    var all = !figureAll[name];
+    button.disabled = true;
+    var spec = all
+      ? fetch("/analyses/" + encodeURIComponent(data.analysisId) + "/figures/" + name + ".json?groups=all",
+              { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) {
+            if (!r.ok) throw new Error("the figure could not be loaded (" + r.status + ")");
+            return r.json();
+          })
+      : Promise.resolve(readJSON("figure-" + name));
+    return spec.then(function (fig) { return Plotly.react(el, fig.data, fig.layout, config); })
+      .then(function () {
+        figureAll[name] = all;
+        plots[name] = el;
+        remember(name, el);
+        applyGroup(name);
+        button.textContent = all ? button.dataset.top : button.dataset.all;
+        el.setAttribute("data-groups-shown", all ? "all" : "top");
+      })
+      .catch(function (err) { button.insertAdjacentText("afterend", " " + err.message); })
+      .then(function () { button.disabled = false; });
   }
 
   function setGroup(g) {
@@ -290,6 +337,20 @@
     groupSelect.addEventListener("change", function () { setGroup(groupSelect.value); });
     if (periodSelect) periodSelect.addEventListener("change", function () { setPeriod(periodSelect.value); });
     document.getElementById("filters").addEventListener("submit", function (e) { e.preventDefault(); });
+    document.querySelectorAll(".table-tools").forEach(function (tools) {
+      var table = document.getElementById(tools.dataset.table);
+      tools.querySelector("input").addEventListener("input", filterRows);
+      tools.querySelector(".show-all").addEventListener("click", function () {
+        table.dataset.expanded = table.dataset.expanded === "1" ? "" : "1";
+        filterRows();
+      });
+    });
+    document.querySelectorAll(".figure-all").forEach(function (b) {
+      b.addEventListener("click", function () {
+        if (!plots[b.dataset.figure]) draw(b.dataset.figure).then(function () { toggleFigure(b); });
+        else toggleFigure(b);
+      });
+    });
     document.querySelectorAll(".show-more").forEach(function (b) {
       b.addEventListener("click", function () {
         document.getElementById(b.dataset.table).dataset.expanded = "1";

@@ -30,18 +30,25 @@ from ona.viz.style import (
     base_layout,
     blank_axes,
     esc,
+    flag_notes,
     fmt,
     group_noun,
     palette,
     person_ids,
     relabel,
     split_reason,
+    top_groups,
 )
 
 # Line widths of the department map's links, by observed / expected ratio.
 RATIO_BINS = (0.25, 0.5, 1.0, 2.0)
 WIDTHS = (1.0, 1.6, 2.6, 4.0, 6.0)
+TENTATIVE = "#e7969f"  # a tentative silo's bar: the silo red, paler
 LOG2_CAP = 6.0  # heatmap and insularity colours saturate at 64x / (1/64)x
+#: Groups a matrix-like figure (heatmap, ranking, Sankey) shows before "show all"; the map labels as many.
+FIGURE_TOP = 30
+#: Links of each kind (plain, minor weak) the map draws at most: beyond, the strongest / worst ones.
+MAP_LINKS = 150
 
 
 def department_map(
@@ -51,6 +58,8 @@ def department_map(
     color_by: Literal["ei_index", "insularity"] = "ei_index",
     labels: Mapping[str, str] | None = None,
     max_weak: int = 12,
+    max_labels: int = FIGURE_TOP,
+    max_links: int = MAP_LINKS,
 ) -> go.Figure:
     """One node per group: size = headcount, colour = E-I index (or insularity), silos outlined.
 
@@ -71,6 +80,15 @@ def department_map(
     Reasons can name people ("removing 1 person (P0124) would cut ...").
     With ``labels`` (person_id -> display label, e.g. pseudonyms) those
     person_ids are replaced by their label, or "a person" when missing.
+
+    Fine groupings (hundreds of groups, tens of thousands of links) stay
+    readable: only the ``max_labels`` most relevant groups
+    (:func:`~ona.viz.style.top_groups`: silos, then the groups of most weak
+    links, then the largest) are named on the map, the others on hover;
+    nodes shrink as groups multiply; past ``max_links`` links of a kind, only
+    the ``max_links`` heaviest plain links and the ``max_links`` worst minor
+    weak links are drawn (the subtitle says how many are left out; the
+    serious weak links are always drawn).
     """
     if color_by not in ("ei_index", "insularity"):
         raise ValueError(f"color_by must be 'ei_index' or 'insularity', not {color_by!r}")
@@ -78,26 +96,35 @@ def department_map(
     one = group_noun(result.parameters.group_by)[0]
     pos = positions([g.group for g in groups], layout)
     metric_title = "E-I index" if color_by == "ei_index" else "insularity"
+    names = {g.group for g in groups}
+    links = [lk for lk in result.links if lk.source in names and lk.target in names]
+    drawn, left_out = _links_drawn(links, max_weak, max_links)
+    named = set(top_groups(result, max_labels)) if len(groups) > max_labels else names
+    subtitle = [
+        f"node size = headcount, colour = {metric_title}, outline = silo",
+        "link width = observed / expected collaboration, red dashed = weak or fragile link",
+    ]
+    many = group_noun(result.parameters.group_by)[1]
+    if len(named) < len(groups) or left_out:
+        parts = [f"{len(named)} of {len(groups):,} {many} named (the others on hover)"] if len(named) < len(groups) else []
+        if left_out:
+            parts.append(f"{left_out:,} weaker links not drawn (focus on a {one} to see all of its links)")
+        subtitle.append("; ".join(parts))
     fig = go.Figure(
         layout=base_layout(
             f"{one.capitalize()} map: who works with whom",
-            subtitle=[
-                f"node size = headcount, colour = {metric_title}, outline = silo",
-                "link width = observed / expected collaboration, red dashed = weak or fragile link",
-            ],
+            subtitle=subtitle,
             height=min(760, 520 + 6 * len(groups)),
         )
     )
-    names = {g.group for g in groups}
-    links = [lk for lk in result.links if lk.source in names and lk.target in names]
     known = person_ids(result) if labels is not None else set()
 
     def say(reason: str) -> str:
         return esc(relabel(split_reason(reason)[1], labels, known))
 
-    for trace in _link_traces(links, pos, say, max_weak):
+    for trace in _link_traces(drawn, pos, say, max_weak):
         fig.add_trace(trace)
-    for trace in _node_traces(groups, pos, color_by, one, say):
+    for trace in _node_traces(groups, pos, color_by, one, say, named=named):
         fig.add_trace(trace)
     # no fixed aspect ratio: the map uses the page's width, distances need not be exact
     axes = blank_axes()
@@ -127,8 +154,29 @@ def _width_bin(ratio: float | None) -> int:
     return int(np.searchsorted(RATIO_BINS, ratio if ratio is not None else 0.0, side="right"))
 
 
+def _links_drawn(links: list[LinkMetrics], max_weak: int, max_links: int) -> tuple[list[LinkMetrics], int]:
+    """The links the map draws (in the result's order) and how many it leaves out.
+
+    Every serious weak link (the first ``max_weak`` in :func:`weak_links_in_order`);
+    of the other weak links the ``max_links`` first (worst first), of the plain links
+    (weight > 0) the ``max_links`` heaviest.
+    """
+    weak_order = weak_links_in_order(links)
+    keep = {(lk.source, lk.target) for lk in weak_order[: max_weak + max_links]}
+    plain = [lk for lk in links if not lk.weak and lk.weight > 0]
+    if len(plain) > max_links:
+        plain = sorted(plain, key=lambda lk: (-lk.weight, lk.source, lk.target))[:max_links]
+    keep.update((lk.source, lk.target) for lk in plain)
+    drawn = [lk for lk in links if (lk.source, lk.target) in keep]
+    total = sum(1 for lk in links if lk.weak or lk.weight > 0)
+    return drawn, total - len(drawn)
+
+
 def _link_traces(
-    links: list[LinkMetrics], pos: dict[str, tuple[float, float]], say: Callable[[str], str], max_weak: int
+    links: list[LinkMetrics],
+    pos: dict[str, tuple[float, float]],
+    say: Callable[[str], str],
+    max_weak: int,
 ) -> list[go.Scatter]:
     weak_order = weak_links_in_order(links)
     serious = {(lk.source, lk.target) for lk in weak_order[:max_weak]}
@@ -213,9 +261,27 @@ def _link_hover(lk: LinkMetrics, say: Callable[[str], str]) -> str:
         lines.insert(2, f"by channel: {by_channel}")
     if lk.weak:
         kind = " and ".join(k for k, on in (("under-connected", lk.under_connected), ("fragile", lk.fragile)) if on)
-        lines.append(f"<b>Weak link</b>{' (' + kind + ')' if kind else ''}:")
+        notes = flag_notes(lk)
+        sure = f" — {notes['stability']}" if notes["stability"] else ""
+        lines.append(f"<b>Weak link</b>{' (' + kind + ')' if kind else ''}{esc(sure)}:")
         lines += [f"• {say(r)}" for r in lk.weak_reasons]
+        lines += _flag_lines(notes, "observed / expected")
+        if lk.flag_stability:
+            each = ", ".join(f"{esc(k.replace('_', ' '))} {_pct(v)}" for k, v in lk.flag_stability.items())
+            lines.append(f"each flag holds in: {each} of resamples")
+    elif not lk.judged:
+        lines.append("too few ties to be judged")
     return "<br>".join(lines)
+
+
+def _flag_lines(notes: dict[str, str], interval_of: str) -> list[str]:
+    """Hover lines of a flag's channel support and bootstrap interval (none when the result lacks them)."""
+    out = []
+    if notes["seen_in"]:
+        out.append(esc(notes["seen_in"]))
+    if notes["interval"]:
+        out.append(f"{esc(interval_of)} over resamples: {esc(notes['interval'])}")
+    return out
 
 
 def _node_traces(
@@ -224,8 +290,12 @@ def _node_traces(
     color_by: str,
     one: str,
     say: Callable[[str], str],
+    *,
+    named: set[str] | None = None,
 ) -> list[go.Scatter]:
     top = max((g.headcount for g in groups), default=1) or 1
+    # hundreds of groups: smaller nodes, so that they do not cover each other
+    scale = min(1.0, math.sqrt(40 / max(len(groups), 1)))
     values = {g.group: _metric_colour_value(g, color_by) for g in groups}
     traces: list[go.Scatter] = []
     for has_value in (True, False):
@@ -233,9 +303,10 @@ def _node_traces(
         if not members:
             continue
         marker: dict = {
-            "size": [round(16 + 44 * math.sqrt(g.headcount / top), 2) for g in members],
-            "line": {"color": ["#111111" if g.silo else "white" for g in members],
-                     "width": [4 if g.silo else 1.5 for g in members]},
+            "size": [round(scale * (16 + 44 * math.sqrt(g.headcount / top)), 2) for g in members],
+            # a tentative silo (it holds in too few resamples) has a thinner, grey outline
+            "line": {"color": [("#6b7280" if g.tentative else "#111111") if g.silo else "white" for g in members],
+                     "width": [(2.5 if g.tentative else 4) if g.silo else 1.5 for g in members]},
             "opacity": 0.95,
         }  # fmt: skip
         if has_value:
@@ -246,7 +317,8 @@ def _node_traces(
         traces.append(
             go.Scatter(
                 x=[pos[g.group][0] for g in members], y=[pos[g.group][1] for g in members],
-                mode="markers+text", text=[esc(g.group) for g in members], textposition="top center",
+                mode="markers+text", textposition="top center",
+                text=[esc(g.group) if named is None or g.group in named else "" for g in members],
                 textfont={"size": 12}, hovertext=[_group_hover(g, one, say) for g in members], hoverinfo="text",
                 marker=marker, showlegend=False, name=one + "s" if has_value else "no ties",
                 customdata=[g.group for g in members], meta="groups",
@@ -258,6 +330,13 @@ def _node_traces(
             marker={"size": 14, "color": "white", "line": {"color": "#111111", "width": 4}},
         )
     )  # fmt: skip
+    if any(g.silo and g.tentative for g in groups):
+        traces.append(
+            go.Scatter(
+                x=[None], y=[None], mode="markers", name="tentative silo (thin grey outline)", meta="legend",
+                marker={"size": 14, "color": "white", "line": {"color": "#6b7280", "width": 2.5}},
+            )
+        )  # fmt: skip
     return traces
 
 
@@ -286,8 +365,10 @@ def _colour_scale(color_by: str) -> dict:
 
 def _group_hover(g: GroupMetrics, one: str, say: Callable[[str], str] | None = None) -> str:
     say = say or (lambda r: esc(split_reason(r)[1]))
+    notes = flag_notes(g)
+    silo = f" — silo ({notes['stability']})" if notes["stability"] else " — silo"
     lines = [
-        f"<b>{esc(g.group)}</b>{' — silo' if g.silo else ''}",
+        f"<b>{esc(g.group)}</b>{esc(silo) if g.silo else ''}",
         f"headcount {g.headcount} ({g.active} active)",
         f"E-I index {fmt(g.ei_index)} (counting ties: {fmt(g.ei_index_ties)})",
         f"share of collaboration inside: {_pct(g.internal_share)} (chance: {_pct(g.expected_internal_share)})",
@@ -298,6 +379,7 @@ def _group_hover(g: GroupMetrics, one: str, say: Callable[[str], str] | None = N
     if g.silo_reasons:
         lines.append("<b>Silo</b>:" if g.silo else "<b>Notes</b>:")
         lines += [f"• {say(r)}" for r in g.silo_reasons]
+    lines += _flag_lines(notes, "E-I index")
     return "<br>".join(lines)
 
 
@@ -322,7 +404,9 @@ def group_order(result: AnalysisResult) -> list[str]:
     return [g.group for g in sorted(result.groups, key=key)]
 
 
-def interaction_heatmap(result: AnalysisResult, layout: Layout | None = None) -> go.Figure:
+def interaction_heatmap(
+    result: AnalysisResult, layout: Layout | None = None, *, max_groups: int | None = FIGURE_TOP
+) -> go.Figure:
     """Observed / expected collaboration between every pair of groups, log2 colour scale.
 
     Off the diagonal a cell is ``W_ab / expected`` of the link (a, b), with
@@ -333,15 +417,29 @@ def interaction_heatmap(result: AnalysisResult, layout: Layout | None = None) ->
     show as blue blocks and silos as isolated dark diagonal cells. Weak
     links are marked with a cross. Pairs missing from the result are blank.
     ``layout`` is accepted for a uniform signature and not used.
+
+    With more than ``max_groups`` groups (a fine grouping: hundreds of
+    teams), only the ``max_groups`` most relevant
+    (:func:`~ona.viz.style.top_groups`) are shown, and the subtitle says
+    so; ``max_groups=None`` (or 0) shows every group, in a compact form past
+    80 groups: thin rows, names on the rows only, hover with the ratio and
+    the two names (weights and ties are in the link tables).
     """
     del layout
-    many = group_noun(result.parameters.group_by)[1]
+    one, many = group_noun(result.parameters.group_by)
     order = group_order(result)
+    total = len(order)
+    if max_groups and total > max_groups:
+        keep = set(top_groups(result, max_groups))
+        order = [name for name in order if name in keep]
     index = {name: i for i, name in enumerate(order)}
     k = len(order)
+    compact = k > 80
     z: list[list[float | None]] = [[None] * k for _ in range(k)]
     custom: list[list[list[float | None]]] = [[[None, None, None, None] for _ in range(k)] for _ in range(k)]
     for g in result.groups:
+        if g.group not in index:
+            continue
         i = index[g.group]
         expected = g.internal_weight / g.insularity if g.insularity else None
         custom[i][i] = [g.insularity, round(g.internal_weight, 4), _round(expected), g.internal_ties]
@@ -360,36 +458,52 @@ def interaction_heatmap(result: AnalysisResult, layout: Layout | None = None) ->
             weak_y += [esc(lk.target), esc(lk.source)]
     labels = [esc(name) for name in order]
     ticks = [-6, -4, -2, -1, 0, 1, 2, 4, 6]
+    subtitle = [
+        "observed / expected collaboration (1 = random mixing); diagonal = insularity",
+        "x = weak or fragile link",
+    ]
+    if k < total:
+        subtitle.append(f"the {k} most relevant of {total:,} {many}: silos, then the {many} with most weak links, "
+                        "then the largest")  # fmt: skip
     fig = go.Figure(
         layout=base_layout(
             f"Who works with whom, against chance ({many})",
-            subtitle=[
-                "observed / expected collaboration (1 = random mixing); diagonal = insularity",
-                "x = weak or fragile link",
-            ],
-            height=max(420, 200 + 28 * k),
+            subtitle=subtitle,
+            height=max(420, 200 + (12 if compact else 28) * k),
         )
     )
-    fig.add_trace(
-        go.Heatmap(
-            z=z, x=labels, y=labels, customdata=custom, colorscale=DIVERGING, zmin=-LOG2_CAP, zmax=LOG2_CAP,
-            zmid=0, xgap=1, ygap=1, hoverongaps=False, name="observed / expected", meta="ratio",
-            colorbar={"title": {"text": "observed /<br>expected"}, "tickvals": ticks,
-                      "ticktext": [_times(2.0**t) for t in ticks]},
+    heat: dict = {
+        "z": z, "x": labels, "y": labels, "colorscale": DIVERGING, "zmin": -LOG2_CAP, "zmax": LOG2_CAP,
+        "zmid": 0, "hoverongaps": False, "name": "observed / expected", "meta": "ratio",
+        "colorbar": {"title": {"text": "observed /<br>expected"}, "tickvals": ticks,
+                     "ticktext": [_times(2.0**t) for t in ticks]},
+    }  # fmt: skip
+    if compact:
+        # tens of thousands of cells: the ratio as text only (a quarter of the size), no gaps between cells
+        heat["text"] = [[None if c[0] is None else f"{c[0]:.2f}" for c in row] for row in custom]
+        heat["hovertemplate"] = "<b>%{y} – %{x}</b><br>observed / expected: %{text}<extra></extra>"
+    else:
+        heat.update(
+            customdata=custom, xgap=1, ygap=1,
             hovertemplate="<b>%{y} – %{x}</b><br>observed / expected: %{customdata[0]:.2f}<br>"
             "weight %{customdata[1]:.1f}, expected %{customdata[2]:.1f}<br>ties %{customdata[3]}<extra></extra>",
-        )
-    )  # fmt: skip
+        )  # fmt: skip
+    fig.add_trace(go.Heatmap(**heat))
     if weak_x:
         fig.add_trace(
             go.Scatter(
                 x=weak_x, y=weak_y, mode="markers", name="weak or fragile link", meta="weak-links",
-                marker={"symbol": "x-thin", "size": 11, "line": {"width": 2, "color": "#111111"}},
+                marker={"symbol": "x-thin", "size": 5 if compact else 11,
+                        "line": {"width": 1 if compact else 2, "color": "#111111"}},
                 hoverinfo="skip", showlegend=True,
             )
         )  # fmt: skip
     fig.update_xaxes(tickangle=-45, side="bottom", showgrid=False, categoryorder="array", categoryarray=labels)
     fig.update_yaxes(autorange="reversed", showgrid=False, categoryorder="array", categoryarray=labels)
+    if compact:
+        # one row per group is readable at 12 px; a column is a few pixels wide: names on hover only
+        fig.update_xaxes(showticklabels=False, title={"text": f"every {one}, in the same order as the rows"})
+        fig.update_yaxes(tickfont={"size": 9}, dtick=1)
     fig.update_layout(legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
                       plot_bgcolor="#f5f6f8", margin={"l": 40, "b": 40})  # fmt: skip
     fig.update_xaxes(automargin=True)
@@ -402,7 +516,11 @@ def interaction_heatmap(result: AnalysisResult, layout: Layout | None = None) ->
 
 
 def silo_ranking(
-    result: AnalysisResult, layout: Layout | None = None, *, metric: Literal["ei_index", "insularity"] = "ei_index"
+    result: AnalysisResult,
+    layout: Layout | None = None,
+    *,
+    metric: Literal["ei_index", "insularity"] = "ei_index",
+    max_groups: int | None = FIGURE_TOP,
 ) -> go.Figure:
     """Groups ranked by E-I index (or insularity), silos red, significance starred.
 
@@ -411,6 +529,11 @@ def silo_ranking(
     permutation test (Benjamini-Hochberg adjusted p below ``alpha``; two
     stars below alpha / 5, three below alpha / 50). Groups with a null
     metric (no ties) are left out and counted in the subtitle.
+
+    With more than ``max_groups`` groups, the ``max_groups`` most inward
+    ones are shown, and every silo (the subtitle says how many are left
+    out); ``max_groups=None`` (or 0) shows them all, with thinner bars past
+    80 groups.
     """
     del layout
     if metric not in ("ei_index", "insularity"):
@@ -421,20 +544,32 @@ def silo_ranking(
     missing = len(result.groups) - len(rows)
     inward_first = (lambda g: (g.ei_index, g.group)) if metric == "ei_index" else (lambda g: (-g.insularity, g.group))
     rows.sort(key=inward_first)
+    # the median of every group, even when the bars are the top ones only
+    med = float(np.median([getattr(g, metric) for g in rows])) if rows else 0.0
+    ranked = len(rows)
+    if max_groups and ranked > max_groups:
+        silos = [g for g in rows[max_groups:] if g.silo]
+        head = rows[: max(max_groups - len(silos), 0)]
+        shown = {g.group for g in head + silos}
+        rows = [g for g in rows if g.group in shown]
     values = [getattr(g, metric) for g in rows]
     label = "E-I index" if metric == "ei_index" else "insularity (× chance)"
-    med = float(np.median(values)) if values else 0.0
     guide = f"dotted line: median {fmt(med)}" if metric == "ei_index" else "dotted line: chance (1×)"
-    sub = [f"red = silo; {guide}", f"* adjusted p < {alpha:g}, ** < {alpha / 5:g}, *** < {alpha / 50:g}"]
+    sub = [f"red = silo{' (pale: tentative)' if any(g.silo and g.tentative for g in rows) else ''}; {guide}", f"* adjusted p < {alpha:g}, ** < {alpha / 5:g}, *** < {alpha / 50:g}"]
     if missing:
         sub[1] += f"; {missing} {one if missing == 1 else many} without ties not shown"
-    fig = go.Figure(layout=base_layout(f"Silo ranking: {label}", subtitle=sub, height=max(340, 150 + 28 * len(rows))))
+    if len(rows) < ranked:
+        sub.append(f"the {len(rows)} most inward of {ranked:,} {many}, and every silo")
+    bar = 28 if len(rows) <= 80 else 14
+    fig = go.Figure(layout=base_layout(f"Silo ranking: {label}", subtitle=sub, height=max(340, 150 + bar * len(rows))))
     fig.add_trace(
         go.Bar(
             x=values, y=[esc(g.group) for g in rows], orientation="h", meta="ranking", name=label,
-            marker={"color": [SILO if g.silo else NEUTRAL for g in rows], "line": {"width": 0}},
+            # a tentative silo (it holds in too few resamples) is a paler red, and says so
+            marker={"color": [(TENTATIVE if g.tentative else SILO) if g.silo else NEUTRAL for g in rows],
+                    "line": {"width": 0}},
             text=[f"{fmt(v)}{' ' + _stars(g.p_value, alpha) if _stars(g.p_value, alpha) else ''}"
-                  for g, v in zip(rows, values)],
+                  f"{' tentative' if g.silo and g.tentative else ''}" for g, v in zip(rows, values)],
             textposition="outside", cliponaxis=False, customdata=[g.group for g in rows],
             hovertext=[_group_hover(g, one) for g in rows], hoverinfo="text",
         )
@@ -449,6 +584,9 @@ def silo_ranking(
     fig.update_xaxes(gridcolor=GRID, zeroline=False)
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=[esc(g.group) for g in rows])
     fig.update_layout(showlegend=False, margin={"l": 150, "r": 60}, bargap=0.3)
+    if bar < 28:
+        fig.update_yaxes(tickfont={"size": 9}, dtick=1)
+        fig.update_traces(textfont={"size": 9})
     return fig
 
 
@@ -456,7 +594,13 @@ def silo_ranking(
 # Communities
 
 
-def community_sankey(result: AnalysisResult, layout: Layout | None = None, *, max_communities: int = 12) -> go.Figure:
+def community_sankey(
+    result: AnalysisResult,
+    layout: Layout | None = None,
+    *,
+    max_communities: int = 12,
+    max_groups: int | None = FIGURE_TOP,
+) -> go.Figure:
     """How each group's members split across the Leiden communities (a Sankey diagram).
 
     Left: groups; right: the ``max_communities`` largest communities, each
@@ -464,15 +608,29 @@ def community_sankey(result: AnalysisResult, layout: Layout | None = None, *, ma
     single inactive people) are pooled into one node. Link width = members.
     Counts come from ``result.communities`` (where a viewer's result has
     already pooled suppressed groups).
+
+    With more than ``max_groups`` groups on the left, the ``max_groups``
+    most relevant (:func:`~ona.viz.style.top_groups`) keep their own node
+    and the others are pooled into one ("290 other teams").
     """
     del layout
     many = group_noun(result.parameters.group_by)[1]
     comms = sorted(result.communities, key=lambda c: (-c.size, c.community))
     shown = comms[:max_communities]
     pooled = comms[max_communities:]
-    group_names = sorted({name for c in comms for name in c.groups})
-    colours = palette(group_names)
+    every = sorted({name for c in comms for name in c.groups})
+    colours = palette(every)
+    others: set[str] = set()
+    if max_groups and len(every) > max_groups:
+        keep = set(top_groups(result, max_groups))
+        keep = keep if keep & set(every) else set(every[:max_groups])
+        others = {name for name in every if name not in keep}
+    group_names = [name for name in every if name not in others]
     labels = [esc(name) for name in group_names]
+    if others:
+        colours[OTHERS] = NEUTRAL
+        group_names.append(OTHERS)
+        labels.append(f"{len(others):,} other {many}")
     right: dict[int, int] = {}
     for c in shown:
         right[c.community] = len(labels)
@@ -483,6 +641,7 @@ def community_sankey(result: AnalysisResult, layout: Layout | None = None, *, ma
             right[c.community] = len(labels)
         labels.append(f"{len(pooled)} smaller communities ({sum(c.size for c in pooled)} people)")
     position = {name: i for i, name in enumerate(group_names)}
+    position.update({name: position[OTHERS] for name in others})
     flows: dict[tuple[int, int], int] = {}
     for c in comms:
         for name, count in c.groups.items():
@@ -510,6 +669,9 @@ def community_sankey(result: AnalysisResult, layout: Layout | None = None, *, ma
         )
     )  # fmt: skip
     return fig
+
+
+OTHERS = "\x00others"  # the pooled groups' node of the Sankey (no group can be called this)
 
 
 # --------------------------------------------------------------------------

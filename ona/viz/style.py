@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Mapping
 
 import plotly.graph_objects as go
 
-from ona.results import GroupMetrics
+from ona.results import GroupMetrics, LinkMetrics
 
 FONT = "Inter, 'Segoe UI', 'Helvetica Neue', Helvetica, Arial, sans-serif"
 INK = "#1f2933"
@@ -183,3 +183,79 @@ def number(x: float | None, digits: int = 2) -> str:
 def groups_in_order(groups: list[GroupMetrics]) -> list[GroupMetrics]:
     """Silos first, then from the most inward E-I index to the most outward."""
     return sorted(groups, key=lambda g: (not g.silo, 2.0 if g.ei_index is None else g.ei_index, g.group))
+
+
+# --------------------------------------------------------------------------
+# Fine groupings (hundreds of groups) and how sure a flag is
+
+#: Rows of a group or link table, and groups of a matrix, shown before "show all".
+TOP_N = 25
+
+#: A channel in the words of a reader ("seen in: tickets").
+CHANNEL_WORDS = {"email": "emails", "meeting": "meetings", "ticket": "tickets", "chat": "chats", "ties": "ties"}
+
+
+def channel_words(channels: Iterable[str]) -> str:
+    """``["ticket", "email"]`` -> ``"tickets, emails"`` (unknown channels as they are)."""
+    return ", ".join(CHANNEL_WORDS.get(c, c) for c in channels)
+
+
+def flag_stability(stability: float | None, tentative: bool) -> str:
+    """How sure a flag (a silo or a weak link) is, in words; "" when the result holds no stability.
+
+    ``stability`` is the share of the week resamples in which the flag holds
+    (DESIGN.md: every flag carries its stability); a flag holding in fewer
+    than ``stable_share`` of them is ``tentative``.
+
+    Examples
+    --------
+    >>> flag_stability(0.64, True)
+    'tentative: holds in 64% of resamples'
+    >>> flag_stability(0.97, False)
+    'holds in 97% of resamples'
+    >>> flag_stability(None, True), flag_stability(None, False)
+    ('tentative', '')
+    """
+    if stability is None:
+        return "tentative" if tentative else ""
+    share = f"holds in {100 * stability:.0f}% of resamples"
+    return f"tentative: {share}" if tentative else share
+
+
+def flag_notes(item: GroupMetrics | LinkMetrics) -> dict[str, str]:
+    """What the tables and hovers add to a flagged silo or weak link: ``stability`` (see
+    :func:`flag_stability`), ``seen_in`` ("seen in: tickets") and ``interval`` (the bootstrap
+    interval of the E-I index or of observed / expected). Empty strings for an unflagged item
+    or fields the result does not hold."""
+    flagged = item.silo if isinstance(item, GroupMetrics) else item.weak
+    if not flagged:
+        return {"stability": "", "seen_in": "", "interval": "", "tentative": ""}
+    interval = item.ei_interval if isinstance(item, GroupMetrics) else item.ratio_interval
+    span = ""
+    if interval and len(interval) == 2 and None not in interval:
+        span = f"{fmt(interval[0])} to {fmt(interval[1])}"
+    return {
+        "stability": flag_stability(item.stability, item.tentative),
+        "seen_in": f"seen in: {channel_words(item.supported_by)}" if item.supported_by else "",
+        "interval": span,
+        "tentative": "tentative" if item.tentative else "",
+    }
+
+
+def top_groups(result: object, n: int = TOP_N) -> list[str]:
+    """The ``n`` most relevant groups of a result, most relevant first.
+
+    Flagged first (silos, stable before tentative), then the groups of the
+    most weak links, then the largest (headcount), then by name: what a
+    figure or table of hundreds of groups shows before "show all".
+    """
+    groups = list(getattr(result, "groups", []))
+    weak: dict[str, int] = {}
+    for lk in getattr(result, "links", []):
+        if lk.weak:
+            weak[lk.source] = weak.get(lk.source, 0) + 1
+            weak[lk.target] = weak.get(lk.target, 0) + 1
+    ranked = sorted(
+        groups, key=lambda g: (not g.silo, g.tentative, -weak.get(g.group, 0), -g.headcount, g.group)
+    )
+    return [g.group for g in ranked[: max(n, 0)]]
