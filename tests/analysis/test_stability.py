@@ -1,0 +1,142 @@
+"""Stability and sensitivity of flags: the closed-form shuffle null, the silo rule, the carrier test."""
+
+from __future__ import annotations
+
+import doctest
+import itertools
+import math
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from ona.analysis import fragility, stability
+from ona.analysis.fragility import CarrierTies, carrier_test, top_carriers_share
+from ona.analysis.silos import flag_silos
+from ona.analysis.stability import _silo_rule, shuffle_moments
+from ona.params import AnalysisParams
+from ona.results import GroupMetrics
+
+
+def _falling(x: int, n: int, j: int) -> float:
+    return math.perm(x, j) / math.perm(n, j) if n >= j else 0.0
+
+
+def test_closed_form_shuffle_moments_equal_every_labelling() -> None:
+    # 7 people, groups of 3, 2 and 2, a random weighted graph: enumerate every distinct labelling
+    rng = np.random.default_rng(3)
+    n = 7
+    edges = [(u, v, float(rng.integers(1, 5))) for u, v in itertools.combinations(range(n), 2) if rng.random() < 0.6]
+    labels = [0, 0, 0, 1, 1, 2, 2]
+    inside: dict[int, list[float]] = defaultdict(list)
+    between: dict[tuple[int, int], list[float]] = defaultdict(list)
+    for perm in set(itertools.permutations(labels)):
+        sums: dict[tuple[int, int], float] = defaultdict(float)
+        for u, v, w in edges:
+            sums[tuple(sorted((perm[u], perm[v])))] += w
+        for d in range(3):
+            inside[d].append(sums[(d, d)])
+        for a, b in itertools.combinations(range(3), 2):
+            between[(a, b)].append(sums[(a, b)])
+    w = np.array([x for *_, x in edges])
+    strength = np.zeros(n)
+    for u, v, x in edges:
+        strength[u] += x
+        strength[v] += x
+    total, squares, s2 = w.sum(), (w * w).sum(), (strength * strength).sum()
+    sizes = [3, 2, 2]
+    for d, size in enumerate(sizes):
+        p = [np.array([_falling(size, n, j)]) for j in (2, 3, 4)]
+        mean, sd = shuffle_moments(total, squares, s2, *p)
+        assert mean[0] == pytest.approx(np.mean(inside[d]), abs=1e-9)
+        assert sd[0] == pytest.approx(np.std(inside[d]), abs=1e-9)
+    for (a, b), values in between.items():
+        na, nb = sizes[a], sizes[b]
+        p2 = 2 * na * nb / (n * (n - 1))
+        p3 = na * nb * (na + nb - 2) / (n * (n - 1) * (n - 2))
+        p4 = 4 * na * (na - 1) * nb * (nb - 1) / (n * (n - 1) * (n - 2) * (n - 3))
+        mean, sd = shuffle_moments(total, squares, s2, np.array([p2]), np.array([p3]), np.array([p4]))
+        assert mean[0] == pytest.approx(np.mean(values), abs=1e-9)
+        assert sd[0] == pytest.approx(np.std(values), abs=1e-9)
+
+
+def _group(name: str, ei: float | None, z: float | None, p: float | None) -> GroupMetrics:
+    return GroupMetrics(group=name, headcount=10, active=10, internal_weight=1.0, external_weight=1.0,
+                        internal_ties=1, external_ties=1, ei_index=ei, ei_index_ties=0.0, volume=3.0,
+                        internal_share=None, expected_internal_share=None, insularity=None, conductance=None,
+                        z=z, p_value=p)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_vectorized_silo_rule_equals_flag_silos(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, 9))
+    ei = np.round(rng.uniform(-1, 1, k), 1)  # rounded: ties between groups' values happen
+    ei[rng.random(k) < 0.15] = np.nan
+    z = rng.normal(1, 2, k)
+    p = rng.uniform(0, 0.1, k)
+    params = AnalysisParams(silo_ei_margin=float(rng.choice([0.0, 0.2, 0.5])), silo_max_ei=float(rng.choice([0.0, 0.3])))
+    groups = [_group(f"g{i}", None if np.isnan(ei[i]) else float(ei[i]), float(z[i]), float(p[i])) for i in range(k)]
+    want = [g.silo for g in flag_silos(groups, params)]
+    assert _silo_rule(ei, z, p, params).tolist() == want
+
+
+def _brute_top_share(link, a, b, w, top, links):
+    out = []
+    for lk in range(links):
+        held: dict[int, float] = defaultdict(float)
+        mine = [(x, y, z) for l_, x, y, z in zip(link, a, b, w) if l_ == lk]
+        for x, y, z in mine:
+            held[x] += z
+            held[y] += z
+        chosen = set(sorted(held, key=lambda p: (-round(held[p], 12), p))[: top[lk]])
+        total = sum(z for *_, z in mine)
+        out.append(sum(z for x, y, z in mine if x in chosen or y in chosen) / total if total else 0.0)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_top_carriers_share_equals_a_loop(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    links, ties = 3, int(rng.integers(1, 15))
+    link = rng.integers(0, links, ties)
+    a, b = rng.integers(0, 4, ties), rng.integers(4, 9, ties)
+    w = rng.integers(1, 4, ties).astype(float)
+    top = rng.integers(1, 3, links)
+    got = top_carriers_share(link, a, b, w, top, links, 9)
+    assert got.tolist() == pytest.approx(_brute_top_share(link, a, b, w, top, links))
+
+
+def _star_link(concentrated: bool) -> tuple[CarrierTies, np.ndarray]:
+    """A (people 0-9) and B (10-19); 10 a-b ties. Everyone has other outside weight 1."""
+    membership = np.array([0] * 10 + [1] * 10)
+    if concentrated:  # every tie goes through person 0 and person 10
+        a, b = np.zeros(10, dtype=np.int64), np.arange(10, 20)
+    else:
+        a, b = np.arange(10), np.arange(10, 20)
+    ties = CarrierTies(np.zeros(10, dtype=np.int64), a, b, np.ones(10), np.array([0]), np.array([1]), np.array([1]))
+    return ties, membership
+
+
+def test_a_link_through_one_person_is_beyond_chance_a_spread_one_is_not() -> None:
+    for concentrated, expect_small in ((True, True), (False, False)):
+        ties, membership = _star_link(concentrated)
+        held = np.bincount(np.concatenate([ties.a, ties.b]), minlength=20).astype(float)
+        outside = held + 1.0  # one unit of other outside weight each: the group spreads its outside ties
+        (p,) = carrier_test(ties, membership, outside, outside, draws=199, seed=0)
+        assert (p <= 0.01) if expect_small else (p > 0.5)
+
+
+def test_a_liaison_that_carries_every_outside_tie_is_no_surprise() -> None:
+    # the same concentrated link, but person 0 and person 10 also hold all their groups' other outside ties
+    ties, membership = _star_link(True)
+    outside = np.zeros(20)
+    outside[0] = outside[10] = 20.0
+    (p,) = carrier_test(ties, membership, outside, outside, draws=99, seed=0)
+    assert p == 1.0
+
+
+def test_doctests() -> None:
+    for module in (stability, fragility):
+        outcome = doctest.testmod(module)
+        assert outcome.attempted > 0 and outcome.failed == 0
