@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from ona.params import AnalysisParams
 from ona.results import AnalysisResult, GroupMetrics, LinkMetrics
 from ona.results_service import HandoffSummary, Recommendation, RecommendationView
 from ona.viz.groups import weak_links_in_order as _weak_in_order
@@ -90,6 +91,7 @@ def executive_summary(result: AnalysisResult) -> list[Paragraph]:
         Paragraph(scope(result)),
         Paragraph(" ".join(silo_sentences(result))),
         Paragraph(intro, tuple(items)),
+        Paragraph(link_notes(result)),
         Paragraph(" ".join(service_facts(result)[:1] + (failing_sentence(result) if _crossed(result) else []))),
         Paragraph(" ".join(change)),
         Paragraph(" ".join(bridge_sentences(result))),
@@ -155,6 +157,12 @@ def silo_sentences(result: AnalysisResult) -> list[str]:
                     f"{join(names)} work as silos: {in_ten(share)} of their collaboration "
                     f"({100 * share:.0f}%) stays inside their own {one}" + (f", {where}." if where else ".")
                 )
+    shaky = [g for g in silos if g.tentative]
+    if shaky:
+        out.append(
+            f"{join([f'{g.group} ({_held(g)})' for g in shaky])} {'is' if len(shaky) == 1 else 'are'} tentative: "
+            "flagged in too few resamples of the weeks to act on yet."
+        )
     explained = Counter(lk.explained_by.removeprefix("silo: ") for lk in result.links if lk.explained_by)
     if explained:
         n = sum(explained.values())
@@ -175,15 +183,29 @@ def silo_sentences(result: AnalysisResult) -> list[str]:
     return out
 
 
+def quiet_pair(lk: LinkMetrics, params: AnalysisParams) -> bool:
+    """An under-connected link and nothing else, between groups with too few ticket handoffs to show
+    that they need each other: a fact to know, not a problem to act on first."""
+    return (lk.weak and lk.under_connected and not lk.fragile and not lk.dependency_without_relationship
+            and lk.handoffs < params.dependency_min_handoffs)  # fmt: skip
+
+
 def link_sentences(result: AnalysisResult) -> tuple[str, list[str]]:
-    """An opening sentence on weak links and one sentence per link described (the worst first)."""
+    """The headline on links: the stable problems to act on, described (the worst first), then a count
+    of the tentative ones and of the quiet pairs (under-connected, nothing showing they need each other).
+
+    Silos' own links are counted under the silos (:func:`silo_sentences`).
+    """
     many = group_noun(result.parameters.group_by)[1]
     weak = weak_links_in_order(result)
     if not weak:
         return f"No link between two {many} was flagged as weak or fragile.", []
-    n = len(weak)
+    problems = _problems(result)
+    n = len(problems)
+    if not n:
+        return f"No link between two {many} calls for action now.", []
     head = (
-        f"{plural(n, 'link')} between {many} {'is' if n == 1 else 'are'} weak or fragile "
+        f"{plural(n, 'link')} between {many} {'calls' if n == 1 else 'call'} for action "
         f"(of {len(result.links)} pairs measured)"
     )
     if n == 1:
@@ -192,7 +214,38 @@ def link_sentences(result: AnalysisResult) -> tuple[str, list[str]]:
         head += ", the most serious first:"
     else:
         head += f"; the {MAX_LINKS} most serious (all are in the weak links table):"
-    return head, [describe_link(lk) for lk in weak[:MAX_LINKS]]
+    return head, [describe_link(lk) for lk in problems[:MAX_LINKS]]
+
+
+def _problems(result: AnalysisResult) -> list[LinkMetrics]:
+    """Weak links that are neither quiet pairs nor tentative, worst first."""
+    return [lk for lk in weak_links_in_order(result) if not quiet_pair(lk, result.parameters) and not lk.tentative]
+
+
+def link_notes(result: AnalysisResult) -> str:
+    """After the headline: how many weak links are tentative, and how many are quiet pairs."""
+    many = group_noun(result.parameters.group_by)[1]
+    weak = weak_links_in_order(result)
+    quiet = [lk for lk in weak if quiet_pair(lk, result.parameters)]
+    tentative = [lk for lk in weak if lk.tentative and lk not in quiet]
+    after = []
+    if tentative:
+        names = join([f"{lk.source} and {lk.target}" + (f" ({_held(lk)})" if lk.stability is not None else "")
+                      for lk in tentative[:MAX_LINKS]] + ([f"{len(tentative) - MAX_LINKS} more"]
+                                                          if len(tentative) > MAX_LINKS else []))  # fmt: skip
+        after.append(f"{plural(len(tentative), 'more link')} {'is' if len(tentative) == 1 else 'are'} tentative, "
+                     f"flagged in too few resamples of the weeks to act on yet: {names}.")  # fmt: skip
+    if quiet:
+        after.append(
+            f"{plural(len(quiet), 'pair')} of {many} rarely work{'s' if len(quiet) == 1 else ''} together, "
+            f"with too few ticket handoffs to show {'it needs' if len(quiet) == 1 else 'they need'} to "
+            "(under-connected; all are in the weak links table)."
+        )
+    return " ".join(after)
+
+
+def _held(flagged: LinkMetrics | GroupMetrics) -> str:
+    return f"holds in {100 * (flagged.stability or 0.0):.0f}% of resamples"
 
 
 def describe_link(lk: LinkMetrics) -> str:
@@ -329,7 +382,7 @@ def service_pairs(result: AnalysisResult) -> list[ServicePair]:
         row[0] += p.handoffs
         row[1] += p.bounces
         row[2] += p.no_owner_tickets
-    dependent = [(lk.source, lk.target) for lk in weak_links_in_order(result) if lk.dependency_without_relationship]
+    dependent = [(lk.source, lk.target) for lk in weak_links_in_order(result) if lk.dependency_without_relationship and not lk.tentative]
     rank = {key: i for i, key in enumerate(dependent)}
     for key in dependent:  # a dependency always shows, even if the handoff table left the pair out
         acc.setdefault(key, [next(lk.handoffs for lk in result.links if (lk.source, lk.target) == key), 0, 0])

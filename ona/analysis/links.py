@@ -19,17 +19,24 @@ For an unordered pair of groups (a, b), ``source`` a < ``target`` b by name:
   Removing a person removes all their a-b ties, so this is the a-b weight
   they hold: the first three carriers.
 
-Every pair is listed when there are at most :data:`ALL_PAIRS_LIMIT` (60)
-groups, so that absent links show up; above that, only the pairs joined by
-at least one edge (a tie, or a ticket handoff whose weight a zero
-coefficient removed) or a group handoff.
+Every pair of groups is judged, however many groups there are. Every pair
+is listed when there are at most :data:`ALL_PAIRS_LIMIT` (60) groups, so
+that absent links show up; above that (a grouping by team), the pairs
+joined by at least one edge (a tie, or a ticket handoff whose weight a zero
+coefficient removed) or a group handoff, and every flagged pair.
+
+Judged (``judged``): a pair with at least ``min_link_ties`` ties, or that a
+typical pair of groups of these sizes would give that many
+(:func:`judged_pairs`). Only a judged pair can be under-connected, fragile
+or a dependency without relationship: between two groups that would share
+two ties even at the typical level, an absence says nothing.
 
 Weak links (thresholds from :class:`~ona.params.AnalysisParams`). Most pairs
 of departments in a real organization collaborate far below random mixing,
 so "low" is judged against this organization's typical pair: ``median_ratio``
 is the median ratio over all listed pairs with ``expected > 0``.
 
-- ``under_connected``: ``expected > 0`` and ``ratio < weak_ratio * median_ratio``;
+- ``under_connected``: judged, ``expected > 0`` and ``ratio < weak_ratio * median_ratio``;
 - ``dependency_without_relationship`` (the worst case): at least
   ``dependency_min_handoffs`` ticket handoffs show that the groups depend on
   each other, yet their relationship, the email, meeting, chat and ties weight alone
@@ -46,7 +53,13 @@ is the median ratio over all listed pairs with ``expected > 0``.
   Never fragile: a link whose two groups both have fewer than
   ``min_group_size`` members (between a handful of people a few always
   carry everything), nor one in the bottom half of linked pairs by weight
-  (the materiality rule above, which so also excludes the bottom tail);
+  (the materiality rule above, which so also excludes the bottom tail).
+  With the significance tests, a fragile link's top carriers must also
+  hold more of it than carriers drawn like the two groups' other outside
+  ties would (:mod:`ona.analysis.fragility`; ``fragile_p_value``,
+  Benjamini-Hochberg adjusted over the links tested, below ``alpha``): a
+  link of three ties, or one through the liaison who holds all of a
+  group's outside ties, is not fragile by chance alone;
 - ``weak`` = any of the three, except a link whose only weakness is
   ``under_connected`` and that a silo explains (below).
 
