@@ -18,11 +18,27 @@ from tests.service.orgs import bridges
 
 PARAMS = AnalysisParams()
 
+#: The flags of orgs.bridges' links (its docstring's premises), set by hand: recommend()
+#: reads them, the link rules are tested in tests/analysis (with min_link_ties, a
+#: link between groups of 6 to 8 people with no tie is too small to judge).
+JUDGED: dict[tuple[str, str], dict[str, object]] = {
+    ("A", "B"): {"weak": True, "fragile": True, "dependency_without_relationship": True,
+                 "weak_reasons": ["dependency_without_relationship: 12 handoffs", "fragile: 2 people"]},
+    ("A", "C"): {"weak": True, "fragile": True, "weak_reasons": ["fragile: 1 person"]},
+    ("B", "C"): {"weak": True, "under_connected": True, "weak_reasons": ["under_connected: no tie"]},
+    ("C", "D"): {"weak": True, "under_connected": True, "weak_reasons": ["under_connected: no tie"]},
+}  # fmt: skip
+
 
 class Case:
     def __init__(self) -> None:
         self.g, self.partition = bridges()
-        self.links: list[LinkMetrics] = link_metrics(self.g, self.partition, params=PARAMS)
+        unflagged = {"weak": False, "fragile": False, "under_connected": False,
+                     "dependency_without_relationship": False, "weak_reasons": []}  # fmt: skip
+        self.links: list[LinkMetrics] = [
+            lk.model_copy(update={**unflagged, **JUDGED.get((lk.source, lk.target), {})})
+            for lk in link_metrics(self.g, self.partition, params=PARAMS)
+        ]
         self.people: list[PersonMetrics] = person_metrics(self.g, self.partition, params=PARAMS)
         # C marked a silo by hand: recommend() reads the flag, the silo rule is tested elsewhere
         self.groups: list[GroupMetrics] = [
@@ -51,11 +67,14 @@ def case() -> Case:
 
 
 def test_the_organization(case: Case) -> None:
-    """The premises, as link_metrics judges them today (see orgs.bridges)."""
+    """The premises (see orgs.bridges and JUDGED)."""
     by_pair = {(lk.source, lk.target): lk for lk in case.links}
     assert {p for p, lk in by_pair.items() if lk.fragile} == {("A", "B"), ("A", "C")}
     assert {p for p, lk in by_pair.items() if lk.under_connected} == {("B", "C"), ("C", "D")}
     assert by_pair[("A", "B")].weak_reasons[0].startswith("dependency_without_relationship")
+    # what link_metrics computes and recommend() reads besides the flags
+    assert by_pair[("A", "B")].bridge_people[:2] == ["a1", "b1"] and by_pair[("A", "C")].bridge_people == ["a3", "c0"]
+    assert by_pair[("A", "B")].handoffs == 12
     assert case.brokers() and case.brokers() <= {"a0", "a1", "a3", "b0", "b1", "c0"}
 
 
@@ -147,25 +166,6 @@ def test_nothing_to_do_in_a_healthy_org() -> None:
 # broker_share, buddy_pairs, shadow_pairs and boundary_spanners are parameters
 
 
-#: The flags of orgs.bridges' links (test_the_organization's premises), set by hand
-#: so that these tests read recommend() alone, whatever the link rules become.
-JUDGED: dict[tuple[str, str], dict[str, object]] = {
-    ("A", "B"): {"weak": True, "fragile": True, "dependency_without_relationship": True,
-                 "weak_reasons": ["dependency_without_relationship: 12 handoffs", "fragile: 2 people"]},
-    ("A", "C"): {"weak": True, "fragile": True, "weak_reasons": ["fragile: 1 person"]},
-    ("B", "C"): {"weak": True, "under_connected": True, "weak_reasons": ["under_connected: no tie"]},
-    ("C", "D"): {"weak": True, "under_connected": True, "weak_reasons": ["under_connected: no tie"]},
-}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def judged() -> Case:
-    case = Case()
-    unflagged = {"weak": False, "fragile": False, "under_connected": False,
-                 "dependency_without_relationship": False, "weak_reasons": []}  # fmt: skip
-    case.links = [lk.model_copy(update={**unflagged, **JUDGED.get((lk.source, lk.target), {})}) for lk in case.links]
-    case.recs = _recommend(case)
-    return case
 
 
 def _recommend(case: Case, **changes: object) -> list[Recommendation]:
@@ -176,47 +176,47 @@ def _by_kind(recs: list[Recommendation], kind: str) -> dict[tuple[str, ...], Rec
     return {tuple(r.groups): r for r in recs if r.kind == kind}
 
 
-def test_default_counts_are_todays(judged: Case) -> None:
+def test_default_counts_are_todays(case: Case) -> None:
     """The defaults reproduce the constants they replaced: 3 buddy pairs, 2 shadowing pairs, 3 spanners."""
-    buddies = _by_kind(judged.recs, "buddy_pairs")
+    buddies = _by_kind(case.recs, "buddy_pairs")
     assert {g: len(r.pairs) for g, r in buddies.items()} == {("A", "B"): 3, ("C", "B"): 3, ("C", "D"): 3}
     assert buddies[("A", "B")].pairs == [["a0", "b2"], ["a2", "b0"], ["a4", "b3"]]
-    assert _by_kind(judged.recs, "job_shadowing")[("A", "B")].pairs == [["a1", "b1"], ["a0", "b0"]]
-    spanners = _by_kind(judged.recs, "recognize_boundary_spanners")
+    assert _by_kind(case.recs, "job_shadowing")[("A", "B")].pairs == [["a1", "b1"], ["a0", "b0"]]
+    spanners = _by_kind(case.recs, "recognize_boundary_spanners")
     assert spanners[("A", "B")].person_ids == ["a1", "b1", "a0"] and spanners[("C",)].person_ids == ["c0"]
-    assert _recommend(judged, broker_share=0.1, buddy_pairs=3, shadow_pairs=2, boundary_spanners=3) == judged.recs
+    assert _recommend(case, broker_share=0.1, buddy_pairs=3, shadow_pairs=2, boundary_spanners=3) == case.recs
 
 
-def test_buddy_pairs_parameter(judged: Case) -> None:
-    one = _by_kind(_recommend(judged, buddy_pairs=1), "buddy_pairs")
-    five = _by_kind(_recommend(judged, buddy_pairs=5), "buddy_pairs")
-    default = _by_kind(judged.recs, "buddy_pairs")
+def test_buddy_pairs_parameter(case: Case) -> None:
+    one = _by_kind(_recommend(case, buddy_pairs=1), "buddy_pairs")
+    five = _by_kind(_recommend(case, buddy_pairs=5), "buddy_pairs")
+    default = _by_kind(case.recs, "buddy_pairs")
     for key, rec in default.items():
         assert one[key].pairs == rec.pairs[:1]  # the best pair first, whatever the count
         assert five[key].pairs[:3] == rec.pairs and len(five[key].pairs) == 5
 
 
-def test_shadow_pairs_parameter(judged: Case) -> None:
-    (rec,) = _by_kind(_recommend(judged, shadow_pairs=1), "job_shadowing").values()
+def test_shadow_pairs_parameter(case: Case) -> None:
+    (rec,) = _by_kind(_recommend(case, shadow_pairs=1), "job_shadowing").values()
     assert rec.pairs == [["a1", "b1"]] and rec.figures["pairs"] == 1 and rec.figures["handoffs"] == 12
 
 
-def test_boundary_spanners_parameter(judged: Case) -> None:
-    spanners = _by_kind(_recommend(judged, boundary_spanners=1), "recognize_boundary_spanners")
+def test_boundary_spanners_parameter(case: Case) -> None:
+    spanners = _by_kind(_recommend(case, boundary_spanners=1), "recognize_boundary_spanners")
     assert spanners[("A", "B")].person_ids == ["a1"] and spanners[("A", "C")].person_ids == ["a3"]
     assert spanners[("C",)].person_ids == ["c0"]
 
 
-def test_broker_share_parameter(judged: Case) -> None:
-    between = np.array([p.betweenness for p in judged.people])
-    active = np.array([p.active for p in judged.people])
+def test_broker_share_parameter(case: Case) -> None:
+    between = np.array([p.betweenness for p in case.people])
+    active = np.array([p.active for p in case.people])
     masks = [overloaded_brokers(between, active, share) for share in (0.1, 0.5, 1.0)]
     assert masks[0].sum() < masks[1].sum() < masks[2].sum()  # a larger share: more overloaded brokers
     assert not (masks[0] & ~masks[1]).any() and not (masks[1] & ~masks[2]).any()
-    busy = {p.person_id for p, m in zip(judged.people, masks[1], strict=True) if m}
-    buddies = _by_kind(_recommend(judged, broker_share=0.5), "buddy_pairs")
+    busy = {p.person_id for p, m in zip(case.people, masks[1], strict=True) if m}
+    buddies = _by_kind(_recommend(case, broker_share=0.5), "buddy_pairs")
     chosen = {pid for rec in buddies.values() for pid in rec.person_ids}
     assert chosen and not chosen & busy
-    assert chosen != {pid for rec in _by_kind(judged.recs, "buddy_pairs").values() for pid in rec.person_ids}
+    assert chosen != {pid for rec in _by_kind(case.recs, "buddy_pairs").values() for pid in rec.person_ids}
     # every active person has some betweenness here: with a share of 1 nobody is left to pair
-    assert all(not rec.pairs for rec in _by_kind(_recommend(judged, broker_share=1.0), "buddy_pairs").values())
+    assert all(not rec.pairs for rec in _by_kind(_recommend(case, broker_share=1.0), "buddy_pairs").values())
