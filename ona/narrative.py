@@ -487,13 +487,13 @@ def comparison_sentences(result: AnalysisResult) -> list[str]:
     Worse: groups that became more insular (a significant fall of the E-I
     index, see :mod:`ona.analysis.trends`) or became a silo; links that
     weakened or rest on fewer people. Better, the mirror rules: groups no
-    longer a silo, or whose E-I index rose by at least ``EI_DROP`` with
-    ``delta_z >= DELTA_Z``; links no longer weak, or whose ratio rose by at
-    least ``RATIO_DROP`` of its value before, and that did not weaken.
+    longer a silo, or whose E-I index rose by at least ``insular_ei_drop`` with
+    ``delta_z >= insular_delta_z``; links no longer weak, or whose ratio rose by at
+    least ``weakened_ratio_drop`` of its value before, and that did not weaken.
     Groups decide the verdict ("getting worse"); when they are even, links
     do, and the verdict says "slightly" (links carry no significance test).
     """
-    from ona.analysis.trends import DELTA_Z, EI_DROP, RATIO_DROP
+    p = result.parameters
 
     cmp = result.comparison
     if cmp is None:
@@ -504,15 +504,15 @@ def comparison_sentences(result: AnalysisResult) -> list[str]:
         g for g in cmp.groups
         if not (g.more_insular or g.became_silo)
         and ((g.silo_before and not g.silo_after)
-             or (g.delta_ei_index is not None and g.delta_ei_index >= EI_DROP
-                 and g.delta_z is not None and g.delta_z >= DELTA_Z))
+             or (g.delta_ei_index is not None and g.delta_ei_index >= p.insular_ei_drop
+                 and g.delta_z is not None and g.delta_z >= p.insular_delta_z))
     ]  # fmt: skip
     worse_links = [lk for lk in cmp.links if lk.weakened or lk.fewer_carriers]
     better_links = [
         lk for lk in cmp.links
         if not (lk.weakened or lk.fewer_carriers)
         and ((lk.weak_before and not lk.weak_after)
-             or (lk.ratio_before and lk.delta_ratio is not None and lk.delta_ratio >= RATIO_DROP * lk.ratio_before))
+             or (lk.ratio_before and lk.delta_ratio is not None and lk.delta_ratio >= p.weakened_ratio_drop * lk.ratio_before))
     ]  # fmt: skip
     score = len(worse_groups) - len(better_groups)
     slightly = "" if score else "slightly "
@@ -547,14 +547,14 @@ def trend_sentences(result: AnalysisResult) -> list[str]:
     """How the groups moved from the first period of ``result.trends`` to the last.
 
     A group moved inward (outward) when its E-I index fell (rose) by at least
-    ``EI_DROP`` between its first and last period with ties; periods carry no
+    ``insular_ei_drop`` between its first and last period with ties; periods carry no
     significance test, so this is a description, not a verdict on chance.
     Getting worse: more groups moved inward than outward, or as many and
     more links are weak in the last period than in the first. When the
     result also compares two windows, that comparison (tested for
     significance) gives the verdict and this sentence only describes.
     """
-    from ona.analysis.trends import EI_DROP
+    drop = result.parameters.insular_ei_drop
 
     t = result.trends
     if t is None or len(t.periods) < 2:
@@ -564,9 +564,9 @@ def trend_sentences(result: AnalysisResult) -> list[str]:
     inward, outward = [], []
     for g in t.groups:
         values = [v for v in g.ei_index if v is not None]
-        if len(values) >= 2 and values[-1] - values[0] <= -EI_DROP:
+        if len(values) >= 2 and values[-1] - values[0] <= -drop:
             inward.append(g.group)
-        elif len(values) >= 2 and values[-1] - values[0] >= EI_DROP:
+        elif len(values) >= 2 and values[-1] - values[0] >= drop:
             outward.append(g.group)
     weak_first = sum(lk.weak[0] for lk in t.links)
     weak_last = sum(lk.weak[-1] for lk in t.links)
@@ -578,7 +578,7 @@ def trend_sentences(result: AnalysisResult) -> list[str]:
     if outward:
         moved.append(f"{join(outward)} opened up")
     if not moved:
-        moved.append(f"no {one}'s E-I index moved by {EI_DROP:g} or more")
+        moved.append(f"no {one}'s E-I index moved by {drop:g} or more")
     look = f", things are {verdict}" if result.comparison is None else ""
     return [
         (

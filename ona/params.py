@@ -139,6 +139,14 @@ class AnalysisParams(BaseModel):
         description="block-bootstrap resamples of weeks that give every flag its stability and every E-I "
         "index and ratio its interval (0: no stability step; at most 5,000)",
     )
+    stability_block_weeks: int | None = Field(
+        None,
+        ge=1,
+        le=520,
+        description="length in weeks of the runs of consecutive weeks that a stability resample is built of "
+        "(default: half the weeks with events, rounded up, so that a flag living in one half of the period "
+        "only is tentative)",
+    )
     stability_interval: float = Field(
         0.9, gt=0, lt=1, description="coverage of the bootstrap intervals of E-I indexes and link ratios"
     )

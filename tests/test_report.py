@@ -217,7 +217,7 @@ def test_sentence_for_many_silos(org):
 def test_sentences_name_weak_links_dependency_first(org):
     result, _ = org
     intro, items = narrative.link_sentences(result)
-    assert intro.startswith("3 links between departments are weak or fragile")
+    assert intro.startswith("3 links between departments call for action")
     assert items[0].startswith(
         "Finance and IT depend on each other (20 ticket handoffs) yet collaborate at 2% of the level random mixing"
     )

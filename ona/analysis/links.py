@@ -541,8 +541,10 @@ def explaining_silo(weight: np.ndarray, ties: np.ndarray, expected: np.ndarray, 
     outside ties and ``q = min(1, weak_ratio * typical * vol(b) / (2W -
     vol(s)))`` the share of them a link just at the threshold would get,
     ``P(Binomial(e_s, q) <= ties_sb) >= alpha`` (a silo with 8 outside ties
-    says little about any one of its links). Of two silo sides, the one with
-    the larger c. Returns the explaining group per link, the c it reached
+    says little about any one of its links). A link between two silos is also
+    explained when, given both outside weights, it is not low: ``c2 = W_ab
+    sum_d E_d / (E_a E_b)`` at least ``weak_ratio`` times its median over the
+    pairs. Of two silo sides, the one with the larger c. Returns the explaining group per link, the c it reached
     and ``typical``.
     """
     npairs = weight.size
@@ -562,6 +564,13 @@ def explaining_silo(weight: np.ndarray, ties: np.ndarray, expected: np.ndarray, 
         chance[side] = binom.cdf(ties, outside_ties[d], np.clip(share, 0.0, 1.0))
     is_silo = np.stack([silo[source], silo[target]])
     explains = is_silo & ((np.nan_to_num(c, nan=-1.0) >= threshold) | (chance >= params.alpha)) & under
+    # two silos: each keeps to itself, so condition on both outside weights at once
+    outside = external.sum()
+    both_out = external[source] * external[target]
+    ok = (expected > 0) & (both_out > 0)
+    c2 = np.divide(weight * outside, both_out, out=np.full(npairs, np.nan), where=ok)
+    typical2 = float(np.median(c2[ok])) if ok.any() else 0.0
+    explains |= (is_silo.all(axis=0) & under & (np.nan_to_num(c2, nan=-1.0) >= params.weak_ratio * typical2))[None, :]
     score = np.where(explains, np.nan_to_num(c, nan=-1.0, posinf=np.finfo(float).max), -np.inf)
     side = np.argmax(score, axis=0)
     explainer = np.where(explains.any(axis=0), np.where(side == 0, source, target), -1)

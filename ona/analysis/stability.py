@@ -5,11 +5,17 @@ stability, the weight of every tie per week (:attr:`ona.store.PairWeights.weekly
 output: the same groups and links with ``stability``, ``tentative``,
 intervals, ``holds_without`` and ``supported_by`` filled in.
 
-**Stability** (a block bootstrap over time). The weeks with events are the
-blocks: a resample draws as many weeks as there are, with replacement
-(``numpy.random.default_rng(seed)``, a generator of its own), and a tie's
-weight in the resample is the sum of its weights in the drawn weeks (a tie
-of the ties table without a period counts once in every resample). The
+**Stability** (a circular block bootstrap over time). The weeks with events,
+in time order, are read as a circle; a resample strings together runs of
+``stability_block_weeks`` consecutive weeks (default: half the weeks,
+rounded up) that start at random weeks, until it holds as many weeks as
+the data (``numpy.random.default_rng(seed)``, a generator of its own). A
+tie's weight in the resample is the sum of its weights in the drawn weeks
+(a tie of the ties table without a period counts once in every resample).
+Runs of half the period keep time together: a silo that formed in the
+second half is absent from the resamples built mostly of the first half,
+so it comes out tentative, where weeks drawn one by one would always mix
+both halves and call it stable. The
 per-week weights are aggregated once, to group pairs per week and to the
 few sums below, so a resample costs a few k x k operations and never
 re-reads events. Every rule is applied again to each resample:
@@ -405,11 +411,12 @@ def flag_stability(g: CollabGraph, partition: Partition, groups: list[GroupMetri
         shape=(f.tracked_edge.size, blocks),
     )  # f.tracked_edge is sorted: np.flatnonzero
     rng = np.random.default_rng(params.seed)
+    draw = _block_draw(weeks.size, params.stability_block_weeks)
     silo, weak, ei, ratio = [], [], [], []
     flags = {"under_connected": [], "dependency_without_relationship": [], "fragile": []}
     top = np.full(f.tracked.size, params.fragile_carriers)
     for _ in range(resamples):
-        c = np.append(rng.multinomial(weeks.size, np.full(weeks.size, 1 / weeks.size)), 1.0)
+        c = np.append(draw(rng), 1.0)
 
         def quad(gram: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[float, float, float]:
             return float(gram[0] @ c), float(c @ gram[1] @ c), float(c @ gram[2] @ c)
@@ -454,6 +461,19 @@ def flag_stability(g: CollabGraph, partition: Partition, groups: list[GroupMetri
             "ratio_interval": _interval(ratio_a[:, p], low, high),
         }))  # fmt: skip
     return out_groups, out_links
+
+
+def _block_draw(weeks: int, block: int | None):  # noqa: ANN202 - a closure
+    """How many times each week is drawn in one circular block resample (module docstring)."""
+    length = min(weeks, block or -(-weeks // 2))
+    runs = -(-weeks // length)
+
+    def draw(rng: np.random.Generator) -> np.ndarray:
+        starts = rng.integers(0, weeks, runs)
+        picked = ((starts[:, None] + np.arange(length)[None, :]) % weeks).ravel()[:weeks]
+        return np.bincount(picked, minlength=weeks).astype(float)
+
+    return draw
 
 
 def _interval(values: np.ndarray, low: float, high: float) -> list[float] | None:

@@ -154,7 +154,8 @@ def viewer_graph(result: AnalysisResult, plan: Plan) -> ViewerGraph:
         row = _link_row(a, b, acc, plan)
         if row.weight > 0 and row.source_carriers + row.target_carriers < plan.k:
             withheld.add((a, b))
-            row = row.model_copy(update={"weight": 0.0, "ties": 0, "channels": {}, "handoffs": 0})
+            row = row.model_copy(update={"weight": 0.0, "ties": 0, "channels": {}, "handoffs": 0,
+                                         "ratio_interval": None, "fragile_p_value": None})
         rows[(a, b)] = row
 
     names = sorted(internal)

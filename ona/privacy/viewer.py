@@ -69,17 +69,22 @@ def for_viewer(result: AnalysisResult, min_group_size: int | None = None) -> Ana
             "groups": _group_positions(layout.groups, result, plan),
         })
     removed = vg.removes_anything
+    groups, links = vg.groups, vg.links
     if removed:
         withheld.append("summary: modularity of the communities, events and external parties; "
                         "validation: file counts")
+        # resampled from every tie, those left out too: the shown figures no longer sit inside them
+        groups = [g.model_copy(update={"ei_interval": None}) for g in groups]
+        links = [lk.model_copy(update={"ratio_interval": None}) for lk in links]
+        withheld.append("intervals: E-I and ratio intervals of the week resamples")
     validation = ValidationReport(
         files={} if removed else dict(result.validation.files),
         external={} if removed else dict(result.validation.external),
     )
     return result.model_copy(update={
         "summary": viewer_summary(result, vg, communities),
-        "groups": vg.groups,
-        "links": vg.links,
+        "groups": groups,
+        "links": links,
         "people": [],
         "communities": communities,
         "validation": validation,
