@@ -200,7 +200,7 @@ def link_sentences(result: AnalysisResult) -> tuple[str, list[str]]:
     weak = weak_links_in_order(result)
     if not weak:
         return f"No link between two {many} was flagged as weak or fragile.", []
-    problems = _problems(result)
+    problems = problem_links(result)
     n = len(problems)
     if not n:
         return f"No link between two {many} calls for action now.", []
@@ -217,7 +217,7 @@ def link_sentences(result: AnalysisResult) -> tuple[str, list[str]]:
     return head, [describe_link(lk) for lk in problems[:MAX_LINKS]]
 
 
-def _problems(result: AnalysisResult) -> list[LinkMetrics]:
+def problem_links(result: AnalysisResult) -> list[LinkMetrics]:
     """Weak links that are neither quiet pairs nor tentative, worst first."""
     return [lk for lk in weak_links_in_order(result) if not quiet_pair(lk, result.parameters) and not lk.tentative]
 

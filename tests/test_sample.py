@@ -87,3 +87,29 @@ def test_trends_and_comparison_are_there(result: ona.AnalysisResult) -> None:
     assert result.comparison is not None
     # nothing was reorganized in the sample: no group became a silo at the split
     assert not any(g.became_silo for g in result.comparison.groups)
+
+
+def test_the_headline_shows_only_the_planted_problems(result: ona.AnalysisResult) -> None:
+    from ona import narrative
+
+    planted = [set(PLANTED["dependency_pair"]["departments"]), set(PLANTED["fragile_link"]["departments"])]
+    head, items = narrative.link_sentences(result)
+    assert head.startswith(f"{len(planted)} links between departments call for action")
+    problems = narrative.problem_links(result)
+    assert [{lk.source, lk.target} for lk in problems] == planted
+    assert all(lk.stability is not None and lk.stability >= 0.95 and not lk.tentative for lk in problems)
+    silos = [g for g in result.groups if g.silo]
+    assert all(g.stability is not None and g.stability >= 0.95 for g in silos)
+    # every other weak link is a quiet pair (under-connected, no dependency shown), counted after the headline
+    rest = [lk for lk in result.links if lk.weak and lk not in problems]
+    assert all(narrative.quiet_pair(lk, result.parameters) for lk in rest)
+    # the silos' links, their dependencies too, are counted under the silos
+    silo_names = {g.group for g in silos}
+    assert all(lk.explained_by and not lk.weak for lk in result.links
+               if lk.dependency_without_relationship and {lk.source, lk.target} & silo_names)
+
+
+def test_the_planted_dependency_rests_on_tickets(result: ona.AnalysisResult) -> None:
+    link = _link(result, PLANTED["dependency_pair"]["departments"])
+    assert link.supported_by == ["ticket"]
+    assert link.holds_without == {"email": True, "meeting": True, "ticket": False}

@@ -83,7 +83,11 @@ share of them a link just at that threshold would get). Such a link gets
 ``explained_by = "silo: <s>"`` and a last reason ``explained_by_silo``,
 keeps ``under_connected`` and is not ``weak`` (unless fragile or a
 dependency without relationship), so counts of weak links count
-independent problems.
+independent problems. A dependency without relationship with a silo side
+is explained the same way on its relationship weights (email, meeting,
+chat, ties volumes and outside weights) with ``dependency_ratio`` in place
+of ``weak_ratio``: it keeps the flag and is not weak unless something else
+makes it so.
 
 ``weak_reasons`` are ``"<code>: <sentence>"`` with the codes above, worst
 first; they name no person (the people are in ``bridge_people``, which
@@ -104,7 +108,7 @@ from scipy.stats import binom
 
 from ona.analysis.fragility import CarrierTies, carrier_test
 from ona.analysis.groups import GroupEdges, group_edges
-from ona.analysis.link_significance import LinkTest
+from ona.analysis.link_significance import LinkTest, relationship_weights
 from ona.analysis.significance import benjamini_hochberg
 from ona.graph.model import CHANNELS, CollabGraph, Partition
 from ona.params import AnalysisParams
@@ -275,11 +279,24 @@ def link_metrics(
     external = np.bincount(e.gu[cross], weights=cw, minlength=k) + np.bincount(e.gv[cross], weights=cw, minlength=k)
     outside_ties = (np.bincount(e.gu[cross], weights=e.tie[cross], minlength=k)
                     + np.bincount(e.gv[cross], weights=e.tie[cross], minlength=k))
+    silo_mask = np.isin(np.asarray(names, dtype=object), list(silos))
     explainer, conditioned, typical = explaining_silo(
-        weight, ties, expected, under, source, target, volume, external, outside_ties, total,
-        np.isin(np.asarray(names, dtype=object), list(silos)), params,
+        weight, ties, expected, under, source, target, volume, external, outside_ties, total, silo_mask, params,
     )  # fmt: skip
-    weak = (under & (explainer < 0)) | fragile | dependency
+    # a dependency whose relationship is low only because one side is a silo: the silo's problem
+    rel_edge = relationship_weights(g, params)
+    rel_volume = np.bincount(e.gu, weights=rel_edge, minlength=k) + np.bincount(e.gv, weights=rel_edge, minlength=k)
+    rel_external = (np.bincount(e.gu[cross], weights=rel_edge[cross], minlength=k)
+                    + np.bincount(e.gv[cross], weights=rel_edge[cross], minlength=k))
+    dep_explainer, dep_conditioned, dep_typical = explaining_silo(
+        relationship, ties, expected, dependency, source, target, rel_volume, rel_external, outside_ties,
+        float(rel_edge.sum()), silo_mask, params, level=params.dependency_ratio,
+    )  # fmt: skip
+    weak = (under & (explainer < 0)) | fragile | (dependency & (dep_explainer < 0))
+    # the silo named on a link that only silos make weak (by its weight first, else its relationship)
+    by_relationship = ~weak & (explainer < 0) & (dep_explainer >= 0)
+    explainer = np.where(weak, -1, np.where(by_relationship, dep_explainer, explainer))
+    conditioned = np.where(by_relationship, dep_conditioned, conditioned)
     # rounded keys: float noise from summation order must not reorder equal links
     severity = np.round(np.where(weak, np.nan_to_num(ratio), 0.0), 12)
     heavy = np.round(weight / total, 12) if total > 0 else weight
@@ -304,7 +321,7 @@ def link_metrics(
     cols = [x.tolist() for x in (source, target, weight, ties, expected, ratio, handoff_count,
                                  source_count, target_count, under, fragile, cut.best_set, cut.removed,
                                  dependency, relationship_ratio, z, p_value, dependency_p, explainer,
-                                 conditioned, judged, fragile_p)]
+                                 conditioned, judged, fragile_p, weak, by_relationship)]
     chan = [channels[c].tolist() for c in CHANNELS]
     links = []
     # up to ALL_PAIRS_LIMIT groups every pair is listed, so that absent links show; above, the pairs
@@ -312,7 +329,7 @@ def link_metrics(
     listed = (np.bincount(pair, minlength=npairs) > 0) | (handoffs > 0) | under | weak | (k <= ALL_PAIRS_LIMIT)
     for p in order[listed[order]].tolist():
         (a, b, w_ab, n_ties, exp, r, n_handoffs, n_source, n_target, low, thin, bits, cut_w, dep, rel,
-         zp, pv, dp, silo, cond, fair, fp) = (col[p] for col in cols)  # fmt: skip
+         zp, pv, dp, silo, cond, fair, fp, flagged, via_relationship) = (col[p] for col in cols)  # fmt: skip
         explained = silo >= 0
         people, shares = who[start[p]:start[p + 1]], held[start[p]:start[p + 1]]
         cut_people = [people[rank] for rank in range(bits.bit_length()) if bits >> rank & 1] if thin else []
@@ -331,7 +348,7 @@ def link_metrics(
                 target_carriers=n_target,
                 bridge_people=people[:3],
                 bridge_shares=[x / w_ab for x in shares[:3]] if w_ab > 0 else [],
-                weak=(low and not explained) or thin or dep,
+                weak=flagged,
                 under_connected=low,
                 fragile=thin,
                 dependency_without_relationship=dep,
@@ -339,8 +356,10 @@ def link_metrics(
                     w_ab, exp, r, median_ratio, low, dep, rel, n_handoffs, len(cut_people), cut_w, params
                 )
                 + ([f"explained_by_silo: {names[silo]} is a silo; given its own low outside collaboration "
-                    f"this link reaches {cond:.2f} times its expected weight (a typical pair, given one "
-                    f"side's outside collaboration: {typical:.2f})"] if explained else []),
+                    f"this link reaches {cond:.2f} times its expected "
+                    f"{'emails, meetings and chats' if via_relationship else 'weight'} (a typical pair, given one "
+                    f"side's outside collaboration: {dep_typical if via_relationship else typical:.2f})"]
+                   if explained else []),
                 z=_finite(zp),
                 p_value=_finite(pv),
                 dependency_p_value=_finite(dp),
@@ -527,8 +546,11 @@ def _finite(x: float) -> float | None:
 def explaining_silo(weight: np.ndarray, ties: np.ndarray, expected: np.ndarray, under: np.ndarray,
                        source: np.ndarray, target: np.ndarray, volume: np.ndarray, external: np.ndarray,
                        outside_ties: np.ndarray, total: float, silo: np.ndarray,
-                       params: AnalysisParams) -> tuple[np.ndarray, np.ndarray, float]:
+                       params: AnalysisParams, *, level: float | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """Which silo (group index, -1 for none) explains each under-connected link.
+
+    ``level`` replaces ``weak_ratio`` below (the dependency rule passes the
+    relationship weights and ``dependency_ratio``).
 
     Given side d's actual outside weight E_d, the weight d would give the
     other side b if it spread E_d over the other groups as random mixing
@@ -556,7 +578,8 @@ def explaining_silo(weight: np.ndarray, ties: np.ndarray, expected: np.ndarray, 
         c[side, (expected > 0) & (external[d] == 0)] = np.inf  # no outside weight: nothing to give b
     finite = c[np.isfinite(c)]
     typical = float(np.median(finite)) if finite.size else 0.0
-    threshold = params.weak_ratio * typical
+    level = params.weak_ratio if level is None else level
+    threshold = level * typical
     chance = np.zeros((2, npairs))
     for side, (d, b) in enumerate(((source, target), (target, source))):
         rest = 2 * total - volume[d]
@@ -570,7 +593,7 @@ def explaining_silo(weight: np.ndarray, ties: np.ndarray, expected: np.ndarray, 
     ok = (expected > 0) & (both_out > 0)
     c2 = np.divide(weight * outside, both_out, out=np.full(npairs, np.nan), where=ok)
     typical2 = float(np.median(c2[ok])) if ok.any() else 0.0
-    explains |= (is_silo.all(axis=0) & under & (np.nan_to_num(c2, nan=-1.0) >= params.weak_ratio * typical2))[None, :]
+    explains |= (is_silo.all(axis=0) & under & (np.nan_to_num(c2, nan=-1.0) >= level * typical2))[None, :]
     score = np.where(explains, np.nan_to_num(c, nan=-1.0, posinf=np.finfo(float).max), -np.inf)
     side = np.argmax(score, axis=0)
     explainer = np.where(explains.any(axis=0), np.where(side == 0, source, target), -1)

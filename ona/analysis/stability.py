@@ -233,12 +233,17 @@ def _judge(x: _Weights, f: _Fixed, params: AnalysisParams) -> _Verdict:
     dependency &= _lower_tail(relationship, x.relationship_moments, f.p_between, candidate) < params.alpha
     explainer, _, _ = explaining_silo(weight, f.ties, expected, under, s, t, volume, external, f.outside_ties,
                                       total, silo, params)  # fmt: skip
+    rel_inside = np.diag(x.relationship)
+    rel_external = x.relationship.sum(axis=1) - rel_inside
+    dep_explainer, _, _ = explaining_silo(relationship, f.ties, expected, dependency, s, t, 2 * rel_inside + rel_external,
+                                          rel_external, f.outside_ties, float(rel_inside.sum() + rel_external.sum() / 2),
+                                          silo, params, level=params.dependency_ratio)  # fmt: skip
     material = weight >= (np.median(weight[weight > 0]) if (weight > 0).any() else np.inf)
     fragile = np.zeros(s.size, dtype=bool)
     tracked = f.tracked
     fragile[tracked] = ((x.carried >= params.fragile_share * (1 - 1e-9)) & material[tracked] & (weight[tracked] > 0)
                         & f.judged[tracked] & ~f.tiny[tracked])  # fmt: skip
-    return _Verdict(silo, ei, ratio, under & (explainer < 0), dependency, fragile)
+    return _Verdict(silo, ei, ratio, under & (explainer < 0), dependency & (dep_explainer < 0), fragile)
 
 
 def _lower_tail(observed: np.ndarray, moments: tuple[float, float, float],
