@@ -583,3 +583,73 @@ def test_sample_like_result_round_trips_through_json(service_org):
     result, layout = service_org
     again = AnalysisResult.model_validate_json(result.to_json())
     assert render_report(again, layout) == render_report(result, layout)
+
+
+# -- fine groupings: 320 teams, 15,000 linked pairs ---------------------------
+
+
+@pytest.fixture(scope="module")
+def fine_org():
+    from tests.viz.fine import fine_grouping
+
+    return fine_grouping()
+
+
+@pytest.fixture(scope="module")
+def fine_html(fine_org):
+    result, layout = fine_org
+    return render_report(result, layout)
+
+
+def test_fine_grouping_tables_have_a_search_box_show_all_and_the_top_rows(fine_org, fine_html):
+    from ona.viz.style import TOP_N
+
+    result, _ = fine_org
+    weak = sum(lk.weak for lk in result.links)
+    for table, total in (("silo-table", len(result.groups)), ("weak-table", weak)):
+        tools = re.search(rf'<div class="table-tools" data-table="{table}" data-top="{TOP_N}">(.*?)</div>', fine_html, re.S)
+        assert tools, table
+        assert '<input type="search"' in tools.group(1) and f"Show all {total:,}" in tools.group(1)
+        body = re.search(rf'<table id="{table}" data-top="{TOP_N}">.*?<tbody>(.*?)</tbody>', fine_html, re.S).group(1)
+        rows = re.findall(r"<tr[^>]*>", body)
+        assert len(rows) == total  # every row is in the file ("show all")...
+        assert sum(" hidden" in row for row in rows) == total - TOP_N  # ...the first 25 shown
+        assert all("data-search=" in row for row in rows)
+    # the script that applies them is inline (self-contained), as is plotly.js
+    assert 'querySelectorAll(".table-tools")' in fine_html
+    assert not re.search(r"<script[^>]*\ssrc=", without_plotlyjs(fine_html))
+
+
+def test_fine_grouping_report_stays_a_sensible_size(fine_org, fine_html):
+    # plotly.js is 4.8 MB of it; 320 teams, 770 weak links, every group's full heatmap and ranking one click away
+    assert len(fine_html.encode()) < 9_000_000
+    viewer = render_report(for_viewer(fine_org[0]), fine_org[1])
+    assert len(viewer.encode()) < 9_000_000
+
+
+def test_fine_grouping_figures_show_the_top_groups_and_embed_all(fine_org, fine_html):
+    from ona.viz.groups import FIGURE_TOP
+
+    result, _ = fine_org
+    figures = embedded_figures(fine_html)
+    heat = next(t for t in figures["interaction_heatmap"]["data"] if t.get("meta") == "ratio")
+    assert len(heat["x"]) == FIGURE_TOP
+    full = re.search(r'<script type="application/json" data-figure-all="interaction_heatmap">(.*?)</script>', fine_html, re.S)
+    heat_all = next(t for t in json.loads(full.group(1))["data"] if t.get("meta") == "ratio")
+    assert len(heat_all["x"]) == len(result.groups)
+    assert 'class="link figure-all" data-figure="interaction_heatmap"' in fine_html and f"Show all {len(result.groups)} teams" in fine_html
+
+
+def test_tentative_flags_are_labelled_in_the_report(fine_html):
+    silos = section(fine_html, "silos")
+    assert "tentative: holds in 64% of resamples" in silos and "holds in 95% of resamples" in silos
+    assert "seen in: tickets" in silos and "seen in: emails, meetings" in silos
+    links = section(fine_html, "links")
+    first = re.search(r'<tr class="weak"[^>]*>(.*?)</tr>', links, re.S).group(1)
+    assert "tentative: holds in 64% of resamples" in first and "seen in: tickets" in first
+    assert "holds in 90% of resamples" in links and "tentative" in links
+
+
+def test_a_few_groups_need_no_search_box(html):
+    assert '<div class="table-tools"' not in html and '<script type="application/json" data-figure-all' not in html
+    assert " hidden>" not in section(html, "silos")

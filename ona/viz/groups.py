@@ -479,7 +479,9 @@ def interaction_heatmap(
                      "ticktext": [_times(2.0**t) for t in ticks]},
     }  # fmt: skip
     if compact:
-        # tens of thousands of cells: the ratio as text only (a quarter of the size), no gaps between cells
+        # tens of thousands of cells: the ratio as text only (a quarter of the size), no gaps between cells;
+        # the colour bar at the top, of a readable length, instead of the figure's whole height
+        heat["colorbar"].update(lenmode="pixels", len=320, y=1, yanchor="top")
         heat["text"] = [[None if c[0] is None else f"{c[0]:.2f}" for c in row] for row in custom]
         heat["hovertemplate"] = "<b>%{y} – %{x}</b><br>observed / expected: %{text}<extra></extra>"
     else:
