@@ -90,7 +90,7 @@ SUMMARY_SHOWN = 3  # paragraphs above the map (scope, silos, weak links; and wha
 ADVICE_SHOWN = 5  # recommendations shown before "show all" (tables show ona.viz.style.TOP_N rows)
 WARM_UP = 3  # latest done analyses prepared in the background when the list is shown
 #: Figures drawn for the most relevant groups of a fine grouping, with a "show all" (``?groups=all``).
-TOP_FIGURES = ("silo_ranking", "interaction_heatmap", "community_sankey")
+TOP_FIGURES = ("silo_ranking", "interaction_heatmap", "community_sankey", "trend_lines")
 PLOTLY_JS = f"/assets/plotly-{plotly.__version__}.min.js"
 
 # No inline script can run. 'unsafe-eval' stays: plotly.js's WebGL traces (the people map's

@@ -21,7 +21,7 @@ from plotly.subplots import make_subplots
 from ona.graph.layout import Layout
 from ona.results import AnalysisResult
 from ona.results_service import GroupChange, LinkChange, WindowComparison
-from ona.viz.groups import WIDTHS, _colour_scale, _width_bin, positions
+from ona.viz.groups import FIGURE_TOP, MAP_LINKS, WIDTHS, _colour_scale, _width_bin, positions
 from ona.viz.style import (
     GRID,
     MUTED,
@@ -34,6 +34,7 @@ from ona.viz.style import (
     group_noun,
     message_figure,
     palette,
+    top_groups,
 )
 
 TrendMetric = Literal["ei_index", "insularity", "internal_weight", "external_weight", "active"]
@@ -50,7 +51,13 @@ NO_TRENDS = "No trend: this analysis was not split into periods (run it with a p
 NO_COMPARISON = "No before / after comparison: run the analysis with a split date (for example a reorganization)."
 
 
-def trend_lines(result: AnalysisResult, layout: Layout | None = None, *, metric: TrendMetric = "ei_index") -> go.Figure:
+def trend_lines(
+    result: AnalysisResult,
+    layout: Layout | None = None,
+    *,
+    metric: TrendMetric = "ei_index",
+    max_groups: int | None = FIGURE_TOP,
+) -> go.Figure:
     """One line per group: a metric over the periods of ``result.trends``.
 
     x: the period labels ("2024-03", "2024-W09"); y: the group's value in
@@ -60,6 +67,12 @@ def trend_lines(result: AnalysisResult, layout: Layout | None = None, *, metric:
     When the result also compares two windows, a dotted line marks the
     split date. Without trends, a figure without data says how to get them.
     ``layout`` is accepted for a uniform signature and not used.
+
+    With more than ``max_groups`` groups, the ``max_groups`` most relevant
+    (:func:`~ona.viz.style.top_groups`) have their own coloured line and
+    the others are drawn as one thin grey trace ("290 other teams");
+    ``max_groups=None`` (or 0) gives every group its line (the legend is
+    left out past 40 lines: hover a line for its name).
     """
     del layout
     if metric not in METRIC_WORDS:
@@ -84,8 +97,24 @@ def trend_lines(result: AnalysisResult, layout: Layout | None = None, *, metric:
         )
     )
     number = ":.0f" if metric == "active" else ":.2f"
+    lines = trends.groups
+    if max_groups and len(lines) > max_groups:
+        keep = set(top_groups(result, max_groups))
+        others = [g for g in lines if g.group not in keep]
+        lines = [g for g in lines if g.group in keep]
+        xs: list[str | None] = []
+        ys: list[float | None] = []
+        for g in sorted(others, key=lambda g: g.group):
+            xs += [*labels, None]
+            ys += [*getattr(g, metric), None]
+        fig.add_trace(
+            go.Scatter(
+                x=xs, y=ys, mode="lines", name=f"{len(others):,} other {many}", meta="trend-others",
+                line={"color": NO_DATA, "width": 1}, opacity=0.5, hoverinfo="skip", connectgaps=False,
+            )
+        )  # fmt: skip
     # silos last, so they are drawn on top
-    for g in sorted(trends.groups, key=lambda g: (g.group in silos, g.group)):
+    for g in sorted(lines, key=lambda g: (g.group in silos, g.group)):
         values = getattr(g, metric)
         bold = g.group in silos
         fig.add_trace(
@@ -114,7 +143,7 @@ def trend_lines(result: AnalysisResult, layout: Layout | None = None, *, metric:
         fig.update_yaxes(type="log", gridcolor=GRID, title={"text": word})
     else:
         fig.update_yaxes(rangemode="tozero", gridcolor=GRID, title={"text": word})
-    fig.update_layout(hovermode="closest", legend={"title": {"text": many}})
+    fig.update_layout(hovermode="closest", legend={"title": {"text": many}}, showlegend=len(lines) <= 40)
     return fig
 
 
@@ -131,7 +160,14 @@ def _category_position(when: datetime, periods: list) -> float | None:
 # Before / after
 
 
-def before_after_map(result: AnalysisResult, layout: Layout | None, *, max_changed: int = 10) -> go.Figure:
+def before_after_map(
+    result: AnalysisResult,
+    layout: Layout | None,
+    *,
+    max_changed: int = 10,
+    max_labels: int = FIGURE_TOP,
+    max_links: int = MAP_LINKS,
+) -> go.Figure:
     """The department map before and after ``result.comparison``'s split date, side by side.
 
     Each panel places the groups at their stored map positions, sized by
@@ -148,6 +184,11 @@ def before_after_map(result: AnalysisResult, layout: Layout | None, *, max_chang
     either way. Hovering a group or the middle of a link shows its figures
     before and after and the reasons of the change. Without a comparison, a
     figure without data says how to get one.
+
+    Fine groupings stay readable as on the department map: past
+    ``max_labels`` groups only the most relevant and those that became more
+    insular are named, nodes shrink, and past ``max_links`` plain links per
+    window only the heaviest are drawn (weak and weakened ones always).
     """
     one = group_noun(result.parameters.group_by)[0]
     cmp = result.comparison
@@ -157,6 +198,9 @@ def before_after_map(result: AnalysisResult, layout: Layout | None, *, max_chang
     headcount = {g.group: g.headcount for g in result.groups}
     links = [lk for lk in cmp.links if lk.source in pos and lk.target in pos]
     changed = [(lk.source, lk.target) for lk in links if lk.weakened or lk.fewer_carriers]
+    named: set[str] | None = None
+    if len(pos) > max_labels:
+        named = set(top_groups(result, max_labels)) | {g.group for g in cmp.groups if g.more_insular or g.became_silo}
     fig = make_subplots(
         rows=1, cols=2, horizontal_spacing=0.04,
         subplot_titles=(_window_title("Before", cmp.before.since, cmp.split, cmp.before.days),
@@ -175,9 +219,9 @@ def before_after_map(result: AnalysisResult, layout: Layout | None, *, max_chang
     )
     fig.update_layout(margin={"t": 140})
     for col, side in ((1, "before"), (2, "after")):
-        for trace in _window_links(links, pos, side, set(changed[:max_changed])):
+        for trace in _window_links(links, pos, side, set(changed[:max_changed]), max_links):
             fig.add_trace(trace, row=1, col=col)
-        for trace in _window_nodes(cmp, pos, headcount, side, one):
+        for trace in _window_nodes(cmp, pos, headcount, side, one, named):
             fig.add_trace(trace, row=1, col=col)
     for trace in _legend_traces():
         fig.add_trace(trace, row=1, col=2)
@@ -193,10 +237,19 @@ def _window_title(word: str, since: datetime, until: datetime, days: float) -> s
 
 
 def _window_links(
-    links: list[LinkChange], pos: dict[str, tuple[float, float]], side: str, changed: set[tuple[str, str]]
+    links: list[LinkChange],
+    pos: dict[str, tuple[float, float]],
+    side: str,
+    changed: set[tuple[str, str]],
+    max_links: int = MAP_LINKS,
 ) -> list[go.Scatter]:
     traces: list[go.Scatter] = []
     drawn = [lk for lk in links if getattr(lk, f"weight_{side}") > 0 or getattr(lk, f"weak_{side}")]
+    plain = [lk for lk in drawn if not getattr(lk, f"weak_{side}") and (lk.source, lk.target) not in changed]
+    if len(plain) > max_links:
+        heavy = sorted(plain, key=lambda lk: (-getattr(lk, f"weight_{side}"), lk.source, lk.target))[max_links:]
+        dropped = {(lk.source, lk.target) for lk in heavy}
+        drawn = [lk for lk in drawn if (lk.source, lk.target) not in dropped]
     emphasized = [lk for lk in drawn if side == "after" and (lk.source, lk.target) in changed]
     plain = [lk for lk in drawn if lk not in emphasized]
     for b, width in enumerate(WIDTHS):
@@ -241,15 +294,23 @@ def _segments(links: list[LinkChange], pos: dict[str, tuple[float, float]]) -> t
 
 
 def _window_nodes(
-    cmp: WindowComparison, pos: dict[str, tuple[float, float]], headcount: dict[str, int], side: str, one: str
+    cmp: WindowComparison,
+    pos: dict[str, tuple[float, float]],
+    headcount: dict[str, int],
+    side: str,
+    one: str,
+    named: set[str] | None = None,
 ) -> list[go.Scatter]:
     top = max(headcount.values(), default=1) or 1
     default = sorted(headcount.values())[len(headcount) // 2] if headcount else 1
+    scale = min(1.0, math.sqrt(40 / max(len(cmp.groups), 1)))  # hundreds of groups: smaller nodes
 
     def size(g: GroupChange) -> float:
-        return round(16 + 44 * math.sqrt(headcount.get(g.group, default) / top), 2)
+        return round(scale * (16 + 44 * math.sqrt(headcount.get(g.group, default) / top)), 2)
 
     def label(g: GroupChange) -> str:
+        if named is not None and g.group not in named:
+            return ""
         if side == "before" or g.delta_ei_index is None or abs(g.delta_ei_index) < LABELLED_CHANGE:
             return esc(g.group)
         return f"{esc(g.group)} {g.delta_ei_index:+.2f}"

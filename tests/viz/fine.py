@@ -108,3 +108,22 @@ def fine_grouping(n: int = TEAMS, *, seed: int = 11, link_share: float = 0.3) ->
                 for name, r, t in zip(names, radius, angle)},
     )  # fmt: skip
     return result, layout
+
+
+def with_time(result: AnalysisResult) -> AnalysisResult:
+    """The fine result with trends (3 months) and a before / after comparison of every team and linked pair:
+    the first team became more insular, every 20th link weakened."""
+    from tests.viz.results_service import SPLIT, comparison, trends
+
+    names = [g.group for g in result.groups]
+    t = trends(names[:5])
+    t.groups = [g.model_copy(update={"group": name}) for name, g in zip(names, t.groups * (len(names) // 5 + 1))]
+    c = comparison(names[:5])
+    change, link = c.groups[0], c.links[0]
+    c.groups = [change.model_copy(update={"group": name, "more_insular": i == 0, "reasons": change.reasons if i == 0 else []})
+                for i, name in enumerate(names)]  # fmt: skip
+    c.links = [link.model_copy(update={"source": lk.source, "target": lk.target, "weakened": k % 20 == 0,
+                                       "weak_after": k % 20 == 0, "weight_before": lk.weight, "weight_after": lk.weight})
+               for k, lk in enumerate(result.links)]  # fmt: skip
+    assert c.split == SPLIT
+    return result.model_copy(update={"trends": t, "comparison": c})

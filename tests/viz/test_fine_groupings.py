@@ -135,3 +135,32 @@ def test_flag_notes_of_unflagged_or_unmeasured_items(fine):
     assert flag_notes(plain) == {"stability": "", "seen_in": "", "interval": "", "tentative": ""}
     silo = result.groups[0].model_copy(update={"stability": None, "supported_by": [], "ei_interval": None})
     assert flag_notes(silo)["stability"] == "tentative" and flag_notes(silo)["seen_in"] == ""
+
+
+def test_trend_lines_colour_the_top_groups_and_pool_the_others(fine):
+    from ona.viz import trend_lines
+    from tests.viz.fine import with_time
+
+    result = with_time(fine[0])
+    fig = trend_lines(result)
+    lines = [t for t in fig.data if t.meta == "trend"]
+    (others,) = [t for t in fig.data if t.meta == "trend-others"]
+    assert len(lines) == FIGURE_TOP and others.name == f"{TEAMS - FIGURE_TOP} other teams"
+    assert others.x.count(None) == TEAMS - FIGURE_TOP  # one segment per other team
+    every = trend_lines(result, max_groups=None)
+    assert len([t for t in every.data if t.meta == "trend"]) == TEAMS and every.layout.showlegend is False
+
+
+def test_before_after_map_names_the_top_groups_and_draws_the_heaviest_links(fine):
+    from ona.viz import before_after_map
+    from tests.viz.fine import with_time
+
+    result = with_time(fine[0])
+    fig = before_after_map(result, fine[1])
+    after = [t for t in fig.data if t.meta == "groups-after"]
+    named = {c[0] for t in after for c, label in zip(t.customdata, t.text) if label}
+    assert result.groups[0].group in named and len(named) <= FIGURE_TOP + 1
+    hover = [t for t in fig.data if t.meta == "link-hover-after"][0]
+    weak = sum(lk.weak_after for lk in result.comparison.links)
+    assert len(hover.x) <= weak + MAP_LINKS
+    assert len(fig.to_json()) < 1_500_000
