@@ -88,6 +88,9 @@ TREND_FIGURES = ("trend_lines",)
 COMPARISON_FIGURES = ("before_after_map",)
 SUMMARY_SHOWN = 3  # paragraphs above the map (scope, silos, weak links; and what to do next week); the rest folded
 ADVICE_SHOWN = 5  # recommendations shown before "show all" (tables show ona.viz.style.TOP_N rows)
+#: Recommendations the page holds at most (a fine grouping can have thousands): the most urgent; the
+#: API's /recommendations route lists them all.
+ADVICE_LISTED = 200
 WARM_UP = 3  # latest done analyses prepared in the background when the list is shown
 #: Figures drawn for the most relevant groups of a fine grouping, with a "show all" (``?groups=all``).
 TOP_FIGURES = ("silo_ranking", "interaction_heatmap", "community_sankey", "trend_lines")
@@ -391,7 +394,10 @@ def analysis_context(
         "figures_all": [name for name in TOP_FIGURES if len(result.groups) > FIGURE_TOP],
         "silos": [g for g in groups if g.silo],
         "weak": [_link_row(lk, analyst) for lk in weak],
-        "advice": [_advice_row(r, number.get((r.kind, tuple(r.groups), r.reason), r.priority)) for r in advice],
+        "advice": [_advice_row(r, number.get((r.kind, tuple(r.groups), r.reason), r.priority)) for r in advice][
+            :ADVICE_LISTED
+        ],
+        "advice_total": len(advice),
         "advice_shown": ADVICE_SHOWN,
         "advice_named": named,
         "handoffs": handoffs,

@@ -12,7 +12,6 @@ shown, not about how they are found.
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from collections.abc import Callable, Iterator
@@ -334,4 +333,6 @@ def test_page_figure_route_groups_option(fine: Fine) -> None:
         assert len(ratio["x"]) == len(fine.groups("viewer"))
         assert client.get(f"{base}/department_map.json?groups=all").status_code == 422
         assert client.get(f"{base}/interaction_heatmap.json?groups=some").status_code == 422
-        assert json.dumps(every).count("tentative") >= 0  # serializable as is
+        # the page itself stays light: tables, lists and figures hold the top of hundreds of groups
+        page = client.get(f"/analyses/{fine.analysis_id}")
+        assert page.status_code == 200 and len(page.content) < 4_000_000, len(page.content)
