@@ -46,7 +46,8 @@
   function remember(name, el) {
     originals[name] = {
       shapes: (el.layout.shapes || []).slice(),
-      colours: el.data.map(function (t) { return t.marker && Array.isArray(t.marker.color) ? t.marker.color.slice() : null; })
+      colours: el.data.map(function (t) { return t.marker && Array.isArray(t.marker.color) ? t.marker.color.slice() : null; }),
+      texts: el.data.map(function (t) { return Array.isArray(t.text) ? t.text.slice() : null; })
     };
   }
 
@@ -122,7 +123,10 @@
         var t = el.data[i];
         t.customdata.forEach(function (c, j) { pos[c] = [t.x[j], t.y[j]]; });
         var op = t.customdata.map(function (c) { return !g || c === g ? 0.95 : 0.2; });
-        Plotly.restyle(el, { "marker.opacity": [op], "textfont.color": [t.customdata.map(function (c) {
+        // a fine grouping names only some groups on the map: the focused one is always named
+        var own = originals.department_map && originals.department_map.texts[i];
+        var text = own ? own.map(function (x, j) { return t.customdata[j] === g ? esc(g) : x; }) : t.text;
+        Plotly.restyle(el, { "marker.opacity": [op], text: [text], "textfont.color": [t.customdata.map(function (c) {
           return !g || c === g ? "#1f2933" : "#9aa5b1";
         })] }, [i]);
       });

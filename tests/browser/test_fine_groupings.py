@@ -259,6 +259,14 @@ def test_figures_draw_the_top_groups_and_show_all(visit: Callable[[str], Visit],
     assert 0 < len(named) <= FIGURE_TOP
     page.locator("#fig-department_map").scroll_into_view_if_needed()
     v.shot("fine-map")
+    # focusing on a team the map does not name names it, and draws its links
+    unnamed = next(g for g in sorted(groups) if g not in named)
+    page.select_option("#group-filter", unnamed)
+    page.wait_for_function("document.querySelector('#fig-department_map').data.some(t => t.meta === 'focus')")
+    assert unnamed in page.locator("#fig-department_map .textpoint text").all_text_contents()
+    page.select_option("#group-filter", "")
+    page.wait_for_function("!document.querySelector('#fig-department_map').data.some(t => t.meta === 'focus')")
+    assert unnamed not in page.locator("#fig-department_map .textpoint text").all_text_contents()
 
     heat = "document.querySelector('#fig-interaction_heatmap')"
     page.locator("#fig-interaction_heatmap").scroll_into_view_if_needed()
