@@ -23,9 +23,9 @@ The statistic is the share of the link's weight that its top ``c`` carriers
 away if they left: every tie touching one of them. With S draws,
 ``p_raw = (1 + #{draws with share >= observed share}) / (S + 1)``.
 
-All draws of all links are made at once in batches: the Python loops are
-over the links (to build each side's distribution) and over batches, never
-over ties or draws.
+All draws of all links are made at once in batches over one array of
+positions (every link's two groups' members): the Python loop is over
+batches only, never over links, ties or draws.
 """
 
 from __future__ import annotations
@@ -91,6 +91,11 @@ def carrier_test(ties: CarrierTies, membership: np.ndarray, outside: np.ndarray,
                  *, draws: int, seed: int) -> np.ndarray:
     """Raw one-sided p-values of every link's top-carrier share (module docstring).
 
+    The draws are sequential: after the first :data:`_FIRST_DRAWS`, a link
+    whose p-value estimate is already above :data:`_CLEARLY_NOT` (four times
+    any usual alpha, and Benjamini-Hochberg only raises p-values) keeps that
+    estimate; the others get all ``draws``.
+
     Parameters
     ----------
     ties : CarrierTies
@@ -111,48 +116,118 @@ def carrier_test(ties: CarrierTies, membership: np.ndarray, outside: np.ndarray,
     numpy.ndarray
         ``p_raw`` per link, in (0, 1].
     """
-    links, n = ties.top.size, membership.size
+    links = ties.top.size
     if links == 0:
         return np.zeros(0)
-    observed = top_carriers_share(ties.link, ties.a, ties.b, ties.w, ties.top, links, n)
-    held_key, held_inverse = np.unique(np.concatenate([ties.link * n + ties.a, ties.link * n + ties.b]),
-                                       return_inverse=True)
-    held = np.bincount(held_inverse, weights=np.concatenate([ties.w, ties.w]), minlength=held_key.size)
-    members = np.argsort(membership, kind="stable")
-    bounds = np.searchsorted(membership[members], np.arange(membership.max() + 2))
-    cdf_parts, who_parts, offsets = [], [], np.zeros(2 * links + 1, dtype=np.int64)
-    for side, groups in enumerate((ties.side_a, ties.side_b)):
-        for l_ in range(links):
-            people = members[bounds[groups[l_]]:bounds[groups[l_] + 1]]
-            key = l_ * n + people
-            at = np.minimum(np.searchsorted(held_key, key), held_key.size - 1)
-            mine = np.where(held_key[at] == key, held[at], 0.0)
-            p = np.clip(outside[people] - mine, 0.0, None)
-            if p.sum() <= 0:
-                p = strength[people].astype(float)
-            if p.sum() <= 0:
-                p = np.ones(people.size)
-            cdf_parts.append(np.cumsum(p) / p.sum() + (side * links + l_))
-            who_parts.append(people)
-            offsets[side * links + l_ + 1] = people.size
-    cdf, who = np.concatenate(cdf_parts), np.concatenate(who_parts)
-    np.cumsum(offsets, out=offsets)
+    # ties in link order: each row's draws then search the cdf in increasing order, which numpy does fast
+    order = np.argsort(ties.link, kind="stable")
+    ties = CarrierTies(ties.link[order], ties.a[order], ties.b[order], ties.w[order], ties.side_a, ties.side_b,
+                       ties.top)
+    space = _Positions.of(ties, membership, outside, strength)
+    observed = space.share(space.pos_a[None, :], space.pos_b[None, :], ties)[0]
     rng = np.random.default_rng(seed)
     exceed = np.zeros(links, dtype=np.int64)
-    tol = 1e-9
-    batch = max(1, _BATCH_ENTRIES // max(1, ties.w.size))
-    for first in range(0, draws, batch):
-        rows = min(batch, draws - first)
-        link = (np.arange(rows)[:, None] * links + ties.link[None, :]).ravel()
-        base = np.tile(ties.link, rows)
-        ends = []
-        for side in (0, 1):
-            u = rng.random(base.size) + (side * links + base)
-            segment = side * links + base
-            pos = np.clip(np.searchsorted(cdf, u, side="right"), offsets[segment], offsets[segment + 1] - 1)
-            ends.append(who[pos])
-        share = top_carriers_share(link, ends[0], ends[1], np.tile(ties.w, rows),
-                                   np.tile(ties.top, rows), rows * links, n)
-        exceed += (share.reshape(rows, links) >= observed[None, :] - tol).sum(axis=0)
-    return (1 + exceed) / (draws + 1)
+    done = np.zeros(links, dtype=np.int64)
+    first = min(draws, _FIRST_DRAWS)
+    space.count(ties, observed, first, rng, exceed, done, np.ones(links, dtype=bool))
+    going = (1 + exceed) / (done + 1) <= _CLEARLY_NOT
+    if draws > first and going.any():
+        space.count(ties, observed, draws - first, rng, exceed, done, going)
+    return (1 + exceed) / (done + 1)
 
+
+#: draws before the links that are clearly not fragile stop
+_FIRST_DRAWS = 49
+#: a p-value estimate above this after the first draws is final
+_CLEARLY_NOT = 0.2
+
+
+@dataclass(frozen=True)
+class _Positions:
+    """Every link's two sides laid out as segments of one array of positions.
+
+    Segment 2l holds the members of link l's a-side group, segment 2l + 1
+    those of its b-side (members in vertex order), so each link's positions
+    are one contiguous run; ``cdf`` is each segment's cumulative draw
+    probability plus the segment number, so one ``searchsorted`` draws every
+    tie's ends at once. ``pos_a`` / ``pos_b`` are the observed ties' ends as
+    positions.
+    """
+
+    cdf: np.ndarray
+    offsets: np.ndarray
+    link_of: np.ndarray
+    pos_a: np.ndarray
+    pos_b: np.ndarray
+
+    @classmethod
+    def of(cls, ties: CarrierTies, membership: np.ndarray, outside: np.ndarray,
+           strength: np.ndarray) -> "_Positions":
+        links = ties.top.size
+        members = np.argsort(membership, kind="stable")
+        bounds = np.searchsorted(membership[members], np.arange(membership.max() + 2))
+        local = np.empty(membership.size, dtype=np.int64)
+        local[members] = np.arange(membership.size) - bounds[membership[members]]
+        group = np.column_stack([ties.side_a, ties.side_b]).ravel()
+        size = bounds[group + 1] - bounds[group]
+        offsets = np.concatenate([[0], np.cumsum(size)])
+        segment = np.repeat(np.arange(2 * links), size)
+        who = members[bounds[group[segment]] + np.arange(offsets[-1]) - offsets[segment]]
+        pos_a = offsets[2 * ties.link] + local[ties.a]
+        pos_b = offsets[2 * ties.link + 1] + local[ties.b]
+        held = (np.bincount(pos_a, weights=ties.w, minlength=offsets[-1])
+                + np.bincount(pos_b, weights=ties.w, minlength=offsets[-1]))
+        p = np.clip(outside[who] - held, 0.0, None)
+        for fallback in (strength[who].astype(float), np.ones(who.size)):
+            empty = np.bincount(segment, weights=p, minlength=2 * links) <= 0
+            p = np.where(empty[segment], fallback, p)
+        cum = np.cumsum(p)
+        before = np.concatenate([[0.0], cum[offsets[1:-1] - 1]])
+        total = np.bincount(segment, weights=p, minlength=2 * links)
+        cdf = (cum - before[segment]) / total[segment] + segment
+        return cls(cdf, offsets, segment // 2, pos_a, pos_b)
+
+    def share(self, pos_a: np.ndarray, pos_b: np.ndarray, ties: CarrierTies) -> np.ndarray:
+        """(rows, links): the share of each link held by its top carriers, ends given as positions."""
+        rows, links, size = pos_a.shape[0], ties.top.size, self.offsets[-1]
+        row = np.arange(rows)[:, None] * size
+        w = np.broadcast_to(ties.w, pos_a.shape).ravel()
+        held = (np.bincount((row + pos_a).ravel(), weights=w, minlength=rows * size)
+                + np.bincount((row + pos_b).ravel(), weights=w, minlength=rows * size))
+        # the top carriers of every (row, link) run, one per pass: the first (lowest position) of the largest
+        value = np.round(held, 12)
+        starts = (row + self.offsets[0:-1:2][None, :]).ravel()
+        run = np.repeat(np.arange(rows * links), np.tile(np.diff(self.offsets[0::2]), rows))
+        top = np.tile(ties.top, rows)
+        index = np.arange(held.size)
+        chosen = np.zeros(held.size, dtype=bool)
+        for j in range(int(top.max(initial=0))):
+            largest = np.maximum.reduceat(value, starts)
+            first = np.minimum.reduceat(np.where((value == largest[run]) & (value > 0), index, held.size), starts)
+            pick = first[(first < held.size) & (j < top)]
+            chosen[pick] = True
+            value[pick] = -1.0
+        hit = chosen[(row + pos_a).ravel()] | chosen[(row + pos_b).ravel()]
+        key = (np.arange(rows)[:, None] * links + ties.link[None, :]).ravel()
+        cut = np.bincount(key[hit], weights=w[hit], minlength=rows * links).reshape(rows, links)
+        total = np.bincount(ties.link, weights=ties.w, minlength=links)
+        return np.divide(cut, total[None, :], out=np.zeros((rows, links)), where=total[None, :] > 0)
+
+    def count(self, ties: CarrierTies, observed: np.ndarray, draws: int, rng: np.random.Generator,
+              exceed: np.ndarray, done: np.ndarray, going: np.ndarray) -> None:
+        """Draw ``draws`` times the ends of the ties of the links still ``going``; count the exceedances."""
+        keep = going[ties.link]
+        sub = CarrierTies(ties.link[keep], ties.a[keep], ties.b[keep], ties.w[keep], ties.side_a, ties.side_b,
+                          np.where(going, ties.top, 0))
+        batch = max(1, _BATCH_ENTRIES // max(1, sub.w.size, self.offsets[-1]))
+        links = ties.top.size
+        for first in range(0, draws, batch):
+            rows = min(batch, draws - first)
+            ends = []
+            for segment in (2 * sub.link, 2 * sub.link + 1):
+                u = rng.random((rows, sub.w.size)) + segment[None, :]
+                ends.append(np.clip(np.searchsorted(self.cdf, u, side="right"),
+                                    self.offsets[segment], self.offsets[segment + 1] - 1))
+            share = self.share(ends[0], ends[1], sub)
+            exceed += np.where(going, (share >= observed[None, :] - 1e-9).sum(axis=0), 0)
+            done += np.where(going, rows, 0)

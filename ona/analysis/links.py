@@ -584,7 +584,8 @@ def explaining_silo(weight: np.ndarray, ties: np.ndarray, expected: np.ndarray, 
     for side, (d, b) in enumerate(((source, target), (target, source))):
         rest = 2 * total - volume[d]
         share = np.divide(threshold * volume[b], rest, out=np.ones(npairs), where=rest > 0)
-        chance[side] = binom.cdf(ties, outside_ties[d], np.clip(share, 0.0, 1.0))
+        asked = under & silo[d]  # the binomial only where a silo could explain a low link
+        chance[side, asked] = binom.cdf(ties[asked], outside_ties[d][asked], np.clip(share[asked], 0.0, 1.0))
     is_silo = np.stack([silo[source], silo[target]])
     explains = is_silo & ((np.nan_to_num(c, nan=-1.0) >= threshold) | (chance >= params.alpha)) & under
     # two silos: each keeps to itself, so condition on both outside weights at once

@@ -140,3 +140,24 @@ def test_doctests() -> None:
     for module in (stability, fragility):
         outcome = doctest.testmod(module)
         assert outcome.attempted > 0 and outcome.failed == 0
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_carrier_tests_layout_gives_the_same_top_shares(seed: int) -> None:
+    # distinct weights: no two carriers hold the same, so both break no tie
+    rng = np.random.default_rng(seed)
+    membership = rng.integers(0, 4, 30)
+    links, rows = [], []
+    for number, (x, y) in enumerate([(0, 1), (2, 3), (1, 2)]):
+        a, b = np.flatnonzero(membership == x), np.flatnonzero(membership == y)
+        for _ in range(int(rng.integers(1, 12))):
+            rows.append((number, rng.choice(a), rng.choice(b)))
+        links.append((x, y))
+    link, a, b = (np.array(col) for col in zip(*rows))
+    w = rng.permutation(len(rows)) + rng.random(len(rows))
+    top = rng.integers(1, 3, 3)
+    ties = CarrierTies(link, a, b, w, np.array([x for x, _ in links]), np.array([y for _, y in links]), top)
+    outside = rng.random(30)
+    space = fragility._Positions.of(ties, membership, outside, outside)
+    got = space.share(space.pos_a[None, :], space.pos_b[None, :], ties)[0]
+    assert got.tolist() == pytest.approx(top_carriers_share(link, a, b, w, top, 3, 30).tolist())
