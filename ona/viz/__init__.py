@@ -24,10 +24,10 @@ _WHERE = {
     "community_sankey": "ona.viz.groups",
     "compute_layout": "ona.graph.layout",
     "department_map": "ona.viz.groups",
-    "group_order": "ona.viz.groups",
-    "interaction_heatmap": "ona.viz.groups",
+    "group_order": "ona.viz.ranking",
+    "interaction_heatmap": "ona.viz.ranking",
     "people_map": "ona.viz.people",
-    "silo_ranking": "ona.viz.groups",
+    "silo_ranking": "ona.viz.ranking",
     "trend_lines": "ona.viz.trends",
     "weak_links_in_order": "ona.viz.groups",
 }
@@ -63,14 +63,8 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from ona.graph.layout import Layout, compute_layout
-    from ona.viz.groups import (
-        community_sankey,
-        department_map,
-        group_order,
-        interaction_heatmap,
-        silo_ranking,
-        weak_links_in_order,
-    )
+    from ona.viz.groups import community_sankey, department_map, weak_links_in_order
+    from ona.viz.ranking import group_order, interaction_heatmap, silo_ranking
     from ona.viz.people import ANALYSTS_ONLY, people_map
     from ona.viz.style import CONFIG
     from ona.viz.trends import before_after_map, trend_lines
