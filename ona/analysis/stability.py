@@ -191,7 +191,8 @@ def _fixed(g: CollabGraph, partition: Partition, e: GroupEdges, links: list[Link
     cross = lo != hi
     edge_pair = np.full(e.u.size, -1)
     edge_pair[cross] = np.searchsorted(source * k + target, lo[cross] * k + hi[cross])
-    mine = np.flatnonzero((edge_pair >= 0) & (number[np.maximum(edge_pair, 0)] >= 0))
+    crossing = np.flatnonzero(edge_pair >= 0)
+    mine = crossing[number[edge_pair[crossing]] >= 0]
     return _Fixed(
         k=k, n=n, sizes=sizes, source=source, target=target, ties=ties, outside_ties=outside_ties,
         judged=judged, tiny=tiny, moves=move_matrix[source, target],

@@ -161,3 +161,23 @@ def test_the_carrier_tests_layout_gives_the_same_top_shares(seed: int) -> None:
     space = fragility._Positions.of(ties, membership, outside, outside)
     got = space.share(space.pos_a[None, :], space.pos_b[None, :], ties)[0]
     assert got.tolist() == pytest.approx(top_carriers_share(link, a, b, w, top, 3, 30).tolist())
+
+
+@pytest.mark.parametrize("groups", [{"A": ["a1", "a2", "a3"]}, {"A": ["a1", "a2"], "B": ["a3"]}])
+def test_one_group_or_no_link_to_judge(groups: dict[str, list[str]]) -> None:
+    import pyarrow as pa
+
+    from ona.analysis.groups import group_metrics
+    from ona.analysis.links import link_metrics
+    from ona.analysis.stability import flag_sensitivity, flag_stability
+    from tests.analysis.graphs_groups import org
+
+    g, part = org(groups, [("a1", "a2", 2.0), ("a2", "a3", 1.0)]).graph()
+    params = AnalysisParams(min_link_ties=0)
+    found, links = group_metrics(g, part), link_metrics(g, part, params=params)
+    found, links = flag_sensitivity(g, part, found, links, params=params)
+    weekly = pa.table({"edge": pa.array([0, 1, 0], pa.int32()), "week": pa.array([0, 7, 7], pa.int32()),
+                       "weight": [1.0, 1.0, 1.0], "relationship": [1.0, 1.0, 1.0], "handoffs": [0, 0, 0]})
+    found, links = flag_stability(g, part, found, links, weekly, params=params)
+    assert all(gm.stability == 1.0 and not gm.tentative for gm in found)
+    assert all(lk.stability is not None for lk in links)
