@@ -382,7 +382,8 @@ def service_pairs(result: AnalysisResult) -> list[ServicePair]:
         row[0] += p.handoffs
         row[1] += p.bounces
         row[2] += p.no_owner_tickets
-    dependent = [(lk.source, lk.target) for lk in weak_links_in_order(result) if lk.dependency_without_relationship and not lk.tentative]
+    dependent = [(lk.source, lk.target) for lk in weak_links_in_order(result)
+                 if lk.dependency_without_relationship and not lk.tentative]
     rank = {key: i for i, key in enumerate(dependent)}
     for key in dependent:  # a dependency always shows, even if the handoff table left the pair out
         acc.setdefault(key, [next(lk.handoffs for lk in result.links if (lk.source, lk.target) == key), 0, 0])
@@ -462,7 +463,9 @@ def failing_sentence(result: AnalysisResult) -> list[str]:
                          "barely work together otherwise")  # fmt: skip
         else:
             parts.append(f"{p.a} and {p.b}, which hand each other {plural(p.handoffs, 'ticket')}{bounced}")
-    more = sum(1 for lk in result.links if lk.dependency_without_relationship) - sum(p.dependency for p in pairs)
+    # independent, stable dependencies only: a silo's own and tentative ones are counted elsewhere
+    more = (sum(1 for lk in result.links if lk.weak and lk.dependency_without_relationship and not lk.tentative)
+            - sum(p.dependency for p in pairs))
     tail = f" ({plural(more, 'other pair depends', 'other pairs depend')} on each other the same way)" if more > 0 else ""
     listed = parts[0] if len(parts) == 1 else "; ".join(parts[:-1]) + "; and " + parts[-1]
     return [f"The {many} that fail each other most in daily work are {listed}{tail}."]
