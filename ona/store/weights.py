@@ -43,7 +43,7 @@ bit-reproducible, the rounded values are byte-identical across runs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -253,8 +253,47 @@ ORDER BY p.edge, w.week
 """
 
 
-def _one(con: duckdb.DuckDBPyConnection, sql: str, values: dict[str, object]) -> tuple[Any, ...]:
-    return tuple(con.execute(sql, values).fetchall()[0])  # an aggregate: exactly one row
+class SqlRunner(Protocol):
+    """Where the SQL of this module runs: DuckDB here, Spark in :mod:`ona.engine.spark`.
+
+    The statements are DuckDB SQL (named parameters ``$name``); a runner for
+    another engine translates them, so the weighting is written once.
+    """
+
+    def run(self, sql: str, values: dict[str, object]) -> None:
+        """Execute a statement (``CREATE TEMP TABLE ... AS SELECT``)."""
+
+    def one(self, sql: str, values: dict[str, object]) -> tuple[Any, ...]:
+        """The single row of an aggregate query."""
+
+    def arrow(self, sql: str, values: dict[str, object]) -> pa.Table:
+        """A query's result as an Arrow table."""
+
+    def drop(self, names: tuple[str, ...]) -> None:
+        """Drop temporary tables made by :meth:`run`."""
+
+
+class DuckRunner:
+    """:class:`SqlRunner` on a DuckDB cursor."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def run(self, sql: str, values: dict[str, object]) -> None:
+        self.con.execute(sql, values)
+
+    def one(self, sql: str, values: dict[str, object]) -> tuple[Any, ...]:
+        return tuple(self.con.execute(sql, values).fetchall()[0])  # an aggregate: exactly one row
+
+    def arrow(self, sql: str, values: dict[str, object]) -> pa.Table:
+        return self.con.sql(sql, params=values or None).to_arrow_table()
+
+    def drop(self, names: tuple[str, ...]) -> None:
+        self.con.execute("; ".join(f"DROP TABLE IF EXISTS {name}" for name in names))
+
+
+#: The temporary tables of :func:`aggregate`.
+TEMP_TABLES = ("_meeting_att", "_handoff", "_weekly", "_pairs")
 
 
 def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams, *,
@@ -269,6 +308,11 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
     private to it, dropped before returning, and gone with the cursor if a
     query fails.
     """
+    return aggregate(DuckRunner(con), ds, params, weekly=weekly)
+
+
+def aggregate(db: SqlRunner, ds: int, params: AnalysisParams, *, weekly: bool = False) -> PairWeights:
+    """:func:`pair_weights` on any :class:`SqlRunner` (the tables of :mod:`ona.store.schema`)."""
     values: dict[str, object] = {"ds": ds}
     if params.since is not None:
         values["since"] = params.since
@@ -276,33 +320,28 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
         values["until"] = params.until
     email_values = {**values, "broadcast_limit": params.broadcast_limit}
     meeting_values = {**values, "large_meeting_limit": params.large_meeting_limit}
-    con.execute(_meeting_attendees_sql(params), meeting_values)
-    con.execute(_tickets_sql(params), values)
-    emails, broadcast, ext_sender = _one(con, _email_events_sql(params), email_values)
-    (email_ext,) = _one(
-        con,
+    db.run(_meeting_attendees_sql(params), meeting_values)
+    db.run(_tickets_sql(params), values)
+    emails, broadcast, ext_sender = db.one(_email_events_sql(params), email_values)
+    (email_ext,) = db.one(
         f"SELECT round(coalesce(sum(1.0::DOUBLE / k), 0), {ROUND}) "
         + _email_sql(params, "(sender_idx IS NULL) <> (pidx IS NULL)"),
         email_values,
     )
-    meetings, large, small = _one(con, _meeting_events_sql(params), meeting_values)
-    (meeting_ext,) = _one(con, _MEETING_EXTERNAL_SQL, {})
-    handoffs, handoffs_ext = _one(con, _TICKET_EVENTS_SQL, {})
-    (tickets,) = _one(con, _TICKET_COUNT_SQL + _window("ts", params), values)
-    chats, replies, channel_posts, chats_broadcast, chat_ext_sender = _one(
-        con, _chat_events_sql(params), email_values
-    )
-    (chat_ext,) = _one(
-        con,
+    meetings, large, small = db.one(_meeting_events_sql(params), meeting_values)
+    (meeting_ext,) = db.one(_MEETING_EXTERNAL_SQL, {})
+    handoffs, handoffs_ext = db.one(_TICKET_EVENTS_SQL, {})
+    (tickets,) = db.one(_TICKET_COUNT_SQL + _window("ts", params), values)
+    chats, replies, channel_posts, chats_broadcast, chat_ext_sender = db.one(_chat_events_sql(params), email_values)
+    (chat_ext,) = db.one(
         f"SELECT round(coalesce(sum(1.0::DOUBLE / k), 0), {ROUND}) "
         + _chat_sql(params, "(sender_idx IS NULL) <> (pidx IS NULL)"),
         email_values,
     )
-    (reply_ext,) = _one(
-        con, "SELECT count(*) " + _chat_reply_sql(params, "(sender_idx IS NULL) <> (thread_author_idx IS NULL)"), values
+    (reply_ext,) = db.one(
+        "SELECT count(*) " + _chat_reply_sql(params, "(sender_idx IS NULL) <> (thread_author_idx IS NULL)"), values
     )
-    ties, ties_external, ties_ext_weight = _one(
-        con,
+    ties, ties_external, ties_ext_weight = db.one(
         f"SELECT count(*), count(*) FILTER (WHERE source_idx IS NULL OR target_idx IS NULL), "
         f"round(coalesce(sum(weight) FILTER (WHERE (source_idx IS NULL) <> (target_idx IS NULL)), 0), {ROUND}) "
         + _ties_sql(params, "true"),
@@ -315,14 +354,13 @@ def pair_weights(con: duckdb.DuckDBPyConnection, ds: int, params: AnalysisParams
         "chat_weight": params.chat_weight,
         "ties_weight": params.ties_weight,
     }
-    con.execute(_weekly_sql(params), email_values)
-    con.execute(_PAIRS_SQL, {**coefficients, "min_weight": params.min_weight})
-    pairs = con.sql(_PAIRS_OUT_SQL).to_arrow_table()
-    by_week = con.sql(_WEEKLY_OUT_SQL, params=coefficients).to_arrow_table() if weekly else None
-    ids = con.sql("SELECT person_id FROM people WHERE ds = $ds ORDER BY pidx", params={"ds": ds})
-    order = ids.to_arrow_table().column(0).combine_chunks()
-    con.execute("DROP TABLE IF EXISTS _meeting_att; DROP TABLE IF EXISTS _handoff; "
-                "DROP TABLE IF EXISTS _weekly; DROP TABLE IF EXISTS _pairs")
+    db.run(_weekly_sql(params), email_values)
+    db.run(_PAIRS_SQL, {**coefficients, "min_weight": params.min_weight})
+    pairs = db.arrow(_PAIRS_OUT_SQL, {})
+    by_week = db.arrow(_WEEKLY_OUT_SQL, coefficients) if weekly else None
+    ids = db.arrow("SELECT person_id FROM people WHERE ds = $ds ORDER BY pidx", {"ds": ds})
+    order = ids.column(0).combine_chunks()
+    db.drop(TEMP_TABLES)
     table = pa.table(
         {
             "a": order.take(pairs.column("a")),
