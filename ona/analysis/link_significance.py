@@ -142,18 +142,36 @@ def link_test(g: CollabGraph, partition: Partition, *, params: AnalysisParams) -
     stats = np.stack([np.where(e.tie, e.w, 0.0), relationship_weights(g, params)])  # (2, edges)
     keep = (stats != 0).any(axis=0)
     u, v, stats = u[keep], v[keep], stats[:, keep]
+    base = u * k
+    # the relationship differs from the weight only on edges with tickets: sum that difference alone
+    ticketed = np.flatnonzero(stats[0] != stats[1])
+    gap = stats[0][ticketed] - stats[1][ticketed]
+
+    two_step = n * k < u.size  # few groups: per person first, then per group
 
     def pair_sums(labels: np.ndarray) -> np.ndarray:
         """(2, rows, k, k): each statistic's pair matrix for each label row."""
         rows = labels.shape[0]
-        lu, lv = labels[:, u], labels[:, v]
-        # edges inside a group land on the diagonal, which is then cleared: cheaper than masking them out
-        key = (np.minimum(lu, lv) * k + np.maximum(lu, lv) + (np.arange(rows) * (k * k))[:, None]).ravel()
         out = np.empty((2, rows, k, k))
-        for s in range(2):
-            sums = np.bincount(key, weights=np.tile(stats[s], rows), minlength=rows * k * k)
-            m = sums.reshape(rows, k, k)
-            out[s] = m + m.transpose(0, 2, 1)  # only a <= b was filled
+        if two_step:
+            # weight of each person u with each group (the group of v), then summed by u's group:
+            # two passes over the edges per shuffle instead of a dozen
+            for r in range(rows):
+                lab = labels[r]
+                key = base + lab[v]
+                into = (lab[:, None] * k + np.arange(k)[None, :]).ravel()
+                by_person = np.bincount(key, weights=stats[0], minlength=n * k)
+                out[0, r] = np.bincount(into, weights=by_person, minlength=k * k).reshape(k, k)
+                by_person -= np.bincount(key[ticketed], weights=gap, minlength=n * k)
+                out[1, r] = np.bincount(into, weights=by_person, minlength=k * k).reshape(k, k)
+        else:
+            lu, lv = labels[:, u], labels[:, v]
+            key = (lu * k + lv + (np.arange(rows) * (k * k))[:, None]).ravel()
+            size = rows * k * k
+            out[0] = np.bincount(key, weights=np.tile(stats[0], rows), minlength=size).reshape(rows, k, k)
+            cut = (lu[:, ticketed] * k + lv[:, ticketed] + (np.arange(rows) * (k * k))[:, None]).ravel()
+            out[1] = out[0] - np.bincount(cut, weights=np.tile(gap, rows), minlength=size).reshape(rows, k, k)
+        out += out.transpose(0, 1, 3, 2)  # each edge was counted one way
         diagonal = np.arange(k)
         out[:, :, diagonal, diagonal] = 0.0
         return out

@@ -22,11 +22,12 @@ from tests import orgs
 from tests.analysis.graphs_groups import planted_blocks
 
 
-def _brute_force(org, permutations: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """z and p_raw of W_ab by a plain loop over shuffles and edges."""
+def _brute_force(org, permutations: int, seed: int, statistic: str = "weight") -> tuple[np.ndarray, np.ndarray]:
+    """z and p_raw of W_ab (or of the relationship: all but tickets) by a plain loop over shuffles and edges."""
     g, part = org.graph()
     k, membership = part.k, np.asarray(part.membership)
-    edges = [(e.source, e.target, e["weight"]) for e in g.graph.es]
+    value = (lambda e: e["weight"]) if statistic == "weight" else (lambda e: e["weight"] - e["ticket"])
+    edges = [(e.source, e.target, value(e)) for e in g.graph.es]
 
     def pair_weights(labels: np.ndarray) -> np.ndarray:
         m = np.zeros((k, k))
@@ -45,13 +46,30 @@ def _brute_force(org, permutations: int, seed: int) -> tuple[np.ndarray, np.ndar
     return z, p
 
 
-def test_vectorized_null_equals_a_brute_force_loop() -> None:
-    org = planted_blocks(3, 5, p_in=0.6, p_out=0.15, seed=4)
-    test = link_test(*org.graph(), params=AnalysisParams(permutations=200, seed=5))
-    z, p = _brute_force(org, 200, 5)
-    off = ~np.eye(3, dtype=bool)
-    np.testing.assert_allclose(test.weight.z[off], z[off], rtol=0, atol=1e-12)
-    np.testing.assert_allclose(test.weight.p_raw[off], p[off], rtol=0, atol=1e-12)
+def _with_tickets(org, seed: int):
+    """The same org with a ticket part on a third of its ties (so the relationship differs from the weight)."""
+    from tests.analysis.graphs_groups import Org, Tie
+
+    rng = np.random.default_rng(seed)
+    ties = []
+    for t in org.ties:
+        ticket = float(rng.integers(1, 4)) if rng.random() < 1 / 3 else 0.0
+        ties.append(Tie(t.a, t.b, t.weight + ticket, email=t.email, ticket=ticket, handoffs=int(ticket)))
+    return Org(org.people, org.groups, ties)
+
+
+# sparse: the edge-by-edge path; dense (more edges than people x groups): the person-by-group path
+@pytest.mark.parametrize(("groups", "size", "p_in", "p_out"), [(3, 5, 0.6, 0.15), (2, 6, 0.95, 0.6)])
+def test_vectorized_null_equals_a_brute_force_loop(groups: int, size: int, p_in: float, p_out: float) -> None:
+    org = _with_tickets(planted_blocks(groups, size, p_in=p_in, p_out=p_out, seed=4), seed=1)
+    g, part = org.graph()
+    assert (g.n * part.k < g.graph.ecount()) == (p_out > 0.5)  # each case takes the path it names
+    test = link_test(g, part, params=AnalysisParams(permutations=200, seed=5))
+    off = ~np.eye(groups, dtype=bool)
+    for statistic, got in (("weight", test.weight), ("relationship", test.relationship)):
+        z, p = _brute_force(org, 200, 5, statistic)
+        np.testing.assert_allclose(got.z[off], z[off], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(got.p_raw[off], p[off], rtol=0, atol=1e-12)
 
 
 def test_same_seed_same_shuffles_as_the_group_test() -> None:
