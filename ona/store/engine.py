@@ -1,0 +1,41 @@
+"""The event-side engine: where events become pair weights.
+
+Input: a :class:`ona.store.Store` holding the dataset (people, validation,
+group labels) and :class:`ona.params.AnalysisParams`. Output:
+:class:`ona.store.models.PairWeights` for the one-machine graph stage.
+
+The engine is an execution choice, not an analysis parameter: every engine
+computes the same pair weights from the same SQL
+(:mod:`ona.store.weights`), so results do not depend on it. DuckDB (the
+store itself) is the default; :class:`ona.store.spark.SparkEngine` runs the
+same statements as Spark jobs when the events outgrow one machine.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from ona.params import AnalysisParams
+from ona.store.models import PairWeights
+
+if TYPE_CHECKING:
+    from ona.store.store import Store
+
+__all__ = ["DuckDBEngine", "EventEngine"]
+
+
+class EventEngine(Protocol):
+    """Computes the event-side aggregates of a stored dataset."""
+
+    def pair_weights(self, store: Store, dataset_id: str, params: AnalysisParams, *,
+                     weekly: bool = False) -> PairWeights:
+        """Pair weights (and with ``weekly`` the weight of every tie per week), events and external weights."""
+        ...
+
+
+class DuckDBEngine:
+    """The default engine: the store's embedded DuckDB."""
+
+    def pair_weights(self, store: Store, dataset_id: str, params: AnalysisParams, *,
+                     weekly: bool = False) -> PairWeights:
+        return store.pair_weights(dataset_id, params, weekly=weekly)

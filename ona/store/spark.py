@@ -1,0 +1,234 @@
+"""The Spark engine: the event-side SQL of :mod:`ona.store.weights` run as Spark jobs.
+
+Input: the canonical event tables of a dataset (the store's tables of
+:mod:`ona.store.schema`, without ``ds``) as Parquet files in one folder or
+URI that the Spark executors can read (``stage_dataset`` writes them from a
+store; a pipeline may write them to a lake directly), and
+:class:`ona.params.AnalysisParams`. Output: the same
+:class:`ona.store.models.PairWeights` as the DuckDB engine: pair weights,
+the weight of every tie per week, event counts and external weights. Only
+these (one row per tie, and per tie and week) come back to the driver; the
+graph stage stays on one machine.
+
+One definition: the aggregation is the DuckDB SQL of
+:mod:`ona.store.weights`, translated statement by statement for Spark SQL
+by sqlglot (``$name`` parameters become Spark's ``:name`` markers, bound by
+``spark.sql(..., args=...)``; ``CREATE TEMP TABLE x AS q`` becomes a cached
+temporary view). There is no second hand-written copy to drift: a change
+of the weighting in ``weights.py`` is a change for both engines, and the
+tests in ``tests/spark`` hold the two to the same pair weights (1e-9) and
+the same result JSON.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from ona.errors import OnaError
+from ona.params import AnalysisParams
+from ona.store.datasets import dataset_key
+from ona.store.models import PairWeights
+from ona.store.weights import aggregate
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from ona.store.store import Store
+
+__all__ = ["EVENT_VIEWS", "SparkEngine", "SparkRunner", "spark_session", "stage_dataset", "to_spark"]
+
+#: The canonical tables the Spark engine reads (one Parquet file or folder each: ``<source>/<name>.parquet``).
+EVENT_VIEWS: tuple[str, ...] = (
+    "people", "emails", "email_recipients", "meetings", "meeting_attendees", "tickets", "chats",
+    "chat_recipients", "ties",
+)
+
+#: The ``ds`` every staged table is read with (a staged folder holds one dataset).
+STAGED_DS = 0
+
+
+def spark_session(master: str | None = None, *, app_name: str = "ona") -> SparkSession:
+    """A Spark session in UTC: ``master`` (a URL, ``local[2]``...), or the one spark-submit gives.
+
+    Without a master and outside spark-submit, Spark runs locally on every
+    core (``local[*]``). A local session gets few shuffle partitions and no UI.
+
+    Raises
+    ------
+    OnaError
+        If pyspark is not installed.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as err:  # an optional engine: say how to get it
+        raise OnaError("the Spark engine needs pyspark (pip install 'pyspark>=4.0') and Java 17+") from err
+    builder = SparkSession.builder.appName(app_name).config("spark.sql.session.timeZone", "UTC")
+    if master is not None:
+        builder = builder.master(master)
+    if master is None or master.startswith("local"):
+        builder = (builder.config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
+                   .config("spark.ui.showConsoleProgress", "false"))
+    spark = builder.getOrCreate()
+    spark.conf.set("spark.sql.session.timeZone", "UTC")  # also when the session existed already
+    return spark
+
+
+@functools.lru_cache(maxsize=512)
+def to_spark(sql: str) -> tuple[str | None, str, frozenset[str]]:
+    """A DuckDB statement of :mod:`ona.store.weights` in Spark SQL.
+
+    Returns the temporary table it creates (None for a query), the Spark
+    SQL of its query and the names of its parameters.
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    names = frozenset(p.name for p in tree.find_all(exp.Placeholder))
+    if isinstance(tree, exp.Create):
+        return tree.this.name, tree.expression.sql(dialect="spark"), names
+    return None, tree.sql(dialect="spark"), names
+
+
+class SparkRunner:
+    """:class:`ona.store.weights.SqlRunner` on a Spark session whose views hold the canonical tables."""
+
+    def __init__(self, spark: SparkSession) -> None:
+        self.spark = spark
+        self._temp: dict[str, DataFrame] = {}
+
+    def _frame(self, sql: str, values: dict[str, object]) -> tuple[str | None, DataFrame]:
+        name, text, names = to_spark(sql)
+        args = {k: v for k, v in values.items() if k in names}
+        return name, self.spark.sql(text, args=args or None)
+
+    def run(self, sql: str, values: dict[str, object]) -> None:
+        name, frame = self._frame(sql, values)
+        if name is None:
+            raise OnaError(f"not a CREATE TEMP TABLE statement: {sql[:60]}")
+        frame = frame.persist()
+        frame.createOrReplaceTempView(name)
+        self._temp[name] = frame
+
+    def one(self, sql: str, values: dict[str, object]) -> tuple[Any, ...]:
+        return tuple(self._frame(sql, values)[1].collect()[0])
+
+    def arrow(self, sql: str, values: dict[str, object]) -> pa.Table:
+        return self._frame(sql, values)[1].toArrow()
+
+    def drop(self, names: tuple[str, ...]) -> None:
+        for name in names:
+            self.spark.catalog.dropTempView(name)
+            frame = self._temp.pop(name, None)
+            if frame is not None:
+                frame.unpersist()
+
+
+def stage_dataset(store: Store, dataset_id: str, path: str | Path) -> Path:
+    """Write the canonical tables of a stored dataset as Parquet (``<path>/<table>.parquet``) for Spark.
+
+    ``path`` must be readable by the Spark executors (a local folder for a
+    local session; a shared mount on a cluster).
+
+    Raises
+    ------
+    NotFoundError
+        If the dataset is not in the store.
+    """
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    with store._cursor() as con:
+        key = dataset_key(con, dataset_id)
+        for name in EVENT_VIEWS:
+            target = str(folder / f"{name}.parquet").replace("'", "''")
+            con.execute(f"COPY (SELECT * EXCLUDE (ds) FROM {name} WHERE ds = ?) TO '{target}' (FORMAT parquet)",
+                        [key])
+    return folder
+
+
+def register_views(spark: SparkSession, source: str) -> None:
+    """Register the canonical tables read from ``source`` (a folder or URI) as Spark views with ``ds``."""
+    from pyspark.sql import functions as F
+
+    for name in EVENT_VIEWS:
+        frame = spark.read.parquet(f"{source.rstrip('/')}/{name}.parquet")
+        frame.withColumn("ds", F.lit(STAGED_DS)).createOrReplaceTempView(name)
+
+
+class SparkEngine:
+    """The event-side stages as Spark jobs (see the module docstring).
+
+    Parameters
+    ----------
+    master : str, optional
+        The Spark master URL (``local[2]``, ``spark://host:7077``, ``yarn``,
+        ...). None: the session spark-submit or Databricks gives, else local.
+    spark : SparkSession, optional
+        A session to use (and not to stop): tests, notebooks, Databricks.
+    source : str, optional
+        A folder or URI holding the dataset's canonical tables as Parquet
+        (:func:`stage_dataset`'s layout). None: each dataset is staged from
+        the store into ``stage_dir`` before its first aggregation.
+    stage_dir : str or Path, optional
+        Where to stage (a temporary folder by default, removed by
+        :meth:`close`); on a cluster, a path every executor can read.
+
+    Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, master: str | None = None, *, spark: SparkSession | None = None,
+                 source: str | None = None, stage_dir: str | Path | None = None) -> None:
+        self._own = spark is None
+        self.spark = spark if spark is not None else spark_session(master)
+        self._source = source
+        self._stage_dir = Path(stage_dir) if stage_dir is not None else None
+        self._tmp: Path | None = None
+        self._staged: str | None = None  # the dataset whose tables the views hold
+
+    def __enter__(self) -> SparkEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the staged files and stop the session this engine started."""
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+        if self._own:
+            self.spark.stop()
+
+    def _views(self, store: Store, dataset_id: str) -> None:
+        if self._staged == dataset_id:
+            return
+        if self._source is not None:
+            source = self._source
+        else:
+            if self._stage_dir is None:
+                self._tmp = self._tmp or Path(tempfile.mkdtemp(prefix="ona-spark-"))
+            root = self._stage_dir or self._tmp
+            assert root is not None
+            source = str(stage_dataset(store, dataset_id, root / dataset_id).resolve())
+        register_views(self.spark, source)
+        self._staged = dataset_id
+
+    def pair_weights(self, store: Store, dataset_id: str, params: AnalysisParams, *,
+                     weekly: bool = False) -> PairWeights:
+        """:func:`ona.store.weights.pair_weights` computed by Spark (equal to DuckDB's)."""
+        self._views(store, dataset_id)
+        pairs = aggregate(SparkRunner(self.spark), STAGED_DS, params, weekly=weekly)
+        if pairs.weekly is not None:  # Spark's Arrow types are DuckDB's; the cast only pins them
+            pairs = PairWeights(table=pairs.table, events=pairs.events, external=pairs.external,
+                                weekly=pairs.weekly.cast(_WEEKLY_SCHEMA))
+        return pairs
+
+
+_WEEKLY_SCHEMA = pa.schema([("edge", pa.int32()), ("week", pa.int32()), ("weight", pa.float64()),
+                            ("relationship", pa.float64()), ("handoffs", pa.int64())])
