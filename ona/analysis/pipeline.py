@@ -47,6 +47,7 @@ from ona.results import (
     Summary,
 )
 from ona.store import PairWeights, Store
+from ona.store.engine import DuckDBEngine, EventEngine
 
 STAGES = (
     "aggregate",
@@ -63,13 +64,18 @@ STAGES = (
 )
 
 
-def load_graph(store: Store, dataset_id: str, params: AnalysisParams) -> tuple[CollabGraph, Partition, PairWeights]:
-    """The collaboration graph, the group partition and the store's pair weights.
+def load_graph(
+    store: Store, dataset_id: str, params: AnalysisParams, *, engine: EventEngine | None = None
+) -> tuple[CollabGraph, Partition, PairWeights]:
+    """The collaboration graph, the group partition and the pair weights.
 
-    In a time window the partition is each person's group as of the window
-    (:func:`~ona.analysis.handoffs.window_group_labels`).
+    The pair weights come from ``engine`` (the store's DuckDB by default,
+    :class:`ona.store.spark.SparkEngine` for events beyond one machine: the
+    same weights). In a time window the partition is each person's group as
+    of the window (:func:`~ona.analysis.handoffs.window_group_labels`).
     """
-    pairs = store.pair_weights(dataset_id, params, weekly=params.stability_resamples > 0)
+    engine = engine or DuckDBEngine()
+    pairs = engine.pair_weights(store, dataset_id, params, weekly=params.stability_resamples > 0)
     g = build_graph(pairs.table, store.person_ids(dataset_id))
     partition = partition_of(g, window_group_labels(store, dataset_id, params))
     return g, partition, pairs
@@ -81,8 +87,12 @@ def analyze_dataset(
     params: AnalysisParams | None = None,
     *,
     on_progress: OnProgress = no_progress,
+    engine: EventEngine | None = None,
 ) -> AnalysisResult:
     """Run every analysis of DESIGN.md on a stored dataset.
+
+    ``engine`` computes the pair weights (see :func:`load_graph`); it is an
+    execution choice, not a parameter: the result does not depend on it.
 
     Raises
     ------
@@ -102,7 +112,7 @@ def analyze_dataset(
 
     info = store.get_dataset(dataset_id)
     stage("aggregate")
-    g, partition, pairs = load_graph(store, dataset_id, params)
+    g, partition, pairs = load_graph(store, dataset_id, params, engine=engine)
     if g.graph.ecount() == 0:
         raise EmptyGraphError(
             "no collaboration tie in this dataset"
