@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, NamedTuple
 
@@ -48,6 +49,31 @@ WorkspaceOpt = Annotated[
 ]
 
 
+class EngineChoice(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOpt = Annotated[
+    EngineChoice,
+    typer.Option(
+        "--engine",
+        help="Where events become pair weights: duckdb (embedded, the default) or spark (the same SQL as "
+        "Spark jobs, for events beyond one machine; needs pyspark and Java 17). The result is the same.",
+    ),
+]
+SparkMasterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        envvar="ONA_SPARK_MASTER",
+        help="With --engine spark: the Spark master URL (local[4], spark://host:7077, yarn...); "
+        "default: the one spark-submit gives, else local[*].",
+        show_default=False,
+    ),
+]
+
+
 class Run(NamedTuple):
     result: AnalysisResult
     analysis_id: str | None
@@ -56,10 +82,11 @@ class Run(NamedTuple):
 
 def run_analysis(
     dataset: Path, params: AnalysisParams, *, store: Path | None, on_progress: OnProgress, workspace: str = "default",
-    column_map: list[str] | None = None,
+    column_map: list[str] | None = None, engine: str = "duckdb", spark_master: str | None = None,
 ) -> Run:
     """Read (people columns renamed by ``column_map``: ``--map`` items), load (into ``store``, in
-    ``workspace``, or memory) and analyze."""
+    ``workspace``, or memory) and analyze, the pair weights computed by ``engine`` (duckdb or spark,
+    at ``spark_master``)."""
     from ona.analysis.pipeline import analyze_dataset
     from ona.io import read_dataset
     from ona.io.columns import parse_map
@@ -69,7 +96,13 @@ def run_analysis(
     with Store(store or ":memory:") as db:
         info = db.save_dataset(data, workspace=check_workspace_name(workspace))
         job = db.create_analysis(info.dataset_id, params) if store else None
-        result = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress)
+        if engine == "spark":
+            from ona.store.spark import SparkEngine
+
+            with SparkEngine(spark_master) as spark:
+                result = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress, engine=spark)
+        else:
+            result = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress)
         if job is not None:
             db.save_result(job.analysis_id, result.to_json())
     return Run(result, job.analysis_id if job else None, data.person_names())
@@ -86,6 +119,8 @@ def analyze(
     viewer: ViewerOpt = False,
     quiet: QuietOpt = False,
     column_map: MapOpt = None,
+    engine: EngineOpt = EngineChoice.duckdb,
+    spark_master: SparkMasterOpt = None,
     *,
     params: AnalysisParams,
 ) -> None:
@@ -100,7 +135,8 @@ def analyze(
 
     with user_errors(), progress_bar(not quiet) as on_progress:
         result, analysis_id, _ = run_analysis(
-            dataset, params, store=store, on_progress=on_progress, workspace=workspace, column_map=column_map
+            dataset, params, store=store, on_progress=on_progress, workspace=workspace, column_map=column_map,
+            engine=engine.value, spark_master=spark_master,
         )
         if viewer:
             result = for_viewer(result)
