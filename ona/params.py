@@ -167,7 +167,27 @@ class AnalysisParams(BaseModel):
         100,
         ge=10,
         le=10_000,
-        description="source vertices sampled for betweenness on larger graphs (at most 10,000)",
+        description="source vertices sampled first for betweenness on larger graphs, doubled until the "
+        "top brokers are stable (at most 10,000)",
+    )
+    betweenness_top: int = Field(
+        50,
+        ge=1,
+        le=10_000,
+        description="sampled betweenness: how many top brokers the ranking is made stable for",
+    )
+    betweenness_tolerance: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="sampled betweenness: sources are added until the top brokers of two independent halves "
+        "of the sources differ by at most this share",
+    )
+    betweenness_max_samples: int = Field(
+        200,
+        ge=10,
+        le=10_000,
+        description="sampled betweenness: the most source vertices used (never fewer than betweenness_samples)",
     )
 
     resident_below: float = Field(
