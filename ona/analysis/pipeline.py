@@ -155,7 +155,8 @@ def analyze_dataset(
         groups, links = flag_stability(g, partition, groups, links, pairs.weekly, params=params, group_handoffs=moves)
     stage("people")
     between = betweenness(
-        g, exact_limit=params.betweenness_exact_limit, samples=params.betweenness_samples, seed=params.seed, top=params.betweenness_top, tolerance=params.betweenness_tolerance, max_samples=params.betweenness_max_samples
+        g, exact_limit=params.betweenness_exact_limit, samples=params.betweenness_samples, seed=params.seed,
+        top=params.betweenness_top, tolerance=params.betweenness_tolerance, max_samples=params.betweenness_max_samples,
     )
     people = person_metrics(
         g, partition, params=params, communities=communities.membership, betweenness_result=between
