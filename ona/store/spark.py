@@ -75,6 +75,7 @@ def spark_session(master: str | None = None, *, app_name: str = "ona") -> SparkS
         builder = (builder.config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
                    .config("spark.ui.showConsoleProgress", "false"))
     spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
     spark.conf.set("spark.sql.session.timeZone", "UTC")  # also when the session existed already
     return spark
 
@@ -152,6 +153,14 @@ def stage_dataset(store: Store, dataset_id: str, path: str | Path) -> Path:
     return folder
 
 
+def _active_session() -> SparkSession | None:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return None  # spark_session says what is missing
+    return SparkSession.getActiveSession()
+
+
 def register_views(spark: SparkSession, source: str) -> None:
     """Register the canonical tables read from ``source`` (a folder or URI) as Spark views with ``ds``."""
     from pyspark.sql import functions as F
@@ -184,8 +193,13 @@ class SparkEngine:
 
     def __init__(self, master: str | None = None, *, spark: SparkSession | None = None,
                  source: str | None = None, stage_dir: str | Path | None = None) -> None:
-        self._own = spark is None
-        self.spark = spark if spark is not None else spark_session(master)
+        if spark is None:
+            # a session already running in this process (a notebook, Databricks, a test) is not ours to stop
+            self._own = _active_session() is None
+            spark = spark_session(master)
+        else:
+            self._own = False
+        self.spark = spark
         self._source = source
         self._stage_dir = Path(stage_dir) if stage_dir is not None else None
         self._tmp: Path | None = None
