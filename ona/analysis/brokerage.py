@@ -66,8 +66,17 @@ ROLES = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
 _SHIFT = np.int64(1) << np.int64(32)
 
 
+def closure_operand(g: CollabGraph, partition: Partition,
+                    ties: tuple[np.ndarray, np.ndarray, np.ndarray]) -> sp.csr_array:
+    """``Z``: 1 on same-group ties, 2**32 on cross-group ties (see :func:`_closed_pairs`)."""
+    group = np.asarray(partition.membership, dtype=np.int64)
+    same = group[ties[0]] == group[ties[1]]
+    return adjacency(g, np.where(same, np.int64(1), _SHIFT), dtype=np.int64, ties=ties)
+
+
 def brokerage_counts(
-    g: CollabGraph, partition: Partition, *, ties: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    g: CollabGraph, partition: Partition, *, ties: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    closure: sp.csr_array | None = None,
 ) -> dict[str, np.ndarray]:
     """Open two-paths through every person, by Gould-Fernandez role.
 
@@ -80,6 +89,9 @@ def brokerage_counts(
         The groups; ``partition.membership[i]`` is vertex i's group.
     ties : tuple of numpy.ndarray, optional
         ``tie_arrays(g)`` when the caller already has it.
+    closure : scipy.sparse.csr_array, optional
+        ``A * (A @ Z)`` (int64, on the ties) when the caller computed it with
+        another product (:func:`closure_operand` gives ``Z``).
 
     Returns
     -------
@@ -133,9 +145,9 @@ def brokerage_counts(
     gatekeeper = own * other
     liaison = (other * other - (square_sum - own * own)) // 2
 
-    # Z: 1 on same-group ties, 2**32 on cross-group ties (see _closed_pairs)
-    z = adjacency(g, np.where(same, np.int64(1), _SHIFT), dtype=np.int64, ties=ties)
-    closed = _closed_pairs(a, z, group)
+    if closure is None:
+        closure = masked_product(a, a, closure_operand(g, partition, ties))
+    closed = _closed_pairs(closure, group)
     coordinator = coordinator - closed["coordinator"]
     consultant = consultant - closed["consultant"]
     gatekeeper = gatekeeper - closed["gatekeeper"]
@@ -149,7 +161,7 @@ def brokerage_counts(
     }
 
 
-def _closed_pairs(a: sp.csr_array, z: sp.csr_array, group: np.ndarray) -> dict[str, np.ndarray]:
+def _closed_pairs(product: sp.csr_array, group: np.ndarray) -> dict[str, np.ndarray]:
     """Closed pairs {a, c} of b's neighbours (triangles a-b-c), per role.
 
     For every tie (b, a), ``c_in(b, a)`` counts common neighbours c with
@@ -164,8 +176,7 @@ def _closed_pairs(a: sp.csr_array, z: sp.csr_array, group: np.ndarray) -> dict[s
       each triangle is seen once, from its end a inside h);
     - liaison: every remaining triangle (cross-group tie a ~ c, neither in h).
     """
-    n = a.shape[0]
-    product = masked_product(a, a, z)
+    n = product.shape[0]
     rows = row_of_entries(product)
     c_out = product.data // _SHIFT
     c_in = product.data - c_out * _SHIFT

@@ -71,7 +71,17 @@ def constraint(g: CollabGraph) -> np.ndarray:
     return values
 
 
-def effective_size(g: CollabGraph, *, ties: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+def redundancy_operand(g: CollabGraph, ties: tuple[np.ndarray, np.ndarray, np.ndarray]) -> sp.csr_array:
+    """``M``: the tie weights divided by each row's largest weight (the marginal strength m_jq)."""
+    weights = adjacency(g, ties[2], ties=ties)
+    largest = weights.max(axis=1).toarray().ravel() if weights.nnz else np.zeros(g.n)
+    with np.errstate(divide="ignore"):
+        inv_largest = np.where(largest > 0, 1.0 / largest, 0.0)
+    return sp.csr_array(sp.diags_array(inv_largest) @ weights)
+
+
+def effective_size(g: CollabGraph, *, ties: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                   closure: sp.csr_array | None = None) -> np.ndarray:
     """Burt's weighted effective size of every vertex, NaN for isolates.
 
     ``E_i = deg_i - sum_q p_iq sum_{j in N(i)} m_jq``: the inner sum runs over
@@ -85,6 +95,9 @@ def effective_size(g: CollabGraph, *, ties: tuple[np.ndarray, np.ndarray, np.nda
         Undirected weighted collaboration graph.
     ties : tuple of numpy.ndarray, optional
         ``tie_arrays(g)`` when the caller already has it.
+    closure : scipy.sparse.csr_array, optional
+        ``A * (A @ M)`` (elementwise, on the ties) when the caller computed it
+        with another product (:func:`redundancy_operand` gives ``M``).
 
     Returns
     -------
@@ -110,13 +123,12 @@ def effective_size(g: CollabGraph, *, ties: tuple[np.ndarray, np.ndarray, np.nda
     binary = adjacency(g, ties=ties)
     degree = np.diff(binary.indptr).astype(np.float64)
     strength = np.asarray(weights.sum(axis=1)).ravel()
-    largest = weights.max(axis=1).toarray().ravel() if weights.nnz else np.zeros(n)
     with np.errstate(divide="ignore"):
-        inv_largest = np.where(largest > 0, 1.0 / largest, 0.0)
         inv_strength = np.where(strength > 0, 1.0 / strength, 0.0)
-    marginal = sp.csr_array(sp.diags_array(inv_largest) @ weights)
+    if closure is None:
+        closure = masked_product(binary, binary, redundancy_operand(g, ties))
     # sum_q w_iq * (A @ M)[i, q], then divide by s_i to turn w_iq into p_iq
-    redundancy = np.asarray(masked_product(weights, binary, marginal).sum(axis=1)).ravel() * inv_strength
+    redundancy = np.asarray(weights.multiply(closure).sum(axis=1)).ravel() * inv_strength
     values = degree - redundancy
     values[degree == 0] = np.nan
     return values

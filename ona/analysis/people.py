@@ -42,10 +42,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.sparse as sp
 
-from ona.analysis.adjacency import tie_arrays
-from ona.analysis.brokerage import ROLES, brokerage_counts
-from ona.analysis.burt import constraint, effective_size
+from ona.analysis.adjacency import adjacency, masked_product, tie_arrays
+from ona.analysis.brokerage import ROLES, brokerage_counts, closure_operand
+from ona.analysis.burt import constraint, effective_size, redundancy_operand
 from ona.analysis.centrality import BetweennessResult, betweenness
 from ona.graph.model import CollabGraph, Partition
 from ona.params import AnalysisParams
@@ -165,12 +166,19 @@ def person_metrics(
     if len(between) != n:
         raise ValueError(f"betweenness_result has {len(between)} values, graph has {n} vertices")
     burt_constraint = constraint(g)
-    burt_size = effective_size(g, ties=ties)
+    # one two-hop product for brokerage (integer Z, real part) and effective size (M, imaginary part):
+    # the product's cost is sum_v deg(v)^2, paid once
+    binary = adjacency(g, ties=ties)
+    both = masked_product(binary, binary, closure_operand(g, partition, ties).astype(np.complex128)
+                          + 1j * redundancy_operand(g, ties))
+    real = sp.csr_array((np.rint(both.data.real).astype(np.int64), both.indices, both.indptr), shape=both.shape)
+    imaginary = sp.csr_array((both.data.imag, both.indices, both.indptr), shape=both.shape)
+    burt_size = effective_size(g, ties=ties, closure=imaginary)
     articulation = np.zeros(n, dtype=bool)
     articulation[np.asarray(g.graph.articulation_points(), dtype=np.int64)] = True
     bridges = np.asarray(g.graph.bridges(), dtype=np.int64)
     bridge_edges = np.bincount(u[bridges], minlength=n) + np.bincount(v[bridges], minlength=n)
-    counts = brokerage_counts(g, partition, ties=ties)
+    counts = brokerage_counts(g, partition, ties=ties, closure=real)
     broker = np.column_stack([counts[r] for r in ROLES]) if n else np.zeros((0, len(ROLES)), np.int64)
 
     columns = {
