@@ -184,7 +184,7 @@ class AnalysisParams(BaseModel):
         "of the sources differ by at most this share",
     )
     betweenness_max_samples: int = Field(
-        200,
+        100,
         ge=10,
         le=10_000,
         description="sampled betweenness: the most source vertices used (never fewer than betweenness_samples)",

@@ -34,8 +34,9 @@ the *disagreement*. Each half has twice the variance of the whole estimate,
 so the two halves differ from each other by twice the spread (standard
 deviation) by which the whole differs from the exact values, and the share of
 the top that crosses the boundary grows in proportion to that spread: the
-*estimated ranking error* of the whole is half the disagreement, and sources
-are added until it is at most ``tolerance``
+*estimated ranking error* of the whole is half the disagreement (times the
+finite population correction ``sqrt(1 - k / n)``: every source gives the exact
+values), and sources are added until it is at most ``tolerance``
 (``benchmarks/bench_brokers.py`` checks it against exact values; the
 disagreement itself is a conservative bound). Both are stated in ``method``
 with the sources used.
@@ -104,7 +105,8 @@ class BetweennessResult:
         when exact.
     top_error : float or None
         Estimated share of the stated top ``top`` that exact values would
-        rank elsewhere: half the disagreement; None when exact.
+        rank elsewhere: half the disagreement times ``sqrt(1 - sources / active)``;
+        None when exact.
     """
 
     values: np.ndarray
@@ -127,7 +129,7 @@ def betweenness(
     seed: int,
     top: int = 50,
     tolerance: float = 0.1,
-    max_samples: int = 200,
+    max_samples: int = 100,
     on_progress: OnProgress = no_progress,
 ) -> BetweennessResult:
     """Normalized weighted betweenness, exact or sampled (see the module docstring).
@@ -279,6 +281,11 @@ def linear_dependency(dist: np.ndarray, source: int, arcs: _Directed) -> np.ndar
     return delta
 
 
+def _ranking_error(disagreement: float, sources: int, n: int) -> float:
+    """Estimated share of the top ranked wrongly by all the sources (module docstring)."""
+    return disagreement / 2 * float(np.sqrt(max(0.0, 1.0 - sources / n)))
+
+
 def _top_set(values: np.ndarray, candidates: np.ndarray, top: int) -> set[int]:
     """The ``top`` candidates of highest value (ties by vertex index)."""
     order = np.lexsort((candidates, -values[candidates]))
@@ -325,7 +332,7 @@ def _sampled(
         half_a = np.sum(sums[0::2], axis=0) / max(sum(sizes[0::2]), 1)
         half_b = np.sum(sums[1::2], axis=0) / max(sum(sizes[1::2]), 1)
         agreement = len(_top_set(half_a, active_idx, k_top) & _top_set(half_b, active_idx, k_top)) / k_top
-        if (1.0 - agreement) / 2 <= tolerance or done >= cap:
+        if _ranking_error(1.0 - agreement, done, n) <= tolerance or done >= cap:
             break
         target = min(2 * done, cap)
     on_progress("betweenness", cap, cap)
@@ -340,12 +347,13 @@ def _sampled(
     values = np.clip(n * mean * scale, 0.0, 1.0)
     max_se = float(se.max()) if len(se) else 0.0
     disagreement = 1.0 - agreement
-    met = "met" if disagreement / 2 <= tolerance else f"not met with the most sources, {cap}"
+    error = _ranking_error(disagreement, done, n)
+    met = "met" if error <= tolerance else f"not met with the most sources, {cap}"
     return BetweennessResult(
         values=values,
         method=(
             f"sampled ({done} of {n} sources, linear scaling of Geisberger, Sanders & Schultes 2008; "
-            f"top {k_top} brokers: estimated {disagreement / 2:.0%} ranked wrongly, tolerance {tolerance:.0%} "
+            f"top {k_top} brokers: estimated {error:.0%} ranked wrongly, tolerance {tolerance:.0%} "
             f"({met}; two independent halves of the sources differ on {disagreement:.0%}); seed {seed}; "
             f"tie length 1/weight; max standard error {max_se:.2g})"
         ),
@@ -356,5 +364,5 @@ def _sampled(
         max_standard_error=max_se,
         top=k_top,
         top_disagreement=disagreement,
-        top_error=disagreement / 2,
+        top_error=error,
     )
