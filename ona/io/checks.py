@@ -139,7 +139,8 @@ def first_occurrence(*keys: pa.Array | pa.ChunkedArray | np.ndarray) -> np.ndarr
         return np.zeros(0, bool)
     columns = {f"k{i}": k for i, k in enumerate(keys)}
     columns["row"] = np.arange(n, dtype=np.int64)
-    groups = pa.table(columns).group_by(list(columns)[:-1], use_threads=False).aggregate([("row", "min")])
+    # min is order-free: threads change only the order of the groups, which is not used
+    groups = pa.table(columns).group_by(list(columns)[:-1], use_threads=True).aggregate([("row", "min")])
     out = np.zeros(n, bool)
     out[groups.column("row_min").to_numpy()] = True
     return out
