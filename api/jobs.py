@@ -79,6 +79,19 @@ CRASHED = "the analysis process ended unexpectedly"
 #: Workspace of the analyses submitted without one.
 DEFAULT_WORKSPACE = "default"
 
+#: Set to a Spark master URL (``local[4]``, ``spark://host:7077``, ``yarn``...), analyses compute their
+#: pair weights as Spark jobs (:class:`ona.store.spark.SparkEngine`); unset, in the store's DuckDB.
+SPARK_MASTER_ENV = "ONA_SPARK_MASTER"
+
+
+def analyze_on_spark(store: Store, dataset_id: str, params: AnalysisParams, *, on_progress: Any) -> Any:
+    """:func:`ona.analysis.pipeline.analyze_dataset` with the Spark engine at ``ONA_SPARK_MASTER`` (in the child)."""
+    from ona.analysis.pipeline import analyze_dataset
+    from ona.store.spark import SparkEngine
+
+    with SparkEngine(os.environ.get(SPARK_MASTER_ENV) or None) as engine:
+        return analyze_dataset(store, dataset_id, params, on_progress=on_progress, engine=engine)
+
 #: The clock of the time limit (seconds; a module attribute so tests can drive it).
 _clock = time.monotonic
 
@@ -144,7 +157,8 @@ class Jobs:
         What the child runs, called as
         ``analysis(store, dataset_id, params, on_progress=...)``:
         :func:`ona.analysis.pipeline.analyze_dataset` unless a test hands
-        another one (a module-level function: it is pickled to the child).
+        another one (a module-level function: it is pickled to the child);
+        with ``ONA_SPARK_MASTER`` set, :func:`analyze_on_spark`.
     """
 
     def __init__(
@@ -156,7 +170,8 @@ class Jobs:
         analysis: Callable[..., Any] | None = None,
     ) -> None:
         self._store = store
-        self._analysis = analysis or child_tasks.analyze_dataset
+        spark = bool(os.environ.get(SPARK_MASTER_ENV))
+        self._analysis = analysis or (analyze_on_spark if spark else child_tasks.analyze_dataset)
         self._stop_timeout = stop_timeout
         self._time_limit = time_limit
         # Guarded by _lock: the queues, the running job and its cancel flag. The worker

@@ -102,3 +102,20 @@ def test_cli_result_json_equal(tmp_path: Path, spark: object) -> None:
         assert res.exit_code == 0, res.output
     assert out["spark"].read_bytes() == out["duckdb"].read_bytes()
     assert not spark.sparkContext._jsc.sc().isStopped()  # type: ignore[attr-defined]  # not the CLI's to stop
+
+
+def test_service_runs_on_spark_with_ona_spark_master(tmp_path: Path, spark: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.jobs import Jobs, analyze_on_spark
+    from ona.analysis.pipeline import analyze_dataset
+
+    monkeypatch.setenv("ONA_SPARK_MASTER", "local[2]")
+    with Store() as store:
+        info = store.save_dataset(read_dataset(write_org(tmp_path / "org")))
+        jobs = Jobs(store)
+        try:
+            assert jobs._analysis is analyze_on_spark
+        finally:
+            jobs.shutdown()
+        params = AnalysisParams(stability_resamples=0)
+        on_spark = analyze_on_spark(store, info.dataset_id, params, on_progress=lambda *a: None)
+        assert on_spark.to_json() == analyze_dataset(store, info.dataset_id, params).to_json()
