@@ -23,6 +23,7 @@ the same result JSON.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -57,7 +58,8 @@ def spark_session(master: str | None = None, *, app_name: str = "ona") -> SparkS
     """A Spark session in UTC: ``master`` (a URL, ``local[2]``...), or the one spark-submit gives.
 
     Without a master and outside spark-submit, Spark runs locally on every
-    core (``local[*]``). A local session gets few shuffle partitions and no UI.
+    core (``local[*]``). A session given a ``local`` master gets few shuffle
+    partitions and no UI.
 
     Raises
     ------
@@ -71,7 +73,7 @@ def spark_session(master: str | None = None, *, app_name: str = "ona") -> SparkS
     builder = SparkSession.builder.appName(app_name).config("spark.sql.session.timeZone", "UTC")
     if master is not None:
         builder = builder.master(master)
-    if master is None or master.startswith("local"):
+    if master is not None and master.startswith("local"):
         builder = (builder.config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
                    .config("spark.ui.showConsoleProgress", "false"))
     spark = builder.getOrCreate()
@@ -185,14 +187,20 @@ class SparkEngine:
         (:func:`stage_dataset`'s layout). None: each dataset is staged from
         the store into ``stage_dir`` before its first aggregation.
     stage_dir : str or Path, optional
-        Where to stage (a temporary folder by default, removed by
-        :meth:`close`); on a cluster, a path every executor can read.
+        Where the driver stages (default ``ONA_SPARK_STAGE``, else a
+        temporary folder removed by :meth:`close`); on a cluster, a shared
+        folder every executor can read.
+    stage_uri : str, optional
+        The URI under which the executors read ``stage_dir`` (default
+        ``ONA_SPARK_STAGE_URI``, else ``stage_dir`` as a ``file://`` URI),
+        e.g. ``dbfs:/tmp/ona`` for a ``stage_dir`` of ``/dbfs/tmp/ona``.
 
     Use as a context manager, or call :meth:`close`.
     """
 
     def __init__(self, master: str | None = None, *, spark: SparkSession | None = None,
-                 source: str | None = None, stage_dir: str | Path | None = None) -> None:
+                 source: str | None = None, stage_dir: str | Path | None = None,
+                 stage_uri: str | None = None) -> None:
         if spark is None:
             # a session already running in this process (a notebook, Databricks, a test) is not ours to stop
             self._own = _active_session() is None
@@ -201,7 +209,9 @@ class SparkEngine:
             self._own = False
         self.spark = spark
         self._source = source
+        stage_dir = stage_dir or os.environ.get("ONA_SPARK_STAGE") or None
         self._stage_dir = Path(stage_dir) if stage_dir is not None else None
+        self._stage_uri = stage_uri or os.environ.get("ONA_SPARK_STAGE_URI") or None
         self._tmp: Path | None = None
         self._staged: str | None = None  # the dataset whose tables the views hold
 
@@ -229,7 +239,9 @@ class SparkEngine:
                 self._tmp = self._tmp or Path(tempfile.mkdtemp(prefix="ona-spark-"))
             root = self._stage_dir or self._tmp
             assert root is not None
-            source = str(stage_dataset(store, dataset_id, root / dataset_id).resolve())
+            folder = stage_dataset(store, dataset_id, root / dataset_id).resolve()
+            # a URI, not a bare path: on YARN a bare path would be read from the cluster's default file system
+            source = f"{self._stage_uri.rstrip('/')}/{dataset_id}" if self._stage_uri else folder.as_uri()
         register_views(self.spark, source)
         self._staged = dataset_id
 
@@ -244,5 +256,16 @@ class SparkEngine:
         return pairs
 
 
+def main() -> None:
+    """``spark-submit .../ona/store/spark.py analyze DATASET --engine spark --out result.json``: the CLI as a Spark app."""
+    from ona.cli import app
+
+    app()
+
+
 _WEEKLY_SCHEMA = pa.schema([("edge", pa.int32()), ("week", pa.int32()), ("weight", pa.float64()),
                             ("relationship", pa.float64()), ("handoffs", pa.int64())])
+
+
+if __name__ == "__main__":
+    main()
