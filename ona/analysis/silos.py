@@ -41,7 +41,7 @@ import numpy as np
 from ona.params import AnalysisParams
 from ona.results import GroupMetrics
 
-__all__ = ["flag_silos", "shuffled_internal_weight"]
+__all__ = ["flag_silos", "others_median", "shuffled_internal_weight", "silo_mask"]
 
 
 def flag_silos(groups: list[GroupMetrics], params: AnalysisParams) -> list[GroupMetrics]:
@@ -88,14 +88,55 @@ def flag_silos(groups: list[GroupMetrics], params: AnalysisParams) -> list[Group
     inward_vs_organization: E-I index -0.60, the other groups' median is 0.10
     """
     expected = shuffled_internal_weight(groups)
-    ei = [g.ei_index for g in groups]
+    ei = np.array([np.nan if g.ei_index is None else g.ei_index for g in groups], dtype=float)
+    z = np.array([np.nan if g.z is None else g.z for g in groups], dtype=float)
+    p = np.array([np.nan if g.p_value is None else g.p_value for g in groups], dtype=float)
+    median = others_median(ei)
     flagged = []
-    for d, gm in enumerate(groups):
-        others = [x for j, x in enumerate(ei) if j != d and x is not None]
-        median = float(np.median(others)) if others else None
-        reasons = _reasons(gm, params, median, expected[d])
-        flagged.append(gm.model_copy(update={"silo": bool(reasons), "silo_reasons": reasons}))
+    for d, (gm, silo) in enumerate(zip(groups, silo_mask(ei, z, p, params).tolist())):
+        reasons = _reasons(gm, float(median[d]), expected[d]) if silo else []
+        flagged.append(gm.model_copy(update={"silo": silo, "silo_reasons": reasons}))
     return flagged
+
+
+def others_median(ei: np.ndarray) -> np.ndarray:
+    """Per group, the median E-I index of the *other* groups with ties (NaN when there is none).
+
+    One sort for all groups: the median without one value is read off the
+    sorted values by position (``ei`` NaN for groups without ties).
+
+    >>> others_median(np.array([0.1, -0.6, 0.2, np.nan])).round(2).tolist()
+    [-0.2, 0.15, -0.25, 0.1]
+    """
+    has = np.isfinite(ei)
+    values = np.sort(ei[has])
+    m = values.size
+    rank = np.where(has, np.searchsorted(values, ei), m)  # a group without ties removes nothing
+    remaining = np.where(has, m - 1, m)
+    median = np.full(ei.size, np.nan)
+    ok = remaining >= 1
+
+    def at(i: np.ndarray) -> np.ndarray:  # position i of the values without the group's own
+        return values[np.where(i < rank, i, np.minimum(i + 1, m - 1))]
+
+    if ok.any():
+        half = remaining // 2
+        odd = at(np.minimum(half, max(m - 1, 0)))
+        even = (at(np.maximum(half - 1, 0)) + at(np.minimum(half, max(m - 1, 0)))) / 2
+        median = np.where(ok, np.where(remaining % 2 == 1, odd, even), np.nan)
+    return median
+
+
+def silo_mask(ei: np.ndarray, z: np.ndarray, p: np.ndarray, params: AnalysisParams) -> np.ndarray:
+    """The three silo conditions (module docstring), vectorized over groups.
+
+    ``ei``, ``z``, ``p`` per group, NaN where null; the result is False where
+    any is NaN or no other group has ties.
+    """
+    median = others_median(ei)
+    with np.errstate(invalid="ignore"):
+        return (np.isfinite(ei) & np.isfinite(z) & np.isfinite(p) & np.isfinite(median) & (p < params.alpha)
+                & (z > 0) & (ei <= params.silo_max_ei) & (ei <= median - params.silo_ei_margin))  # fmt: skip
 
 
 def shuffled_internal_weight(groups: list[GroupMetrics]) -> list[float]:
@@ -121,15 +162,9 @@ def shuffled_internal_weight(groups: list[GroupMetrics]) -> list[float]:
     return [total * g.headcount * (g.headcount - 1) / (n * (n - 1)) for g in groups]
 
 
-def _reasons(gm: GroupMetrics, params: AnalysisParams, median: float | None, expected: float) -> list[str]:
-    """The three reasons when ``gm`` meets all three conditions, else []."""
-    if gm.ei_index is None or gm.z is None or gm.p_value is None or median is None:
-        return []
-    significant = gm.p_value < params.alpha and gm.z > 0
-    inward = gm.ei_index <= params.silo_max_ei
-    beyond_others = gm.ei_index <= median - params.silo_ei_margin
-    if not (significant and inward and beyond_others):
-        return []
+def _reasons(gm: GroupMetrics, median: float, expected: float) -> list[str]:
+    """The reasons of a flagged silo (its E-I index, z and p are not null)."""
+    assert gm.ei_index is not None and gm.z is not None and gm.p_value is not None
     reasons = [
         f"inward_beyond_chance: internal weight {gm.internal_weight:.1f} vs {expected:.1f} expected "
         f"from shuffled labels (z = {gm.z:.1f}, adjusted p = {gm.p_value:.2g})",

@@ -74,6 +74,7 @@ from ona.analysis.fragility import top_carriers_share
 from ona.analysis.groups import GroupEdges, group_edges
 from ona.analysis.links import explaining_silo, judged_pairs
 from ona.analysis.significance import benjamini_hochberg
+from ona.analysis.silos import silo_mask
 from ona.graph.model import CHANNELS, CollabGraph, Partition
 from ona.params import AnalysisParams
 from ona.results import GroupMetrics, LinkMetrics
@@ -215,7 +216,7 @@ def _judge(x: _Weights, f: _Fixed, params: AnalysisParams) -> _Verdict:
     p = np.full(f.k, np.nan)
     ok = np.isfinite(z)
     p[ok] = benjamini_hochberg(norm.sf(z[ok]))
-    silo = _silo_rule(ei, z, p, params)
+    silo = silo_mask(ei, z, p, params)
 
     s, t = f.source, f.target
     weight = x.weight[s, t]
@@ -259,28 +260,6 @@ def _lower_tail(observed: np.ndarray, moments: tuple[float, float, float],
     raw = np.where(np.isfinite(z), norm.cdf(z), 1.0)
     out[tested] = benjamini_hochberg(raw)
     return out
-
-
-def _silo_rule(ei: np.ndarray, z: np.ndarray, p: np.ndarray, params: AnalysisParams) -> np.ndarray:
-    """The three silo conditions of :mod:`ona.analysis.silos`, vectorized over groups."""
-    has = np.isfinite(ei)
-    values = np.sort(ei[has])
-    m = values.size
-    rank = np.searchsorted(values, ei)  # the rank of each group's own value among those with ties
-    remaining = m - 1
-    median = np.full(ei.size, np.nan)
-    if remaining >= 1:
-        def at(i: np.ndarray) -> np.ndarray:  # position i of the values without the group's own
-            return values[np.where(i < rank, i, np.minimum(i + 1, m - 1))]
-
-        half = remaining // 2
-        if remaining % 2:
-            median = at(np.full(ei.size, half))
-        else:
-            median = (at(np.full(ei.size, half - 1)) + at(np.full(ei.size, half))) / 2
-    with np.errstate(invalid="ignore"):
-        return (has & np.isfinite(z) & np.isfinite(median) & (p < params.alpha) & (z > 0)
-                & (ei <= params.silo_max_ei) & (ei <= median - params.silo_ei_margin))  # fmt: skip
 
 
 def _pair_sums(values: np.ndarray, e: GroupEdges, k: int) -> np.ndarray:

@@ -13,7 +13,8 @@ import pytest
 from ona.analysis import fragility, stability
 from ona.analysis.fragility import CarrierTies, carrier_test, top_carriers_share
 from ona.analysis.silos import flag_silos
-from ona.analysis.stability import _silo_rule, shuffle_moments
+from ona.analysis.silos import silo_mask
+from ona.analysis.stability import shuffle_moments
 from ona.params import AnalysisParams
 from ona.results import GroupMetrics
 
@@ -78,7 +79,14 @@ def test_vectorized_silo_rule_equals_flag_silos(seed: int) -> None:
     params = AnalysisParams(silo_ei_margin=float(rng.choice([0.0, 0.2, 0.5])), silo_max_ei=float(rng.choice([0.0, 0.3])))
     groups = [_group(f"g{i}", None if np.isnan(ei[i]) else float(ei[i]), float(z[i]), float(p[i])) for i in range(k)]
     want = [g.silo for g in flag_silos(groups, params)]
-    assert _silo_rule(ei, z, p, params).tolist() == want
+    assert silo_mask(ei, z, p, params).tolist() == want
+    # and both equal the rule written as a plain loop over groups
+    loop = []
+    for d in range(k):
+        others = [x for j, x in enumerate(ei) if j != d and not np.isnan(x)]
+        loop.append(bool(not np.isnan(ei[d]) and others and p[d] < params.alpha and z[d] > 0
+                         and ei[d] <= params.silo_max_ei and ei[d] <= np.median(others) - params.silo_ei_margin))
+    assert want == loop
 
 
 def _brute_top_share(link, a, b, w, top, links):
