@@ -61,8 +61,8 @@ class Settings(BaseSettings):
     )
     # Bounded inputs: the bytes of an upload say little about its cost (a 30 KB
     # Parquet file can hold millions of rows), so rows are capped too. The
-    # service's default is below the library's 50 million: validating and
-    # loading costs a few hundred bytes a row at peak, and 10 million rows is
+    # service's default is far below the library's billion: an upload is
+    # validated in the server's memory before it is stored, and 10 million rows is
     # about what the 200 MiB body limit lets through as CSV anyway.
     max_rows_per_file: int = Field(
         10_000_000,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NamedTuple
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import typer
 from rich.table import Table
@@ -23,6 +25,9 @@ from ona.params import AnalysisParams
 from ona.store.control import check_workspace_name
 from ona.progress import OnProgress
 from ona.results import AnalysisResult, ValidationReport
+
+if TYPE_CHECKING:
+    from ona.store import DatasetInfo, Store
 
 StoreOpt = Annotated[
     Path | None,
@@ -80,6 +85,23 @@ class Run(NamedTuple):
     names: dict[str, str]
 
 
+@contextmanager
+def _loaded(
+    dataset: Path, column_map: list[str] | None, on_progress: OnProgress, *, store: Path | None = None,
+    workspace: str = "default",
+) -> Iterator[tuple[Store, DatasetInfo]]:
+    """The dataset folder read a piece at a time into ``store`` (in ``workspace``), or into a scratch
+    store removed after (on disk when the files are large): the store and the dataset."""
+    from ona.io.columns import parse_map
+    from ona.io.load import find_files
+    from ona.store import Store, scratch_store
+
+    files = find_files(dataset)
+    with Store(store) if store else scratch_store(sum(Path(f).stat().st_size for f in files.values())) as db:
+        yield db, db.load_files(files, name=dataset.resolve().name, workspace=workspace,
+                                column_map=parse_map(column_map or []), on_progress=on_progress)
+
+
 def run_analysis(
     dataset: Path, params: AnalysisParams, *, store: Path | None, on_progress: OnProgress, workspace: str = "default",
     column_map: list[str] | None = None, engine: str = "duckdb", spark_master: str | None = None,
@@ -88,13 +110,10 @@ def run_analysis(
     ``workspace``, or memory) and analyze, the pair weights computed by ``engine`` (duckdb or spark,
     at ``spark_master``)."""
     from ona.analysis.pipeline import analyze_dataset
-    from ona.io import read_dataset
-    from ona.io.columns import parse_map
-    from ona.store import Store
+    from ona.io.dataset import person_names
 
-    data = read_dataset(dataset, column_map=parse_map(column_map or []), on_progress=on_progress)
-    with Store(store or ":memory:") as db:
-        info = db.save_dataset(data, workspace=check_workspace_name(workspace))
+    workspace = check_workspace_name(workspace)
+    with _loaded(dataset, column_map, on_progress, store=store, workspace=workspace) as (db, info):
         job = db.create_analysis(info.dataset_id, params) if store else None
         if engine == "spark":
             from ona.store.spark import SparkEngine
@@ -105,7 +124,8 @@ def run_analysis(
             result = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress)
         if job is not None:
             db.save_result(job.analysis_id, result.to_json())
-    return Run(result, job.analysis_id if job else None, data.person_names())
+        names = person_names(db.people_table(info.dataset_id))
+    return Run(result, job.analysis_id if job else None, names)
 
 
 @with_params()
@@ -163,11 +183,10 @@ def validate(
     Exits with status 0 even when rows are rejected: rejected rows are
     reported, never fatal. A file unusable as a whole exits with status 1.
     """
-    from ona.io import read_dataset
     from ona.io.columns import parse_map
 
-    with user_errors(), progress_bar() as on_progress:
-        report = read_dataset(dataset, column_map=parse_map(column_map or []), on_progress=on_progress).report
+    with user_errors(), progress_bar() as on_progress, _loaded(dataset, column_map, on_progress) as (db, info):
+        report = db.validation_report(info.dataset_id)
     print_validation(report, limit=show)
     if out is not None:
         out.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
@@ -188,16 +207,11 @@ def export(
     """Export the weighted collaboration graph (people, ties, groups) as GraphML or GEXF."""
     from ona.analysis.pipeline import load_graph
     from ona.graph.convert import write_graph
-    from ona.io import read_dataset
-    from ona.io.columns import parse_map
-    from ona.store import Store
 
     if out.suffix.lower() not in (".graphml", ".gexf"):
         fail(f"{out}: the file name must end in .graphml or .gexf", code=2)
     with user_errors(), progress_bar() as on_progress:
-        data = read_dataset(dataset, column_map=parse_map(column_map or []), on_progress=on_progress)
-        with Store(":memory:") as db:
-            info = db.save_dataset(data)
+        with _loaded(dataset, column_map, on_progress) as (db, info):
             g, partition, _ = load_graph(db, info.dataset_id, params)
         write_graph(g, partition, out)
     console.print(f"{g.n} people and {g.graph.ecount()} ties written to [bold]{out}[/]")

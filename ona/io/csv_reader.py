@@ -18,16 +18,19 @@ lines itself: slower, but exact.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ona.errors import DatasetError
-from ona.io.layout import Layout, field_counts, layout
+from ona.io.layout import LF, QUOTE, Layout, field_counts, layout, quotes_before
 from ona.io.raw import (
     RawTable,
     fields_reasons,
@@ -39,6 +42,10 @@ from ona.io.raw import (
 )
 
 BLOCK_SIZE = 1 << 23  # 8 MiB: fewer, larger parallel parse tasks
+
+#: Bytes of a large file parsed at once by :func:`read_csv_pieces` (cut at a record boundary):
+#: about 300,000 rows of an email export, so a file is never held parsed as a whole.
+PIECE_BYTES = 1 << 25
 
 UNCLOSED = "a quoted field is not closed before the end of the file"
 
@@ -86,6 +93,86 @@ def read_csv(path: Path, file: str) -> RawTable:
             if bad is not None:
                 raise not_utf8(file, lay.line_of(bad)) from exc
         return _read_python(data, lay, file)
+
+
+def read_csv_pieces(path: Path, file: str) -> Iterator[RawTable]:
+    """Read a CSV file as consecutive :class:`RawTable` pieces of about :data:`PIECE_BYTES` bytes.
+
+    The rows, lines and rejects of :func:`read_csv`, in file order, without
+    ever holding the parsed file (nor the per-record offsets of the whole
+    file): each piece of bytes ends at a line break outside quotes (an even
+    number of quote characters before it, exact for RFC 4180 quoting) and is
+    parsed on its own, its lines counted on from the pieces before. A file
+    of at most one piece, or whose quoting is not RFC 4180 (checked first, in
+    bounded memory), is read whole by :func:`read_csv`.
+
+    Raises
+    ------
+    DatasetError
+        As :func:`read_csv`.
+    """
+    mapped, bom = map_file(path, file)
+    data = np.frombuffer(mapped, np.uint8)[bom:]
+    has_quote = mapped.find(b'"', bom) >= 0
+    has_cr = mapped.find(b"\r", bom) >= 0
+    if data.size <= 2 * PIECE_BYTES or (has_quote and not quotes_before(data, np.zeros(0, np.int64))[2]):
+        yield read_csv(path, file)
+        return
+    first = data[: _cut(data, 0, has_quote)]
+    lay = layout(first, has_cr=has_cr, has_quote=has_quote)
+    content = np.flatnonzero(~lay.empty)
+    if content.size == 0:  # no header in the first piece: a file of blank lines, read whole
+        yield read_csv(path, file)
+        return
+    head = int(content[0])
+    names = _header(first, lay, head, file)
+    pos = start = int(lay.starts[head + 1]) if head + 1 < lay.starts.size else first.size
+    lines_before = header_lines = int(np.searchsorted(lay.terminators, pos, side="left"))
+    while pos < data.size:
+        end = _cut(data, pos, has_quote)
+        body = data[pos:end]
+        lay = layout(body, has_cr=has_cr, has_quote=has_quote)
+        lay = dataclasses.replace(lay, lines=lay.lines + lines_before)
+        records = np.flatnonzero(~lay.empty)
+        try:
+            table, invalid = _parse(body, len(names), lay.multiline, records.size)
+            piece = _with_lines(table, invalid, body, lay, records, names, file, has_quote)
+        except _Mismatch:  # parsed by Python's csv module, after the header
+            both = np.concatenate([data[:start], body])
+            piece = _shifted(_read_python(both, layout(both, has_cr=has_cr, has_quote=has_quote), file),
+                             lines_before - header_lines)
+        except pa.ArrowInvalid as exc:
+            bad = first_bad_utf8(body)
+            if bad is not None:
+                raise not_utf8(file, lay.line_of(bad) + lines_before) from exc
+            raise DatasetError(file, f"cannot be read as CSV ({exc})", line=lines_before + 1) from exc
+        lines_before += int(lay.terminators.size)
+        pos = end
+        yield piece
+
+
+def _shifted(raw: RawTable, lines: int) -> RawTable:
+    """``raw`` with ``lines`` added to the line of every row and reject."""
+    table = raw.table.set_column(raw.table.schema.get_field_index("line"), "line",
+                                 pc.add(raw.table.column("line"), lines))
+    rejects = raw.rejects.set_column(raw.rejects.schema.get_field_index("line"), "line",
+                                     pc.add(raw.rejects.column("line"), lines))
+    return dataclasses.replace(raw, table=table, rejects=rejects)
+
+
+def _cut(data: np.ndarray, pos: int, has_quote: bool) -> int:
+    """End of the piece of bytes starting at ``pos``: just after its last line break outside quotes."""
+    size = PIECE_BYTES
+    while pos + size < data.size:
+        window = data[pos : pos + size]
+        breaks = np.flatnonzero(window == LF)
+        if has_quote and breaks.size:
+            quotes = np.flatnonzero(window == QUOTE)
+            breaks = breaks[(np.searchsorted(quotes, breaks) & 1) == 0]
+        if breaks.size:
+            return pos + int(breaks[-1]) + 1
+        size *= 2  # a record longer than the piece
+    return data.size
 
 
 def _header(data: np.ndarray, lay: Layout, head: int, file: str) -> list[str]:

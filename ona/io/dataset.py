@@ -30,10 +30,14 @@ class Dataset:
 
     def person_names(self) -> dict[str, str]:
         """person_id -> the people file's ``name`` column, where there is one."""
-        people = self.tables["people"]
-        attributes = (json.loads(a) if a else {} for a in people.column("attributes").to_pylist())
-        return {
-            pid: attrs["name"].strip()
-            for pid, attrs in zip(people.column("person_id").to_pylist(), attributes)
-            if isinstance(attrs.get("name"), str) and attrs["name"].strip()
-        }
+        return person_names(self.tables["people"])
+
+
+def person_names(people: pa.Table) -> dict[str, str]:
+    """person_id -> the ``name`` attribute of a canonical people table, where there is one."""
+    attributes = (json.loads(a) if a else {} for a in people.column("attributes").to_pylist())
+    return {
+        pid: attrs["name"].strip()
+        for pid, attrs in zip(people.column("person_id").to_pylist(), attributes)
+        if isinstance(attrs.get("name"), str) and attrs["name"].strip()
+    }

@@ -29,8 +29,9 @@ from ona.errors import DatasetError
 from ona.io.layout import count_records
 from ona.io.raw import REJECTS, Format, map_file
 
-#: Default of :attr:`ReadLimits.max_rows_per_file` and :attr:`ReadLimits.max_rows`.
-MAX_ROWS = 50_000_000
+#: Default of :attr:`ReadLimits.max_rows_per_file` and :attr:`ReadLimits.max_rows`: a year of mail of
+#: 250,000 people (events are validated and stored a piece at a time, so rows cost disk, not memory).
+MAX_ROWS = 1_000_000_000
 #: Default of :attr:`ReadLimits.max_rejects_per_file`.
 MAX_REJECTS_PER_FILE = 10_000
 #: Default of :attr:`ReadLimits.max_people`.
@@ -45,10 +46,10 @@ class ReadLimits:
     ----------
     max_rows_per_file : int
         Data rows (header and blank lines excluded, rejected rows included)
-        one file may hold. Default 50,000,000.
+        one file may hold. Default 1,000,000,000.
     max_rows : int
         Data rows all the dataset's files may hold together. Default
-        50,000,000.
+        1,000,000,000.
     max_rejects_per_file : int
         Rejected rows whose line and reason are kept per file (the first
         ones, in line order); every rejected row is still counted. Default
@@ -64,7 +65,7 @@ class ReadLimits:
     >>> ReadLimits().max_rejects_per_file
     10000
     >>> ReadLimits(max_rows=1_000).max_rows_per_file
-    50000000
+    1000000000
     """
 
     max_rows_per_file: int = MAX_ROWS

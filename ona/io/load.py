@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import numpy as np
@@ -133,7 +134,7 @@ def read_dataset(
         The dataset's name; the folder's name by default.
     limits : ReadLimits, optional
         Rows per file and in all, rows of the people file, and rejected
-        rows listed per file (defaults: 50 million, 50 million, 1 million,
+        rows listed per file (defaults: a billion, a billion, 1 million,
         10,000).
     column_map : mapping of str to str, optional
         Target column -> the people file's column (``{"person_id": "Employee
@@ -212,6 +213,71 @@ def read_dataset_files(
     DatasetError
         See :func:`read_dataset`; also for an unknown table name.
     """
+    collected = CollectTables()
+    report = read_into(files, collected, formats=formats, limits=limits, column_map=column_map,
+                       on_progress=on_progress)
+    con = connect()
+    try:
+        report.external = external_counts(con, collected.tables)
+    finally:
+        con.close()
+    return Dataset(name=name, tables=collected.tables, report=report)
+
+
+class TableSink(Protocol):
+    """Where :func:`read_into` puts validated rows: memory (:class:`CollectTables`) or a store.
+
+    ``add`` receives the people file's tables (``people`` and ``aliases``)
+    first, then each event file's pieces in file order, each piece's event
+    keys (``message_key``, ``meeting_key``) numbered from 0; ``end_file`` is
+    called after a file's last piece and returns how many of its accepted
+    events repeat one accepted in an earlier piece (dropped there, counted as
+    duplicates).
+    """
+
+    def add(self, table: str, validated: Validated) -> None: ...
+
+    def end_file(self, table: str) -> int: ...
+
+
+class CollectTables:
+    """A :class:`TableSink` that keeps every table in memory (``tables``, merged per file)."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, pa.Table] = {}
+        self._pieces: list[Validated] = []
+
+    def add(self, table: str, validated: Validated) -> None:
+        self._pieces.append(Validated(validated.tables, no_rejects(), 0))
+
+    def end_file(self, table: str) -> int:
+        merged = _merged(table, self._pieces)
+        self._pieces = []
+        self.tables.update(merged.tables)
+        return merged.duplicates
+
+
+def read_into(
+    files: Mapping[str, Path | str],
+    sink: TableSink,
+    *,
+    formats: Mapping[str, str] | None = None,
+    limits: ReadLimits | None = None,
+    column_map: Mapping[str, str] | None = None,
+    on_progress: OnProgress = no_progress,
+) -> ValidationReport:
+    """Read and validate the files, handing the accepted rows to ``sink`` a piece at a time.
+
+    The validation of :func:`read_dataset_files`, without holding the
+    tables: at most one piece of an event file is in memory at once (plus
+    what ``sink`` keeps). Returns the validation report (without
+    ``external``, which the sink's tables give).
+
+    Raises
+    ------
+    DatasetError
+        See :func:`read_dataset_files`.
+    """
     formats = dict(formats or {})
     for table in list(files) + list(formats):
         if table not in TABLE_ORDER:
@@ -226,7 +292,6 @@ def read_dataset_files(
     fmts = {t: format_of(Path(files[t]), labels[t], formats.get(t)) for t in order}
     check_rows({t: (Path(files[t]), labels[t], fmts[t]) for t in order}, limits)
     report = ValidationReport()
-    tables: dict[str, pa.Table] = {}
     con = connect()
     directory: Directory | None = None
     try:
@@ -244,20 +309,20 @@ def read_dataset_files(
                 people, aliases, bad = validate_people(con, raw)
                 del raw
                 directory = Directory.build(people, aliases)
-                result = Validated({"people": people, "aliases": aliases}, bad)
+                kept.add(bad)
+                sink.add(table, Validated({"people": people, "aliases": aliases}, no_rejects()))
+                duplicates = 0
             else:
                 assert directory is not None  # people is always read first
-                result, rows_read = _validate_pieces(
-                    con, table, path, label, fmts[table], directory, kept, limits, column_map or {}
+                rows_read, duplicates = _validate_pieces(
+                    con, table, path, label, fmts[table], directory, kept, limits, column_map or {}, sink
                 )
-            kept.add(result.rejects)
-            tables.update(result.tables)
-            _add_file(report, label, fmts[table], rows_read, kept, result.duplicates)
+            duplicates += sink.end_file(table)
+            _add_file(report, label, fmts[table], rows_read, kept, duplicates)
             on_progress(f"read {label}", done + 1, len(order))
-        report.external = external_counts(con, tables)
     finally:
         con.close()
-    return Dataset(name=name, tables=tables, report=report)
+    return report
 
 
 def _validate_pieces(
@@ -270,15 +335,14 @@ def _validate_pieces(
     kept: RejectsKept,
     limits: ReadLimits,
     column_map: Mapping[str, str],
-) -> tuple[Validated, int]:
-    """Validate an event file a piece at a time; the merged result and the rows read.
+    sink: TableSink,
+) -> tuple[int, int]:
+    """Validate an event file a piece at a time into ``sink``; the rows read and the duplicates within pieces.
 
     Each piece's rejects go to ``kept`` as soon as it is validated, so only
-    its first rejected rows outlive the piece; the returned ``Validated``
-    has no rejects of its own.
+    its first rejected rows outlive the piece.
     """
-    results: list[Validated] = []
-    rows_read = 0
+    rows_read = duplicates = 0
     for piece in read_pieces(path, file, fmt):
         rows_read += piece.rows_read
         check_read(file, rows_read, limits)
@@ -288,8 +352,10 @@ def _validate_pieces(
         del piece
         result = _EVENTS[table](con, handed.pop(), directory)
         kept.add(result.rejects)
-        results.append(Validated(result.tables, no_rejects(), result.duplicates))
-    return _merged(table, results), rows_read
+        duplicates += result.duplicates
+        sink.add(table, Validated(result.tables, no_rejects(), result.duplicates))
+        del result
+    return rows_read, duplicates
 
 
 #: Per event table: the canonical table, its key column, the participants

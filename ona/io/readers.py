@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ona.errors import DatasetError
-from ona.io.csv_reader import read_csv
+from ona.io.csv_reader import read_csv, read_csv_pieces
 from ona.io.jsonl_reader import read_jsonl
 from ona.io.raw import Format, RawTable, keep_named, no_rejects
 
@@ -102,7 +102,17 @@ def read_pieces(path: Path, file: str, fmt: Format, *, rows: int | None = None) 
     if fmt == "parquet":
         yield from _parquet_pieces(path, file, rows)
         return
-    raw = read_raw(path, file, fmt)
+    # a CSV file is parsed a piece of bytes at a time; a JSON Lines file whole
+    parsed = read_csv_pieces(path, file) if fmt == "csv" else iter([read_raw(path, file, fmt)])
+    for raw in parsed:
+        handed = [raw]
+        del raw
+        yield from _split(handed, rows)
+
+
+def _split(handed: list[RawTable], rows: int) -> Iterator[RawTable]:
+    """The one RawTable in ``handed`` (taken from it) as pieces of at most ``rows`` rows."""
+    raw = handed.pop()
     n = raw.table.num_rows
     if n <= rows:
         # no reference stays here while the piece is validated: the
@@ -113,7 +123,8 @@ def read_pieces(path: Path, file: str, fmt: Format, *, rows: int | None = None) 
         return
     # the parser's blocks, released one by one as their pieces are done
     blocks = deque(raw.table.to_batches())
-    schema, names, unparsed, rejects = raw.table.schema, raw.names, raw.rows_read - n, raw.rejects
+    schema, names, unparsed, rejects, file, fmt = (raw.table.schema, raw.names, raw.rows_read - n, raw.rejects,
+                                                   raw.file, raw.format)
     del raw
     first = True
     while blocks:

@@ -18,20 +18,25 @@ analysis from reporting its progress.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import threading
 import uuid
 from datetime import UTC, datetime
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import duckdb
 import pyarrow as pa
 
 from ona.io.dataset import Dataset
+from ona.io.limits import ReadLimits
 from ona.params import AnalysisParams
+from ona.progress import OnProgress, no_progress
 from ona.results import ValidationReport
 from ona.store import analyses as _analyses
 from ona.store import datasets as _datasets
@@ -40,10 +45,45 @@ from ona.store.ingest import save_dataset
 from ona.store.models import AnalysisInfo, DatasetInfo, PairWeights
 from ona.errors import NotFoundError
 from ona.store.schema import TABLE_NAMES, create_schema, first_row
+from ona.store.stream import load_files
 from ona.store import transfer as _transfer
 from ona.store.weights import pair_weights as _pair_weights
 
 INTERRUPTED = "the server stopped while the analysis was running"
+
+#: Inputs of at least this many bytes are analyzed in a store on disk (:func:`scratch_store`).
+SCRATCH_ON_DISK = 256 << 20
+
+
+def memory_limit() -> str:
+    """DuckDB's memory limit for a store on disk: ``ONA_DUCKDB_MEMORY`` (e.g. ``4GB``), else a fifth of RAM.
+
+    Beyond it DuckDB spills to the store's temporary folder instead of
+    growing: the events of a large organization pass through on their way
+    to pair weights, and the graph stage needs the memory after them.
+    """
+    configured = os.environ.get("ONA_DUCKDB_MEMORY", "").strip()
+    if configured:
+        return configured
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(1 << 30, total // 5) >> 20}MB"
+
+
+@contextmanager
+def scratch_store(input_bytes: int = 0) -> Iterator[Store]:
+    """A store for one run, removed after it: in memory for inputs under :data:`SCRATCH_ON_DISK` bytes,
+    else a DuckDB file in a temporary folder (``ONA_TMPDIR``, else the system's), so that the events
+    are on disk, not in memory."""
+    if input_bytes < SCRATCH_ON_DISK:
+        with Store(":memory:") as store:
+            yield store
+        return
+    folder = tempfile.mkdtemp(prefix="ona-", dir=os.environ.get("ONA_TMPDIR") or None)
+    try:
+        with Store(Path(folder) / "scratch.duckdb") as store:
+            yield store
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def new_id() -> str:
@@ -82,6 +122,8 @@ class Store:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
         self._con = duckdb.connect(self.path)
+        if self.path != ":memory:":
+            self._con.execute(f"SET memory_limit = '{memory_limit()}'")
         self._cursor_lock = threading.Lock()
         self._datasets = threading.Lock()
         self._jobs = threading.RLock()
@@ -156,6 +198,43 @@ class Store:
         with self._datasets, self._cursor() as cur:
             self.control.ensure_workspace(workspace)
             return save_dataset(cur, ds, dataset_id or new_id(), workspace)
+
+    def load_files(
+        self,
+        files: Mapping[str, Path | str],
+        *,
+        name: str,
+        dataset_id: str | None = None,
+        workspace: str = DEFAULT_WORKSPACE,
+        formats: Mapping[str, str] | None = None,
+        limits: ReadLimits | None = None,
+        column_map: Mapping[str, str] | None = None,
+        on_progress: OnProgress = no_progress,
+    ) -> DatasetInfo:
+        """Read, validate and save dataset files a piece at a time (:mod:`ona.store.stream`).
+
+        The same stored dataset as ``save_dataset(read_dataset_files(files, ...))``
+        without holding its events in memory; one transaction, so any
+        failure leaves the store exactly as it was.
+
+        Raises
+        ------
+        DatasetError
+            As :func:`ona.io.read_dataset_files`.
+        ParameterError
+            If ``dataset_id`` is given and already in use.
+        """
+        with self._datasets, self._cursor() as cur:
+            self.control.ensure_workspace(workspace)
+            return load_files(cur, files, dataset_id or new_id(), name=name, workspace=workspace, formats=formats,
+                              limits=limits, column_map=column_map, on_progress=on_progress)
+
+    def load_folder(self, folder: str | Path, *, name: str | None = None, **options: Any) -> DatasetInfo:
+        """:meth:`load_files` of a dataset folder (its files found as :func:`ona.io.read_dataset` finds them)."""
+        from ona.io.load import find_files
+
+        path = Path(folder)
+        return self.load_files(find_files(path), name=name or path.resolve().name, **options)
 
     def export_dataset(self, dataset_id: str, path: str | Path) -> None:
         """Write a new store file at ``path`` holding only this dataset (for work in another process).
