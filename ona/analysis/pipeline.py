@@ -35,7 +35,7 @@ from ona.errors import EmptyGraphError
 from ona.graph.build import build_graph, partition_of
 from ona.graph.layout import compute_layout
 from ona.graph.model import CollabGraph, Partition
-from ona.io import read_dataset
+from ona.io.load import find_files
 from ona.params import AnalysisParams
 from ona.progress import OnProgress, no_progress
 from ona.results import (
@@ -46,7 +46,7 @@ from ona.results import (
     PersonMetrics,
     Summary,
 )
-from ona.store import PairWeights, Store
+from ona.store import PairWeights, Store, scratch_store
 from ona.store.engine import DuckDBEngine, EventEngine
 
 STAGES = (
@@ -224,10 +224,10 @@ def analyze(
     *,
     on_progress: OnProgress = no_progress,
 ) -> AnalysisResult:
-    """Read a dataset folder and analyze it (nothing is kept on disk)."""
-    dataset = read_dataset(path, on_progress=on_progress)
-    with Store(":memory:") as store:
-        info = store.save_dataset(dataset)
+    """Read a dataset folder and analyze it (in a scratch store: nothing is kept)."""
+    files = find_files(Path(path))
+    with scratch_store(sum(Path(f).stat().st_size for f in files.values())) as store:
+        info = store.load_files(files, name=Path(path).resolve().name, on_progress=on_progress)
         return analyze_dataset(store, info.dataset_id, params, on_progress=on_progress)
 
 
