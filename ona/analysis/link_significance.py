@@ -23,8 +23,10 @@ X_ab}) / (P + 1)``, in (0, 1]. The adjustment over pairs (Benjamini-Hochberg)
 is left to the caller, who knows which pairs it judges.
 
 Every shuffle's k x k matrix of pair weights, ``onehot(L)^T A onehot(L)``,
-is one ``np.bincount`` over (shuffle, pair) keys for a whole batch of
-shuffles at once: the only Python loop is over batches.
+is a compiled pass over the ties shared by a block of shuffles
+(:func:`~ona.graph.shuffles.pair_null`), which keeps only the null's running
+sums: memory is the ties, a batch of shuffles and a few k x k matrices per
+thread, however many groups there are.
 """
 
 from __future__ import annotations
@@ -34,15 +36,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ona.analysis.groups import group_edges
-from ona.analysis.significance import label_shuffles, null_summary
+from ona.analysis.significance import null_summary
 from ona.errors import ParameterError
 from ona.graph.model import CollabGraph, Partition
+from ona.graph.shuffles import TieLists, label_shuffles, pair_block, pair_null, shuffle_batch
 from ona.params import AnalysisParams
 
 __all__ = ["LinkTest", "NullTest", "link_test", "relationship_weights"]
-
-#: (shuffles x cross edges) entries per batch: bounds the memory of one bincount
-_BATCH_ENTRIES = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -136,57 +136,25 @@ def link_test(g: CollabGraph, partition: Partition, *, params: AnalysisParams) -
         raise ParameterError("permutations", f"must be at least 1, got {permutations}")
     e = group_edges(g, partition)
     k, n = partition.k, g.n
-    # int64 keys: rows * k * k can pass 2**31 for fine groupings
     membership = np.asarray(partition.membership, dtype=np.int64)
-    u, v = np.asarray(e.u, dtype=np.int64), np.asarray(e.v, dtype=np.int64)
     stats = np.stack([np.where(e.tie, e.w, 0.0), relationship_weights(g, params)])  # (2, edges)
     keep = (stats != 0).any(axis=0)
-    u, v, stats = u[keep], v[keep], stats[:, keep]
-    base = u * k
+    u, v, stats = e.u[keep], e.v[keep], stats[:, keep]
+    ties = TieLists.of(u, v, stats[0], n)
     # the relationship differs from the weight only on edges with tickets: sum that difference alone
     ticketed = np.flatnonzero(stats[0] != stats[1])
-    gap = stats[0][ticketed] - stats[1][ticketed]
-
-    two_step = n * k < u.size  # few groups: per person first, then per group
-
-    def pair_sums(labels: np.ndarray) -> np.ndarray:
-        """(2, rows, k, k): each statistic's pair matrix for each label row."""
-        rows = labels.shape[0]
-        out = np.empty((2, rows, k, k))
-        if two_step:
-            # weight of each person u with each group (the group of v), then summed by u's group:
-            # two passes over the edges per shuffle instead of a dozen
-            for r in range(rows):
-                lab = labels[r]
-                key = base + lab[v]
-                into = (lab[:, None] * k + np.arange(k)[None, :]).ravel()
-                by_person = np.bincount(key, weights=stats[0], minlength=n * k)
-                out[0, r] = np.bincount(into, weights=by_person, minlength=k * k).reshape(k, k)
-                by_person -= np.bincount(key[ticketed], weights=gap, minlength=n * k)
-                out[1, r] = np.bincount(into, weights=by_person, minlength=k * k).reshape(k, k)
-        else:
-            lu, lv = labels[:, u], labels[:, v]
-            key = (lu * k + lv + (np.arange(rows) * (k * k))[:, None]).ravel()
-            size = rows * k * k
-            out[0] = np.bincount(key, weights=np.tile(stats[0], rows), minlength=size).reshape(rows, k, k)
-            cut = (lu[:, ticketed] * k + lv[:, ticketed] + (np.arange(rows) * (k * k))[:, None]).ravel()
-            out[1] = out[0] - np.bincount(cut, weights=np.tile(gap, rows), minlength=size).reshape(rows, k, k)
-        out += out.transpose(0, 1, 3, 2)  # each edge was counted one way
-        diagonal = np.arange(k)
-        out[:, :, diagonal, diagonal] = 0.0
-        return out
-
-    observed = pair_sums(membership[None, :])[:, 0]  # (2, k, k)
+    cut = TieLists.of(u[ticketed], v[ticketed], stats[0][ticketed] - stats[1][ticketed], n)
+    identity = np.arange(n)[None, :]
+    observed = pair_null(ties, cut, membership, identity, np.zeros((2, k, k)), 0.0, block=1)[0]  # (2, k, k)
     tol = 1e-9 * max(1.0, float(np.abs(stats).sum()))
     s1, s2 = np.zeros((2, k, k)), np.zeros((2, k, k))
     le = np.zeros((2, k, k), dtype=np.int64)
-    batch = max(1, _BATCH_ENTRIES // max(1, u.size, k * k))
-    for perms in label_shuffles(n, permutations, seed, batch=batch):
+    for perms in label_shuffles(n, permutations, seed, batch=shuffle_batch(n, pair_block(k))):
         # shift by the observation: sums of (X - X_ab) keep the variance accurate
-        diff = pair_sums(membership[perms]) - observed[:, None]
-        s1 += diff.sum(axis=1)
-        s2 += (diff * diff).sum(axis=1)
-        le += (diff <= tol).sum(axis=1)
+        b1, b2, ble = pair_null(ties, cut, membership, perms, observed, tol)
+        s1 += b1
+        s2 += b2
+        le += ble
     mean, sd, z, p_raw = null_summary(observed, s1, s2, le, permutations=permutations, tol=tol)
     tests = [NullTest(observed[s], mean[s], sd[s], z[s], p_raw[s]) for s in range(2)]
     return LinkTest(

@@ -14,14 +14,13 @@ shuffles drawn from ``numpy.random.default_rng(seed)``:
 - ``p_raw = (1 + #{shuffles with I >= I_d}) / (P + 1)``, one-sided, never 0;
 - ``p_adjusted``: Benjamini-Hochberg over all groups of the partition.
 
-Each shuffle costs a few vectorized passes over the edges (edges sorted by
-their first end so one label lookup is a ``np.repeat``); the loop is over
-shuffles only.
+The shuffles come from :func:`~ona.graph.shuffles.label_shuffles` and
+every one of them is a pass over the ties, compiled and shared by a block of
+shuffles (:func:`~ona.graph.shuffles.internal_null`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,46 +29,9 @@ from numpy.typing import ArrayLike
 from ona.analysis.groups import group_edges
 from ona.errors import ParameterError
 from ona.graph.model import CollabGraph, Partition
+from ona.graph.shuffles import TieLists, internal_null, label_shuffles, shuffle_batch
 
 __all__ = ["InsularityTest", "benjamini_hochberg", "insularity_test", "label_shuffles"]
-
-
-def label_shuffles(n: int, permutations: int, seed: int, *, batch: int = 64) -> Iterator[np.ndarray]:
-    """The label shuffles of the permutation tests, in batches of rows.
-
-    Row j of the concatenated batches is the j-th ``rng.permutation(n)`` of
-    ``numpy.random.default_rng(seed)``: ``membership[row]`` is a shuffled
-    label vector with every group's size kept. The group test
-    (:func:`insularity_test`) and the link test
-    (:func:`~ona.analysis.link_significance.link_test`) draw from this one
-    generator, so the same seed gives both tests the same shuffles.
-
-    Parameters
-    ----------
-    n : int
-        Number of people (vertices).
-    permutations : int
-        Number of shuffles in all.
-    seed : int
-        Seed of the generator.
-    batch : int, optional
-        Rows per yielded array (at least 1).
-
-    Yields
-    ------
-    numpy.ndarray
-        An int64 array of shape (rows, n), rows <= ``batch``.
-
-    Examples
-    --------
-    >>> [b.shape for b in label_shuffles(4, 5, seed=0, batch=2)]
-    [(2, 4), (2, 4), (1, 4)]
-    """
-    rng = np.random.default_rng(seed)
-    batch = max(1, int(batch))
-    for start in range(0, permutations, batch):
-        rows = min(batch, permutations - start)
-        yield np.stack([rng.permutation(n) for _ in range(rows)]).astype(np.int64, copy=False)
 
 
 @dataclass(frozen=True)
@@ -151,28 +113,16 @@ def insularity_test(g: CollabGraph, partition: Partition, *, permutations: int, 
     e = group_edges(g, partition)
     k, n = partition.k, g.n
     membership = np.asarray(partition.membership, dtype=np.int64)
-    u, v, w = e.u[e.tie], e.v[e.tie], e.w[e.tie]
-    order = np.lexsort((v, u))
-    v, w = v[order], w[order]
-    first_count = np.bincount(u, minlength=n)  # ties whose first end is each vertex
-    label_type = np.int16 if k < np.iinfo(np.int16).max else np.int64
-
-    def internal(labels: np.ndarray) -> np.ndarray:
-        lab = labels.astype(label_type)
-        lu = np.repeat(lab, first_count)
-        same = np.flatnonzero(lu == lab[v])
-        return np.bincount(lu[same], weights=w[same], minlength=k)
-
-    observed = internal(membership)
+    ties = TieLists.of(e.u[e.tie], e.v[e.tie], e.w[e.tie], n)
+    observed = internal_null(ties, membership, np.arange(n)[None, :], np.zeros(k), 0.0, block=1)[0]
     # shift by the observation: sums of (I - I_d) keep the variance accurate
-    tol = 1e-9 * max(1.0, float(w.sum()))
+    tol = 1e-9 * max(1.0, float(ties.weight.sum()))
     s1, s2, ge = np.zeros(k), np.zeros(k), np.zeros(k, dtype=np.int64)
-    for batch in label_shuffles(n, permutations, seed):
-        for perm in batch:
-            diff = internal(membership[perm]) - observed
-            s1 += diff
-            s2 += diff * diff
-            ge += diff >= -tol
+    for perms in label_shuffles(n, permutations, seed, batch=shuffle_batch(n)):
+        b1, b2, bge = internal_null(ties, membership, perms, observed, tol)
+        s1 += b1
+        s2 += b2
+        ge += bge
     mean, sd, z, p_raw = null_summary(observed, s1, s2, ge, permutations=permutations, tol=tol)
     return InsularityTest(
         groups=tuple(partition.names),

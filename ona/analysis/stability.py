@@ -65,6 +65,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import pyarrow as pa
 import scipy.sparse as sp
@@ -163,8 +164,7 @@ def _fixed(g: CollabGraph, partition: Partition, e: GroupEdges, links: list[Link
     k, n = partition.k, g.n
     sizes = partition.sizes().astype(float)
     source, target = np.triu_indices(k, 1)
-    tie_pairs = np.zeros((k, k))
-    np.add.at(tie_pairs, (e.gu, e.gv), e.tie.astype(float))
+    tie_pairs = np.bincount(e.gu * k + e.gv, weights=e.tie, minlength=k * k).reshape(k, k).astype(float)
     tie_pairs = tie_pairs + tie_pairs.T - np.diag(np.diag(tie_pairs))
     ties = tie_pairs[source, target]
     tie_volume = tie_pairs.sum(axis=1) + np.diag(tie_pairs)
@@ -191,7 +191,9 @@ def _fixed(g: CollabGraph, partition: Partition, e: GroupEdges, links: list[Link
     lo, hi = np.minimum(e.gu, e.gv), np.maximum(e.gu, e.gv)
     cross = lo != hi
     edge_pair = np.full(e.u.size, -1)
-    edge_pair[cross] = np.searchsorted(source * k + target, lo[cross] * k + hi[cross])
+    # the index of pair (a, b), a < b, in np.triu_indices(k, 1) order
+    a, b = lo[cross], hi[cross]
+    edge_pair[cross] = a * (2 * k - a - 1) // 2 + (b - a - 1)
     crossing = np.flatnonzero(edge_pair >= 0)
     mine = crossing[number[edge_pair[crossing]] >= 0]
     return _Fixed(
@@ -262,24 +264,66 @@ def _lower_tail(observed: np.ndarray, moments: tuple[float, float, float],
     return out
 
 
-def _pair_sums(values: np.ndarray, e: GroupEdges, k: int) -> np.ndarray:
-    """k x k symmetric sums of per-edge values by the groups of their ends (diagonal once)."""
-    m = np.bincount(e.gu * k + e.gv, weights=values, minlength=k * k).reshape(k, k)
-    return m + m.T - np.diag(np.diag(m))
+@dataclass(frozen=True)
+class _Basis:
+    """Per-edge values (channels, handoffs) seen by groups once; every channel variant is a mix of them.
+
+    Group pair sums and W are linear in the per-edge weights, Q and S
+    quadratic, so a variant ``w = sum_c alpha_c x_c`` has pair sums
+    ``sum_c alpha_c pairs_c``, ``W = alpha . totals``, ``Q = alpha' squares
+    alpha`` and ``S = alpha' strength alpha``: one pass over the edges serves
+    every variant.
+    """
+
+    names: tuple[str, ...]
+    pairs: np.ndarray  # (values, k, k), symmetric, diagonal once
+    totals: np.ndarray  # (values,)
+    squares: np.ndarray  # (values, values): sum_e x_c x_d
+    strength: np.ndarray  # (values, values): sum_p s_c(p) s_d(p)
+    tracked: np.ndarray  # (values, tracked edges)
+
+    @classmethod
+    def of(cls, values: dict[str, np.ndarray], e: GroupEdges, f: _Fixed) -> _Basis:
+        names = tuple(values)
+        x = np.stack([values[c] for c in names])
+        pairs, squares, strength = _basis_kernel(x, (e.gu * f.k + e.gv).astype(np.int64), e.u, e.v, f.n, f.k)
+        pairs = pairs.reshape(len(names), f.k, f.k)
+        pairs = pairs + pairs.transpose(0, 2, 1) - np.einsum("cii,ij->cij", pairs, np.eye(f.k))
+        return cls(names, pairs, x.sum(axis=1), squares, strength @ strength.T, x[:, f.tracked_edge])
+
+    def mix(self, *chosen: str) -> np.ndarray:
+        return np.array([1.0 if c in chosen else 0.0 for c in self.names])
+
+    def moments(self, alpha: np.ndarray) -> tuple[float, float, float]:
+        return float(alpha @ self.totals), float(alpha @ self.squares @ alpha), float(alpha @ self.strength @ alpha)
+
+    def weights(self, weight: np.ndarray, relationship: np.ndarray, handoffs: np.ndarray, f: _Fixed,
+                params: AnalysisParams, *, with_moves: bool = True) -> _Weights:
+        """The group view of one channel variant (mixes of the basis values)."""
+        carried = top_carriers_share(f.tracked_link, f.tracked_a, f.tracked_b, weight @ self.tracked,
+                                     np.full(f.tracked.size, params.fragile_carriers), f.tracked.size, f.n)
+        return _Weights(*(np.tensordot(a, self.pairs, axes=1) for a in (weight, relationship, handoffs)),
+                        self.moments(weight), self.moments(relationship), carried, with_moves)  # fmt: skip
 
 
-def _moments(w: np.ndarray, e: GroupEdges, n: int) -> tuple[float, float, float]:
-    strength = np.bincount(e.u, weights=w, minlength=n) + np.bincount(e.v, weights=w, minlength=n)
-    return float(w.sum()), float((w * w).sum()), float((strength * strength).sum())
-
-
-def _weights(w: np.ndarray, relationship: np.ndarray, handoffs: np.ndarray, e: GroupEdges, f: _Fixed,
-             params: AnalysisParams, *, with_moves: bool = True) -> _Weights:
-    """The group view of per-edge weights (one channel variant)."""
-    carried = top_carriers_share(f.tracked_link, f.tracked_a, f.tracked_b, w[f.tracked_edge],
-                                 np.full(f.tracked.size, params.fragile_carriers), f.tracked.size, f.n)
-    return _Weights(_pair_sums(w, e, f.k), _pair_sums(relationship, e, f.k), _pair_sums(handoffs, e, f.k),
-                    _moments(w, e, f.n), _moments(relationship, e, f.n), carried, with_moves)  # fmt: skip
+@numba.njit(cache=True, nogil=True)
+def _basis_kernel(x, cells, u, v, n, k):  # noqa: ANN001, ANN202
+    """Per value row of ``x``: k*k pair sums (each edge one way), sum_e x_c x_d, and each person's strength."""
+    values, edges = x.shape
+    pairs = np.zeros((values, k * k))
+    squares = np.zeros((values, values))
+    strength = np.zeros((values, n))
+    for t in range(edges):
+        for c in range(values):
+            xc = x[c, t]
+            if xc == 0.0:
+                continue
+            pairs[c, cells[t]] += xc
+            strength[c, u[t]] += xc
+            strength[c, v[t]] += xc
+            for d in range(values):
+                squares[c, d] += xc * x[d, t]
+    return pairs, squares, strength
 
 
 def _coefficients(params: AnalysisParams) -> dict[str, float]:
@@ -301,17 +345,18 @@ def flag_sensitivity(g: CollabGraph, partition: Partition, groups: list[GroupMet
     channel = {c: g.edge_attr(c) * coefficient[c] for c in CHANNELS}
     handoffs = g.edge_attr("handoffs")
     present = [c for c in CHANNELS if channel[c].sum() > 0 or (c == "ticket" and (handoffs.sum() > 0 or moves))]
-    full = sum(channel.values(), np.zeros(e.u.size))
-    rel_full = full - channel["ticket"]
+    basis = _Basis.of({**channel, "handoffs": handoffs}, e, f)
     without, alone = {}, {}
     for c in present:
         ticket = c == "ticket"
-        rest_rel = rel_full if ticket else rel_full - channel[c]
-        without[c] = _judge(_weights(full - channel[c], rest_rel, 0 * handoffs if ticket else handoffs, e, f,
-                                     params, with_moves=not ticket), f, params)  # fmt: skip
-        alone[c] = _judge(_weights(channel[c], 0 * handoffs if ticket else channel[c],
-                                   handoffs if ticket else 0 * handoffs, e, f, params, with_moves=ticket),
-                          f, params)  # fmt: skip
+        others = [d for d in CHANNELS if d != c]
+        # leaving tickets out also leaves out their handoffs; the relationship never holds tickets
+        without[c] = _judge(basis.weights(basis.mix(*others), basis.mix(*(d for d in others if d != "ticket")),
+                                          basis.mix() if ticket else basis.mix("handoffs"), f, params,
+                                          with_moves=not ticket), f, params)  # fmt: skip
+        alone[c] = _judge(basis.weights(basis.mix(c), basis.mix() if ticket else basis.mix(c),
+                                        basis.mix("handoffs") if ticket else basis.mix(), f, params,
+                                        with_moves=ticket), f, params)  # fmt: skip
     index = {name: i for i, name in enumerate(partition.names)}
     out_groups = [
         gm.model_copy(update={
@@ -358,38 +403,18 @@ def flag_stability(g: CollabGraph, partition: Partition, groups: list[GroupMetri
     ``params.stability_resamples == 0``, the results come back unchanged.
     """
     resamples = params.stability_resamples
-    week = weekly.column("week").to_numpy(zero_copy_only=False)
-    timeless = ~np.isfinite(week.astype(float))
-    weeks = np.unique(week[~timeless].astype(np.int64))
+    week = weekly.column("week").to_numpy(zero_copy_only=False).astype(float)
+    weeks, block = _week_blocks(week)
     if resamples == 0 or weeks.size < 2:
         return groups, links
     e = group_edges(g, partition)
     f = _fixed(g, partition, e, links, group_handoffs or {}, params)
     blocks = weeks.size + 1  # the last block: timeless ties, in every resample
-    block = np.where(timeless, weeks.size, np.searchsorted(weeks, np.where(timeless, 0, week).astype(np.int64)))
-    edge = weekly.column("edge").to_numpy().astype(np.int64)
+    edge = weekly.column("edge").to_numpy(zero_copy_only=False).astype(np.int64)
     k, n = f.k, f.n
-    cells = e.gu[edge] * k + e.gv[edge]
-
-    def tensor(values: np.ndarray) -> np.ndarray:
-        m = np.bincount(block * k * k + cells, weights=values, minlength=blocks * k * k).reshape(blocks, k, k)
-        diagonal = np.einsum("bii->bi", m).copy()
-        m = m + m.transpose(0, 2, 1)
-        m[:, np.arange(k), np.arange(k)] = diagonal
-        return m
-
-    def grams(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        by_edge = sp.csr_matrix((values, (edge, block)), shape=(e.u.size, blocks))
-        by_person = sp.csr_matrix((np.concatenate([values, values]),
-                                   (np.concatenate([e.u[edge], e.v[edge]]), np.concatenate([block, block]))),
-                                  shape=(n, blocks))  # fmt: skip
-        return (np.asarray(by_edge.sum(axis=0)).ravel(), (by_edge.T @ by_edge).toarray(),
-                (by_person.T @ by_person).toarray())  # fmt: skip
-
     columns = {c: weekly.column(c).to_numpy(zero_copy_only=False).astype(float)
                for c in ("weight", "relationship", "handoffs")}  # fmt: skip
-    tensors = {c: tensor(v) for c, v in columns.items()}
-    gram_w, gram_r = grams(columns["weight"]), grams(columns["relationship"])
+    tensors, gram_w, gram_r = _week_sums(edge, block, columns, e, n, k, blocks)
     tracked_rows = np.isin(edge, f.tracked_edge)
     tracked_by_week = sp.csr_matrix(
         (columns["weight"][tracked_rows], (np.searchsorted(f.tracked_edge, edge[tracked_rows]), block[tracked_rows])),
@@ -446,6 +471,115 @@ def flag_stability(g: CollabGraph, partition: Partition, groups: list[GroupMetri
             "ratio_interval": _interval(ratio_a[:, p], low, high),
         }))  # fmt: skip
     return out_groups, out_links
+
+
+def _week_blocks(week: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The weeks with events (sorted) and every row's block: its week's index, or ``weeks.size`` if timeless."""
+    timeless = ~np.isfinite(week)
+    dated = week[~timeless].astype(np.int64)
+    block = np.full(week.size, 0, dtype=np.int64)
+    if dated.size == 0:
+        return dated, block
+    low = int(dated.min())
+    span = int(dated.max()) - low + 1
+    if span <= 4 * dated.size + 1_000_000:  # week numbers: a table beats sorting every row
+        present = np.bincount(dated - low, minlength=span) > 0
+        weeks = np.flatnonzero(present) + low
+        index = np.cumsum(present) - 1
+        block[~timeless] = index[dated - low]
+    else:
+        weeks, inverse = np.unique(dated, return_inverse=True)
+        block[~timeless] = inverse
+    block[timeless] = weeks.size
+    return weeks, block
+
+
+def _week_sums(edge: np.ndarray, block: np.ndarray, columns: dict[str, np.ndarray], e: GroupEdges, n: int, k: int,
+               blocks: int) -> tuple[dict[str, np.ndarray], tuple, tuple]:
+    """Per week block: the k x k group sums of every column, and the Gram matrices of weight and relationship.
+
+    The tensors are symmetric with the diagonal (I_d) counted once. With
+    ``X[t, b]`` tie t's weight in block b and ``P[p, b]`` person p's, a
+    resample drawing block b ``c_b`` times has ``W = sum(c @ X.T)``,
+    ``Q = c @ (X.T X) @ c`` and ``S = c @ (P.T P) @ c``: each gram is
+    ``(week sums, X.T X, P.T P)``. The products are sums of outer products
+    of one tie's (one person's) few weeks, built tie by tie and person by
+    person, never as a dense ties x weeks matrix.
+    """
+    order = np.arange(edge.size) if (np.diff(edge) >= 0).all() else np.argsort(edge, kind="stable")
+    edges = e.u.size
+    start = np.zeros(edges + 1, dtype=np.int64)
+    np.cumsum(np.bincount(edge, minlength=edges), out=start[1:])
+    values = np.column_stack([columns[c][order] for c in ("weight", "relationship", "handoffs")])
+    cells = (e.gu * k + e.gv).astype(np.int64)
+    sums, tie_gram, person_gram, m = _week_kernel(start, block[order].astype(np.int64), values, cells, e.u, e.v, n,
+                                                  k, blocks)  # fmt: skip
+    diagonal = np.einsum("cbii->cbi", m).copy()
+    m = m + m.transpose(0, 1, 3, 2)
+    m[:, :, np.arange(k), np.arange(k)] = diagonal
+    tensors = {c: m[i] for i, c in enumerate(("weight", "relationship", "handoffs"))}
+    return tensors, (sums[0], tie_gram[0], person_gram[0]), (sums[1], tie_gram[1], person_gram[1])
+
+
+@numba.njit(cache=True, nogil=True)
+def _week_kernel(start, block, values, cells, u, v, n, k, blocks):  # noqa: ANN001, ANN202
+    """:func:`_week_sums` over rows sorted by tie (``start``: each tie's run); grams of the first two columns."""
+    edges = start.size - 1
+    sums = np.zeros((2, blocks))
+    tie_gram = np.zeros((2, blocks, blocks))
+    person_gram = np.zeros((2, blocks, blocks))
+    tensor = np.zeros((values.shape[1], blocks, k * k))
+    # every person's ties, person by person (a counting sort of both ends)
+    first = np.zeros(n + 1, dtype=np.int64)
+    for t in range(edges):
+        first[u[t] + 1] += 1
+        first[v[t] + 1] += 1
+    for p in range(n):
+        first[p + 1] += first[p]
+    fill = first[:-1].copy()
+    incident = np.empty(2 * edges, dtype=np.int64)
+    for t in range(edges):
+        incident[fill[u[t]]] = t
+        fill[u[t]] += 1
+        incident[fill[v[t]]] = t
+        fill[v[t]] += 1
+    vec = np.zeros((blocks, 2))
+    seen = np.zeros(blocks, dtype=np.bool_)
+    touched = np.empty(blocks, dtype=np.int64)
+    for who in range(2):  # 0: tie by tie (X.T X and the tensors), 1: person by person (P.T P)
+        owners = edges if who == 0 else n
+        for o in range(owners):
+            m = 0
+            lo, hi = (o, o + 1) if who == 0 else (first[o], first[o + 1])
+            for i in range(lo, hi):
+                t = o if who == 0 else incident[i]
+                for r in range(start[t], start[t + 1]):
+                    b = block[r]
+                    if not seen[b]:
+                        seen[b] = True
+                        touched[m] = b
+                        m += 1
+                    vec[b, 0] += values[r, 0]
+                    vec[b, 1] += values[r, 1]
+                    if who == 0:
+                        for c in range(values.shape[1]):
+                            tensor[c, b, cells[t]] += values[r, c]
+            gram = tie_gram if who == 0 else person_gram
+            for i in range(m):
+                bi = touched[i]
+                for j in range(m):
+                    bj = touched[j]
+                    gram[0, bi, bj] += vec[bi, 0] * vec[bj, 0]
+                    gram[1, bi, bj] += vec[bi, 1] * vec[bj, 1]
+            for i in range(m):
+                b = touched[i]
+                seen[b] = False
+                if who == 0:
+                    sums[0, b] += vec[b, 0]
+                    sums[1, b] += vec[b, 1]
+                vec[b, 0] = 0.0
+                vec[b, 1] = 0.0
+    return sums, tie_gram, person_gram, tensor.reshape(values.shape[1], blocks, k, k)
 
 
 def _block_draw(weeks: int, block: int | None):  # noqa: ANN202 - a closure

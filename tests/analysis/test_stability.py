@@ -189,3 +189,73 @@ def test_one_group_or_no_link_to_judge(groups: dict[str, list[str]]) -> None:
     found, links = flag_stability(g, part, found, links, weekly, params=params)
     assert all(gm.stability == 1.0 and not gm.tentative for gm in found)
     assert all(lk.stability is not None for lk in links)
+
+
+def _edges(rng: np.random.Generator, n: int, k: int, density: float):  # noqa: ANN202
+    from ona.analysis.groups import GroupEdges
+
+    u, v = np.triu_indices(n, 1)
+    keep = rng.random(u.size) < density
+    u, v = u[keep], v[keep]
+    w = rng.integers(0, 5, u.size).astype(float)
+    membership = rng.integers(0, k, n)
+    return GroupEdges(u, v, w, membership[u], membership[v], w > 0)
+
+
+@pytest.mark.parametrize(("n", "k", "weeks"), [(2, 1, 2), (15, 3, 5), (40, 6, 9), (30, 25, 4)])
+def test_week_sums_equal_dense_products(n: int, k: int, weeks: int) -> None:
+    # oracle: the dense ties x blocks and people x blocks matrices and np.bincount, as the sums are defined
+    rng = np.random.default_rng(n + k + weeks)
+    e = _edges(rng, n, k, 0.5)
+    blocks = weeks + 1
+    rows = int(3 * e.u.size)
+    edge = rng.integers(0, max(1, e.u.size), rows) if e.u.size else np.zeros(0, dtype=np.int64)
+    block = rng.integers(0, blocks, rows)  # repeated (tie, block) rows add up
+    columns = {c: rng.integers(0, 4, rows).astype(float) for c in ("weight", "relationship", "handoffs")}
+    tensors, gram_w, gram_r = stability._week_sums(edge, block, columns, e, n, k, blocks)
+    for name, gram in (("weight", gram_w), ("relationship", gram_r)):
+        x = np.zeros((e.u.size, blocks))
+        np.add.at(x, (edge, block), columns[name])
+        p = np.zeros((n, blocks))
+        np.add.at(p, (e.u[edge], block), columns[name])
+        np.add.at(p, (e.v[edge], block), columns[name])
+        np.testing.assert_allclose(gram[0], x.sum(axis=0))
+        np.testing.assert_allclose(gram[1], x.T @ x)
+        np.testing.assert_allclose(gram[2], p.T @ p)
+    for name, m in tensors.items():
+        plain = np.zeros((blocks, k, k))
+        np.add.at(plain, (block, e.gu[edge], e.gv[edge]), columns[name])
+        diagonal = np.einsum("bii->bi", plain).copy()
+        plain = plain + plain.transpose(0, 2, 1)
+        plain[:, np.arange(k), np.arange(k)] = diagonal
+        np.testing.assert_allclose(m, plain)
+
+
+def test_week_blocks_number_the_weeks_and_put_timeless_rows_last() -> None:
+    week = np.array([2861.0, np.nan, 2859, 2861, 2870, np.nan])
+    weeks, block = stability._week_blocks(week)
+    assert weeks.tolist() == [2859, 2861, 2870]
+    assert block.tolist() == [1, 3, 0, 1, 2, 3]
+    far = np.array([0.0, 1e12, 5])  # too wide a span for a table: the sorting path
+    weeks, block = stability._week_blocks(far)
+    assert weeks.tolist() == [0, 5, 10**12] and block.tolist() == [0, 2, 1]
+    assert stability._week_blocks(np.array([np.nan]))[0].size == 0
+
+
+def test_channel_basis_equals_each_variant_computed_alone() -> None:
+    # every channel variant's k x k sums and W, Q, S, against the per-variant bincounts
+    rng = np.random.default_rng(11)
+    n, k = 40, 5
+    e = _edges(rng, n, k, 0.4)
+    values = {c: rng.integers(0, 3, e.u.size) * rng.random(e.u.size) for c in ("email", "meeting", "handoffs")}
+    f = stability._Fixed(k=k, n=n, **{name: np.zeros(0, dtype=np.int64) for name in (
+        "sizes", "source", "target", "ties", "outside_ties", "judged", "tiny", "moves", "tracked", "tracked_link",
+        "tracked_edge", "tracked_a", "tracked_b")}, p_inside=(), p_between=())  # fmt: skip
+    basis = stability._Basis.of(values, e, f)
+    for chosen in [("email",), ("meeting",), ("email", "meeting"), ("handoffs",), ()]:
+        w = sum((values[c] for c in chosen), np.zeros(e.u.size))
+        m = np.bincount(e.gu * k + e.gv, weights=w, minlength=k * k).reshape(k, k)
+        np.testing.assert_allclose(np.tensordot(basis.mix(*chosen), basis.pairs, axes=1), m + m.T - np.diag(np.diag(m)))
+        strength = np.bincount(e.u, weights=w, minlength=n) + np.bincount(e.v, weights=w, minlength=n)
+        assert basis.moments(basis.mix(*chosen)) == pytest.approx(
+            (w.sum(), (w * w).sum(), (strength * strength).sum()), rel=1e-12, abs=1e-12)
