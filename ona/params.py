@@ -167,8 +167,8 @@ class AnalysisParams(BaseModel):
         100,
         ge=10,
         le=10_000,
-        description="source vertices sampled first for betweenness on larger graphs, doubled until the "
-        "top brokers are stable (at most 10,000)",
+        description="source vertices sampled first for betweenness on larger graphs, multiplied by 1.5 until "
+        "the top brokers are stable (at most 10,000)",
     )
     betweenness_top: int = Field(
         50,
@@ -177,14 +177,15 @@ class AnalysisParams(BaseModel):
         description="sampled betweenness: how many top brokers the ranking is made stable for",
     )
     betweenness_tolerance: float = Field(
-        0.1,
+        0.05,
         ge=0,
         le=1,
-        description="sampled betweenness: sources are added until the top brokers of two independent halves "
-        "of the sources differ by at most this share",
+        description="sampled betweenness: sources are added until the estimated share of the top brokers ranked "
+        "wrongly (half the share on which random halves of the sources disagree, less as the sources near "
+        "every person) is at most this",
     )
     betweenness_max_samples: int = Field(
-        100,
+        4000,
         ge=10,
         le=10_000,
         description="sampled betweenness: the most source vertices used (never fewer than betweenness_samples)",

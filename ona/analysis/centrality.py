@@ -17,32 +17,41 @@ of active people whose shortest paths v carries. This is
 ``networkx.betweenness_centrality(G, weight="distance", normalized=True)``
 with ``distance = 1 / weight`` on the graph of active people; inactive people
 are left out of ``n`` so that adding people without ties to people.csv does
-not rescale everyone's betweenness.
+not rescale everyone's betweenness. Path lengths equal within a relative
+``1e-9`` count as equal paths (igraph's comparison).
+
+The shortest-path searches are compiled (:mod:`ona.analysis.shortest_paths`:
+one Dijkstra search per source over the ties that can lie on a shortest
+path, the sources spread over the cores).
 
 Exact (Brandes 2001) when there are at most ``exact_limit`` active people.
 Above that, sources are drawn uniformly without replacement among the
 active people (seeded) and each contributes its *linearly scaled*
-dependency (Geisberger, Sanders & Schultes 2008; see
-:func:`linear_dependency`), scaled by ``n / k``: an unbiased estimate that
-ranks brokers far better than Brandes & Pich's plain dependency for the same
-number of shortest-path searches. The number of sources ``k`` is adaptive:
-``samples`` first, then doubled (up to ``max_samples``) until the ranking
-of the ``top`` brokers is stable to ``tolerance``. Stability is measured by
-splitting the sources into two independent halves (alternate batches): the
-share of the top ``top`` of one half that the other half ranks elsewhere is
-the *disagreement*. Each half has twice the variance of the whole estimate,
-so the two halves differ from each other by twice the spread (standard
-deviation) by which the whole differs from the exact values, and the share of
-the top that crosses the boundary grows in proportion to that spread: the
-*estimated ranking error* of the whole is half the disagreement (times the
-finite population correction ``sqrt(1 - k / n)``: every source gives the exact
-values), and sources are added until it is at most ``tolerance``
-(``benchmarks/bench_brokers.py`` checks it against exact values; the
-disagreement itself is a conservative bound). Both are stated in ``method``
-with the sources used.
-The standard error per person is estimated from the spread of the
-estimates of the batches of sources (batch means, with the finite population
-correction ``1 - k / n``), and the largest one is stated too.
+dependency (Geisberger, Sanders & Schultes 2008: a pair's share of v
+weighted by how far along the path v stands, ``d(s, v) / d(s, t)``; the two
+ends of a pair give v ``1`` together), scaled by ``n / k``: an unbiased
+estimate that ranks brokers far better than Brandes & Pich's plain
+dependency for the same number of shortest-path searches (it gives little
+to the neighbours of a sampled source). The number of sources ``k`` is
+adaptive: ``samples`` first, then times 1.5 (up to ``max_samples``) until
+the ranking of the ``top`` brokers is stable to ``tolerance``. Stability
+is measured by splitting the batches of sources (8 each) into two
+independent halves at random, :data:`SPLITS` times (seeded): the share of
+the top ``top`` of one half that the other half ranks elsewhere, averaged
+over the splits, is the *disagreement*. Each half has twice the variance of
+the whole estimate, so the two halves differ from each other by twice the
+spread (standard deviation) by which the whole differs from the exact
+values, and the share of the top that crosses the boundary grows in
+proportion to that spread: the *estimated ranking error* of the whole is
+half the disagreement (times the finite population correction
+``sqrt(1 - k / n)``: every source gives the exact values), and sources are
+added until it is at most ``tolerance`` (``benchmarks/bench_brokers.py``
+checks it against exact values at 10,000 people: stated 4%, measured 2-6%;
+the disagreement itself is a conservative bound). Both are stated in
+``method`` with the sources used. The standard error per person is
+estimated from the spread of the estimates of the batches of sources
+(batch means, with the finite population correction ``1 - k / n``), and the
+largest one is stated too.
 
 References
 ----------
@@ -60,18 +69,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ona.analysis.shortest_paths import Adjacency, dependency_sums
 from ona.graph.model import CollabGraph
 from ona.progress import OnProgress, no_progress
 
-#: Sources per igraph distance call of the sampled computation (the batches
-#: of the standard error and of the two halves; progress is reported per batch).
+#: Sources per batch of the sampled computation: the units of the standard error
+#: (batch means) and of the random halves.
 SOURCE_BATCH = 8
 
-#: Sources per igraph call of the exact computation. igraph holds Python's GIL
-#: for a whole call: one call over 1,000 people blocks every other thread of the
-#: server (its HTTP reads) for about a second; batches of this size keep each
-#: hold to tens of milliseconds, for a few per cent more time.
-EXACT_BATCH = 50
+#: Most sources per compiled call; progress is reported after each (a call over
+#: 256 sources takes well under a second at 10,000 people, and holds no lock on
+#: Python: the searches release the GIL).
+ROUND = 256
+
+#: Random splits of the batches into two halves whose disagreements are averaged.
+SPLITS = 16
+
+#: Sources are multiplied by this until the ranking is stable.
+GROWTH = 1.5
 
 
 @dataclass(frozen=True)
@@ -128,8 +143,8 @@ def betweenness(
     samples: int,
     seed: int,
     top: int = 50,
-    tolerance: float = 0.1,
-    max_samples: int = 100,
+    tolerance: float = 0.05,
+    max_samples: int = 4000,
     on_progress: OnProgress = no_progress,
 ) -> BetweennessResult:
     """Normalized weighted betweenness, exact or sampled (see the module docstring).
@@ -153,14 +168,14 @@ def betweenness(
         (``AnalysisParams.betweenness_top``).
     tolerance : float
         Largest estimated share of the top ``top`` ranked wrongly (half the
-        disagreement of two independent halves of the sources;
-        ``AnalysisParams.betweenness_tolerance``).
+        mean disagreement of random halves of the sources, times
+        ``sqrt(1 - k / n)``; ``AnalysisParams.betweenness_tolerance``).
     max_samples : int
         Most sources used (``AnalysisParams.betweenness_max_samples``; never
         fewer than ``samples``); the method says when the tolerance is not met.
     on_progress : callable, optional
-        Called as ``on_progress("betweenness", done, total)`` after each batch
-        of sources (``total`` the most sources that may be used).
+        Called as ``on_progress("betweenness", done, total)`` after each round
+        of at most :data:`ROUND` sources (``total`` the most sources that may be used).
 
     Returns
     -------
@@ -183,102 +198,24 @@ def betweenness(
     active_idx = np.flatnonzero(np.asarray(g.graph.degree(), dtype=np.int64) > 0) if n_all else np.zeros(0, np.int64)
     n = len(active_idx)
     scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 0.0
-    # a list: igraph converts a numpy array again on every call
-    lengths = (1.0 / g.edge_attr(g.weight)).tolist() if g.graph.ecount() else None
+    adj = Adjacency.of(g).skeleton()
     if n <= exact_limit or samples >= n:
-        on_progress("betweenness", 0, 1)
+        on_progress("betweenness", 0, n)
         raw = np.zeros(n_all)
-        # sum over every active source of delta_s(v) / 2 (see below) is the exact betweenness
-        exact_batches = [b.tolist() for b in np.array_split(active_idx, max(1, -(-n // EXACT_BATCH))) if len(b)]
-        for batch in exact_batches:
-            raw += g.graph.betweenness(directed=False, weights=lengths, sources=batch)
-        on_progress("betweenness", 1, 1)
+        # sum over every active source of Brandes' dependency delta_s(v), halved, is the exact betweenness
+        for lo in range(0, n, ROUND):
+            raw += dependency_sums(adj, active_idx[lo : lo + ROUND], batch=SOURCE_BATCH, linear=False).sum(axis=0)
+            on_progress("betweenness", min(lo + ROUND, n), n)
         return BetweennessResult(
-            values=np.clip(raw * scale, 0.0, 1.0),
+            values=np.clip(raw / 2 * scale, 0.0, 1.0),
             method=f"exact (Brandes 2001; all {n} active people as sources; tie length 1/weight)",
             exact=True,
             sources=n,
             active=n,
         )
 
-    return _sampled(g, active_idx, lengths, samples=samples, seed=seed, top=top, tolerance=tolerance,
-                    max_samples=max_samples, on_progress=on_progress)
-
-
-class _Directed:
-    """Both directions of every tie (tail, head, length; sorted by head) and reused work arrays."""
-
-    def __init__(self, g: CollabGraph, lengths: list[float]) -> None:
-        u, v, _ = g.edges()
-        length = np.asarray(lengths, dtype=np.float64)
-        head = np.concatenate([v, u])
-        order = np.argsort(head, kind="stable")  # gathers by head then read memory in order
-        self.tail = np.concatenate([u, v])[order]
-        self.head = head[order]
-        self.length = np.concatenate([length, length])[order]
-        self.n = g.n
-        # one allocation per computation, not per source (fresh 16 MB arrays cost page faults)
-        self._slack = np.empty(len(order))
-        self._bound = np.empty(len(order))
-        self._tight = np.empty(len(order), dtype=bool)
-
-    def tight(self, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Arcs (tail, head) on a shortest path from the source of ``dist``."""
-        slack, bound, tight = self._slack, self._bound, self._tight
-        with np.errstate(invalid="ignore"):
-            np.take(dist, self.head, out=bound)
-            np.take(dist, self.tail, out=slack)
-            slack += self.length
-            slack -= bound
-            np.abs(slack, out=slack)
-            bound *= 1e-9
-            np.less_equal(slack, bound, out=tight)
-        return self.tail[tight], self.head[tight]
-
-
-def linear_dependency(dist: np.ndarray, source: int, arcs: _Directed) -> np.ndarray:
-    """Linearly scaled dependency of ``source`` on every vertex (Geisberger et al. 2008).
-
-    ``delta'_s(v) = sum over t of sigma_st(v) / sigma_st * d(s, v) / d(s, t)``: a
-    pair's share of v weighted by how far along the path v lies. Summed over
-    every source it is the betweenness itself (the two ends of a pair give v
-    ``d(s, v) / d(s, t) + d(t, v) / d(t, s) = 1``), so sampled sources give an
-    unbiased estimate; unlike Brandes & Pich's plain dependency it gives
-    little to a vertex next to the source (whose whole shortest-path tree may
-    hang below it), the heavy tail that makes uniform sampling rank poorly.
-
-    ``dist`` is the distance row of ``source`` (igraph); the shortest-path DAG
-    is the set of arcs with ``d(a) + length == d(b)`` (relative tolerance 1e-9, as
-    igraph compares lengths), processed level by level (a vertex's level is
-    the most arcs on a shortest path to it) with vectorized sums.
-    """
-    n = arcs.n
-    a, b = arcs.tight(dist)
-    if len(a) == 0:
-        return np.zeros(n)
-    level = np.zeros(n, dtype=np.int64)
-    while True:  # longest arc count from the source: one pass per level of the DAG
-        nxt = level.copy()
-        np.maximum.at(nxt, b, level[a] + 1)
-        if np.array_equal(nxt, level):
-            break
-        level = nxt
-    head_level = level[b]
-    order = np.argsort(head_level, kind="stable")
-    a, b, head_level = a[order], b[order], head_level[order]
-    bounds = np.searchsorted(head_level, np.arange(int(head_level[-1]) + 2))
-    sigma = np.zeros(n)
-    sigma[source] = 1.0
-    for lv in range(1, len(bounds) - 1):  # shortest-path counts, nearest first
-        i, j = bounds[lv], bounds[lv + 1]
-        sigma += np.bincount(b[i:j], weights=sigma[a[i:j]], minlength=n)
-    delta = np.zeros(n)
-    for lv in range(len(bounds) - 2, 0, -1):  # dependencies, farthest first
-        i, j = bounds[lv], bounds[lv + 1]
-        x, w = a[i:j], b[i:j]
-        delta += np.bincount(x, weights=sigma[x] / sigma[w] * dist[x] / dist[w] * (1.0 + delta[w]), minlength=n)
-    delta[source] = 0.0
-    return delta
+    return _sampled(adj, active_idx, samples=samples, seed=seed, top=top, tolerance=tolerance,
+                    max_samples=max_samples, on_progress=on_progress)  # fmt: skip
 
 
 def _ranking_error(disagreement: float, sources: int, n: int) -> float:
@@ -287,15 +224,28 @@ def _ranking_error(disagreement: float, sources: int, n: int) -> float:
 
 
 def _top_set(values: np.ndarray, candidates: np.ndarray, top: int) -> set[int]:
-    """The ``top`` candidates of highest value (ties by vertex index)."""
-    order = np.lexsort((candidates, -values[candidates]))
-    return set(candidates[order[:top]].tolist())
+    """The ``top`` candidates of highest value."""
+    if top >= len(candidates):
+        return set(candidates.tolist())
+    return set(candidates[np.argpartition(-values[candidates], top - 1)[:top]].tolist())
+
+
+def _disagreement(sums: np.ndarray, sizes: np.ndarray, candidates: np.ndarray, top: int, seed: int) -> float:
+    """Mean share of one random half's top ``top`` that the other half ranks elsewhere (:data:`SPLITS` splits)."""
+    rng = np.random.default_rng([seed, len(sums)])  # the same splits for the same batches
+    total, k = sums.sum(axis=0), sizes.sum()
+    shares = []
+    for _ in range(SPLITS):
+        half = rng.permutation(len(sums))[: len(sums) // 2]
+        a, k_a = sums[half].sum(axis=0), sizes[half].sum()
+        both = _top_set(a / k_a, candidates, top) & _top_set((total - a) / (k - k_a), candidates, top)
+        shares.append(1.0 - len(both) / top)
+    return float(np.mean(shares))
 
 
 def _sampled(
-    g: CollabGraph,
+    adj: Adjacency,
     active_idx: np.ndarray,
-    lengths: list[float],
     *,
     samples: int,
     seed: int,
@@ -306,47 +256,40 @@ def _sampled(
 ) -> BetweennessResult:
     """Adaptive sampled betweenness (see the module docstring)."""
     n = len(active_idx)
-    n_all = g.n
     scale = 2.0 / ((n - 1) * (n - 2))
     cap = max(samples, min(max_samples, n))
     order = np.random.default_rng(seed).permutation(active_idx)  # sources, a uniform order
-    arcs = _Directed(g, lengths)
     k_top = min(top, n)
-    # per-batch sums of dependencies; even batches form half A, odd ones half B
-    sums: list[np.ndarray] = []
-    sizes: list[int] = []
+    parts: list[np.ndarray] = []  # per-batch sums of linearly scaled dependencies
+    part_sizes: list[int] = []  # sources per batch
     done = 0
     target = min(samples, cap)
-    agreement = 0.0
+    disagreement = 1.0
     while True:
         while done < target:
-            batch = order[done : min(done + SOURCE_BATCH, target)]
-            dist = np.asarray(g.graph.distances(source=batch.tolist(), weights=lengths), dtype=np.float64)
-            total = np.zeros(n_all)
-            for row, s in zip(dist, batch):
-                total += linear_dependency(row, int(s), arcs)
-            sums.append(total)
-            sizes.append(len(batch))
-            done += len(batch)
+            chunk = order[done : min(done + ROUND, target)]
+            parts.append(dependency_sums(adj, chunk, batch=SOURCE_BATCH, linear=True))
+            part_sizes += [SOURCE_BATCH] * (len(chunk) // SOURCE_BATCH) + [len(chunk) % SOURCE_BATCH] * (
+                len(chunk) % SOURCE_BATCH > 0
+            )
+            done += len(chunk)
             on_progress("betweenness", done, cap)
-        half_a = np.sum(sums[0::2], axis=0) / max(sum(sizes[0::2]), 1)
-        half_b = np.sum(sums[1::2], axis=0) / max(sum(sizes[1::2]), 1)
-        agreement = len(_top_set(half_a, active_idx, k_top) & _top_set(half_b, active_idx, k_top)) / k_top
-        if _ranking_error(1.0 - agreement, done, n) <= tolerance or done >= cap:
+        sums = np.concatenate(parts)
+        parts = [sums]
+        sizes = np.asarray(part_sizes, dtype=np.float64)
+        disagreement = _disagreement(sums, sizes, active_idx, k_top, seed) if len(sums) > 1 else 1.0
+        if _ranking_error(disagreement, done, n) <= tolerance or done >= cap:
             break
-        target = min(2 * done, cap)
+        target = min(int(np.ceil(GROWTH * done)), cap)
     on_progress("betweenness", cap, cap)
 
-    stacked = np.asarray(sums)
-    size = np.asarray(sizes, dtype=np.float64)
     k = float(done)
-    mean = stacked.sum(axis=0) / k  # mean per source
+    mean = sums.sum(axis=0) / k  # mean per source
     # batch means: Var(one source) ~ sum_b k_b (mean_b - mean)^2 / (B - 1)
-    per_source_var = (size[:, None] * (stacked / size[:, None] - mean) ** 2).sum(axis=0) / max(len(sizes) - 1, 1)
+    per_source_var = (sizes[:, None] * (sums / sizes[:, None] - mean) ** 2).sum(axis=0) / max(len(sizes) - 1, 1)
     se = n * np.sqrt(per_source_var / k * (1.0 - k / n)) * scale
     values = np.clip(n * mean * scale, 0.0, 1.0)
     max_se = float(se.max()) if len(se) else 0.0
-    disagreement = 1.0 - agreement
     error = _ranking_error(disagreement, done, n)
     met = "met" if error <= tolerance else f"not met with the most sources, {cap}"
     return BetweennessResult(
@@ -354,7 +297,7 @@ def _sampled(
         method=(
             f"sampled ({done} of {n} sources, linear scaling of Geisberger, Sanders & Schultes 2008; "
             f"top {k_top} brokers: estimated {error:.0%} ranked wrongly, tolerance {tolerance:.0%} "
-            f"({met}; two independent halves of the sources differ on {disagreement:.0%}); seed {seed}; "
+            f"({met}; two random halves of the sources differ on {disagreement:.0%}); seed {seed}; "
             f"tie length 1/weight; max standard error {max_se:.2g})"
         ),
         exact=False,
