@@ -15,7 +15,6 @@ from typing import Any
 
 # imported here, not lazily, so that the fork server loads them once for every child
 import ona.analysis.pipeline
-from ona.io import read_dataset_files
 from ona.io.imports import ImportOptions, ImportReport, import_export
 from ona.io.imports.folder import table_files
 from ona.io.limits import ReadLimits
@@ -72,7 +71,6 @@ def read_upload(
         paths = table_files(folder)
     else:
         paths = {table: Path(p) for table, p in staged["paths"].items()}
-    dataset = read_dataset_files(paths, name=name, limits=limits, column_map=column_map)
-    with Store(out_path) as store:
-        store.save_dataset(dataset)
+    with Store(out_path) as store:  # validated a piece at a time, straight into the store
+        store.load_files(paths, name=name, limits=limits, column_map=column_map)
     return imported
