@@ -6,18 +6,23 @@ For each size, in separate processes (so that peak memory is per run):
   into DuckDB, pair weights in one SQL statement, then igraph's Leiden
   (modularity), bridges, articulation points, Burt's constraint and
   256-source sampled betweenness (tie length 1/weight);
-- **ona**: read + validate, store, and every stage of the pipeline as it
-  reports them (``ona.analysis.pipeline.STAGES``), default parameters.
+- **ona** as ``ona analyze`` runs it: the files read, validated and stored
+  a piece at a time (a scratch store on disk for large inputs), then every
+  stage of the pipeline as it reports them
+  (``ona.analysis.pipeline.STAGES``), default parameters; with ``--spark``
+  also with the Spark engine on ``local[2]``.
 
 It prints wall time, peak RSS and the per-stage times of both, the ratio
 ona / reference, and checks that both found the same ties and total weight.
+The reference runs up to 50,000 people (it holds every CSV in memory).
 
     python benchmarks/bench_scale.py                       # 10,000 people
-    python benchmarks/bench_scale.py --people 10000 50000 --data /tmp/ona-bench
+    python benchmarks/bench_scale.py --people 10000 50000 250000 --spark 50000 --data /tmp/ona-bench
 
 The organizations are written once by ``shared/bench/gen.py`` (seed 7) into
 ``--data`` (outside the repository: 10,000 people are 688 MiB, 50,000 are
-3.5 GiB) and reused.
+3.5 GiB; 250,000 are 17 GiB, written by ``gen_large.py``, gen.py with its
+emails made in batches) and reused.
 """
 
 from __future__ import annotations
@@ -89,7 +94,9 @@ def generate(people: int, data: Path) -> Path:
     folder = data / f"n{people}"
     if not (folder / "people.csv").exists():
         folder.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, str(GEN), "--people", str(people), "--out", str(folder), "--seed", "7"],
+        # above 50,000 people gen.py does not fit in 24 GiB: the same generator with emails written in batches
+        script = GEN if people <= 50_000 else Path(__file__).with_name("gen_large.py")
+        subprocess.run([sys.executable, str(script), "--people", str(people), "--out", str(folder), "--seed", "7"],
                        check=True)  # fmt: skip
     return folder
 
@@ -136,21 +143,23 @@ def reference(folder: Path) -> dict[str, float]:
     return out
 
 
-def ona_run(folder: Path) -> dict[str, float]:
-    """ona's pipeline; per-stage seconds, ties and total weight."""
+def ona_run(folder: Path, engine: str = "duckdb") -> dict[str, float]:
+    """ona's pipeline as ``ona analyze`` runs it; per-stage seconds, ties and total weight.
+
+    The files are read, validated and stored a piece at a time into a scratch
+    store (on disk for large inputs); ``engine="spark"`` aggregates the pair
+    weights with Spark on ``local[2]``.
+    """
     from ona.analysis.pipeline import analyze_dataset
-    from ona.io import read_dataset
-    from ona.store import Store
+    from ona.io.load import find_files
+    from ona.store import scratch_store
 
     out: dict[str, float] = {}
-    t = time.perf_counter()
-    dataset = read_dataset(folder)
-    out["read + validate"] = time.perf_counter() - t
-    with Store(":memory:") as store:
+    files = find_files(folder)
+    with scratch_store(sum(f.stat().st_size for f in files.values())) as store:
         t = time.perf_counter()
-        info = store.save_dataset(dataset)
-        del dataset
-        out["store"] = time.perf_counter() - t
+        info = store.load_files(files, name=folder.name)
+        out["read + validate + store"] = time.perf_counter() - t
         last = [time.perf_counter(), ""]
 
         def stage(name: str, step: int, total: int) -> None:
@@ -159,14 +168,22 @@ def ona_run(folder: Path) -> dict[str, float]:
                 out[last[1]] = now - last[0]
             last[0], last[1] = now, name
 
-        result = analyze_dataset(store, info.dataset_id, on_progress=stage)
+        if engine == "spark":
+            from ona.store.spark import SparkEngine
+
+            with SparkEngine("local[2]") as spark:
+                result = analyze_dataset(store, info.dataset_id, on_progress=stage, engine=spark)
+        else:
+            result = analyze_dataset(store, info.dataset_id, on_progress=stage)
     out["ties"], out["total weight"] = float(result.summary.ties), result.summary.total_weight
+    out["betweenness sources"] = float(result.summary.betweenness_method.split("(")[1].split(" ")[0]) \
+        if result.summary.betweenness_method.startswith("sampled") else 0.0
     return out
 
 
 def child(kind: str, folder: str) -> None:
     t = time.perf_counter()
-    out = (reference if kind == "reference" else ona_run)(Path(folder))
+    out = reference(Path(folder)) if kind == "reference" else ona_run(Path(folder), engine=kind.split(":")[-1])
     out["wall"] = time.perf_counter() - t
     out["peak RSS GiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     print(json.dumps(out))
@@ -178,11 +195,21 @@ def measure(kind: str, folder: Path) -> dict[str, float]:
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
+def _stages(figures: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.1f}" for k, v in figures.items()
+                     if k not in ("wall", "peak RSS GiB", "ties", "total weight"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, nargs="+", default=[10_000])
     parser.add_argument("--data", type=Path, default=Path("/tmp/ona-bench"),
                         help="where gen.py's organizations are written once and reused (outside the repository)")
+    parser.add_argument("--reference-up-to", type=int, default=50_000,
+                        help="run the reference pipeline only up to this many people (it loads every CSV into "
+                        "memory: 250,000 people do not fit in 24 GiB)")
+    parser.add_argument("--spark", type=int, nargs="*", default=[],
+                        help="sizes at which ona also runs with --engine spark on local[2]")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -190,17 +217,27 @@ def main() -> None:
         return
     for people in args.people:
         folder = generate(people, args.data)
-        ref, ours = measure("reference", folder), measure("ona", folder)
+        ref = measure("reference", folder) if people <= args.reference_up_to else None
+        ours = measure("ona", folder)
         print(f"\n## {people:,} people ({folder})")
-        print(f"reference: {ref['wall']:.1f} s, {ref['peak RSS GiB']:.2f} GiB; "
-              f"ona: {ours['wall']:.1f} s, {ours['peak RSS GiB']:.2f} GiB; ratio {ours['wall'] / ref['wall']:.2f}")
-        same = ref["ties"] == ours["ties"] and abs(ref["total weight"] - ours["total weight"]) < 1e-3
-        print(f"ties {ref['ties']:,.0f} vs {ours['ties']:,.0f}, total weight {ref['total weight']:,.1f} vs "
-              f"{ours['total weight']:,.1f}: {'the same graph' if same else 'DIFFERENT GRAPHS'}")
-        for name, figures in (("reference", ref), ("ona", ours)):
-            stages = ", ".join(f"{k} {v:.1f}" for k, v in figures.items()
-                               if k not in ("wall", "peak RSS GiB", "ties", "total weight"))
-            print(f"  {name} stages (s): {stages}")
+        line = f"ona: {ours['wall']:.1f} s, {ours['peak RSS GiB']:.2f} GiB"
+        if ref is not None:
+            line = (f"reference: {ref['wall']:.1f} s, {ref['peak RSS GiB']:.2f} GiB; {line}; "
+                    f"ratio {ours['wall'] / ref['wall']:.2f}")
+            same = ref["ties"] == ours["ties"] and abs(ref["total weight"] - ours["total weight"]) < 1e-3
+            line += (f"\nties {ref['ties']:,.0f} vs {ours['ties']:,.0f}, total weight {ref['total weight']:,.1f} vs "
+                     f"{ours['total weight']:,.1f}: {'the same graph' if same else 'DIFFERENT GRAPHS'}")
+            print(line)
+            print(f"  reference stages (s): {_stages(ref)}")
+        else:
+            print(f"{line}; ties {ours['ties']:,.0f}")
+        print(f"  ona stages (s): {_stages(ours)}")
+        if people in args.spark:
+            spark = measure("ona:spark", folder)
+            print(f"  ona --engine spark (local[2]): {spark['wall']:.1f} s, {spark['peak RSS GiB']:.2f} GiB "
+                  f"(driver); stages (s): {_stages(spark)}")
+    print("\ntop-50 broker recall against exact betweenness: python benchmarks/bench_brokers.py --org "
+          f"{args.data / 'n10000'}")
 
 
 if __name__ == "__main__":
