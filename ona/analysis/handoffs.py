@@ -3,7 +3,8 @@
 Input: a stored dataset and :class:`~ona.params.AnalysisParams` (``group_by``,
 ``since``, ``until``, ``no_owner_groups``). Output: :class:`HandoffAnalytics`.
 
-Every figure is computed in DuckDB by :mod:`ona.store.handoffs`, whose
+Every figure is computed in SQL by :mod:`ona.store.handoffs` (in the store's DuckDB,
+or on Spark with :class:`ona.store.spark.SparkEngine`), whose
 docstring defines handoffs, visits, stays, bounces, ping-pongs and
 "no owner" tickets; this module adds the rates and the typed models:
 
@@ -29,14 +30,15 @@ from ona.results_service import (
 )
 from ona.params import AnalysisParams
 from ona.store import Store
-from ona.store.handoffs import handoff_tables
+from ona.store.engine import DuckDBEngine, EventEngine
 
 __all__ = ["handoff_analytics", "window_group_labels"]
 
 DEPENDENCY = "dependency_without_relationship"
 
 
-def handoff_analytics(store: Store, dataset_id: str, params: AnalysisParams) -> HandoffAnalytics:
+def handoff_analytics(store: Store, dataset_id: str, params: AnalysisParams, *,
+                      engine: EventEngine | None = None) -> HandoffAnalytics:
     """Ticket handoff analytics of a stored dataset (see :mod:`ona.store.handoffs`).
 
     Parameters
@@ -45,6 +47,9 @@ def handoff_analytics(store: Store, dataset_id: str, params: AnalysisParams) -> 
     dataset_id : str
     params : AnalysisParams
         ``group_by``, ``since``, ``until`` and ``no_owner_groups`` are used.
+    engine : EventEngine, optional
+        Where the tables are computed: the store's DuckDB by default,
+        :class:`ona.store.spark.SparkEngine` on Spark (the same tables).
 
     Returns
     -------
@@ -60,8 +65,8 @@ def handoff_analytics(store: Store, dataset_id: str, params: AnalysisParams) -> 
         ``group_by`` names no column of people.
     """
     labels = window_group_labels(store, dataset_id, params)
-    tables = handoff_tables(store, dataset_id, labels, since=params.since, until=params.until,
-                            no_owner_groups=params.no_owner_groups)
+    tables = (engine or DuckDBEngine()).handoff_tables(store, dataset_id, labels, since=params.since,
+                                                       until=params.until, no_owner_groups=params.no_owner_groups)
     pairs = [
         HandoffPair(
             **row,

@@ -140,7 +140,7 @@ def analyze_dataset(
     ]
     groups = flag_silos(groups, params)
     stage("handoffs")
-    handoffs = handoff_analytics(store, dataset_id, params)
+    handoffs = handoff_analytics(store, dataset_id, params, engine=engine)
     stage("links")
     moves = {(p.from_group, p.to_group): p.group_handoffs for p in handoffs.pairs if p.group_handoffs}
     # the silo test's shuffles (same seed), now of every pair's weight and relationship

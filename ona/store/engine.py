@@ -5,17 +5,20 @@ group labels) and :class:`ona.params.AnalysisParams`. Output:
 :class:`ona.store.models.PairWeights` for the one-machine graph stage.
 
 The engine is an execution choice, not an analysis parameter: every engine
-computes the same pair weights from the same SQL
-(:mod:`ona.store.weights`), so results do not depend on it. DuckDB (the
+computes the same pair weights and ticket handoff tables from the same SQL
+(:mod:`ona.store.weights`, :mod:`ona.store.handoffs`), so results do not
+depend on it. DuckDB (the
 store itself) is the default; :class:`ona.store.spark.SparkEngine` runs the
 same statements as Spark jobs when the events outgrow one machine.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from ona.params import AnalysisParams
+from ona.store.handoffs import NO_OWNER_GROUPS, HandoffTables, handoff_tables
 from ona.store.models import PairWeights
 
 if TYPE_CHECKING:
@@ -32,6 +35,12 @@ class EventEngine(Protocol):
         """Pair weights (and with ``weekly`` the weight of every tie per week), events and external weights."""
         ...
 
+    def handoff_tables(self, store: Store, dataset_id: str, groups: dict[str, str], *,
+                       since: datetime | None = None, until: datetime | None = None,
+                       no_owner_groups: int = NO_OWNER_GROUPS) -> HandoffTables:
+        """The ticket handoff tables of :func:`ona.store.handoffs.handoff_tables` (groups: person_id -> group)."""
+        ...
+
 
 class DuckDBEngine:
     """The default engine: the store's embedded DuckDB."""
@@ -39,3 +48,8 @@ class DuckDBEngine:
     def pair_weights(self, store: Store, dataset_id: str, params: AnalysisParams, *,
                      weekly: bool = False) -> PairWeights:
         return store.pair_weights(dataset_id, params, weekly=weekly)
+
+    def handoff_tables(self, store: Store, dataset_id: str, groups: dict[str, str], *,
+                       since: datetime | None = None, until: datetime | None = None,
+                       no_owner_groups: int = NO_OWNER_GROUPS) -> HandoffTables:
+        return handoff_tables(store, dataset_id, groups, since=since, until=until, no_owner_groups=no_owner_groups)

@@ -66,16 +66,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pyarrow as pa
 
 from ona.store.datasets import dataset_key
+from ona.store.weights import DuckRunner, SqlRunner
 
 if TYPE_CHECKING:
     from ona.store.store import Store
 
-__all__ = ["NO_OWNER_GROUPS", "RESOLVED_STATUSES", "HandoffTables", "handoff_tables"]
+__all__ = ["NO_OWNER_GROUPS", "RESOLVED_STATUSES", "DuckHandoffRunner", "HandoffRunner", "HandoffTables", "compute_handoffs",
+           "handoff_tables"]
 
 #: Statuses that close a ticket (compared after trim and lower-casing).
 RESOLVED_STATUSES: tuple[str, ...] = (
@@ -236,7 +238,7 @@ tv AS (
            bool_or(closed_by_resolution) AS resolved, bool_or(grp IS NULL) AS external
     FROM _ho_visits GROUP BY ticket_id
 )
-SELECT tw.ticket_id, tr.handoffs, tv.* EXCLUDE (ticket_id)
+SELECT tw.ticket_id, tr.handoffs, tv.groups, tv.bounced, tv.ping_pong, tv.cross_group, tv.resolved, tv.external
 FROM tw JOIN tr USING (ticket_id) JOIN tv USING (ticket_id)
 """
 
@@ -329,14 +331,16 @@ SELECT n_within + n_cross + n_external, n_within, n_cross, n_external, median FR
 """
 
 # the export's group handoffs in the window that no pair counts (a name matching
-# no group of the analysis, or both naming the same one), and the names that matched none
+# no group of the analysis, or both naming the same one)
 _SUMMARY_GROUPS_SQL = """
-WITH g AS (SELECT *, {window} AS in_window FROM _ho_matched)
-SELECT count(*) FILTER (WHERE in_window AND (from_grp IS NULL OR to_grp IS NULL OR from_grp = to_grp)),
-       (SELECT coalesce(list(name ORDER BY name), []) FROM (
-           SELECT from_group AS name FROM g WHERE in_window AND from_grp IS NULL
-           UNION SELECT to_group FROM g WHERE in_window AND to_grp IS NULL))
-FROM g
+SELECT count(*) FILTER (WHERE from_grp IS NULL OR to_grp IS NULL OR from_grp = to_grp)
+FROM _ho_matched WHERE {window}
+"""
+
+# the names of those group handoffs that matched no group (sorted by the caller)
+_UNKNOWN_GROUPS_SQL = """
+SELECT from_group AS name FROM _ho_matched WHERE {window} AND from_grp IS NULL
+UNION SELECT to_group FROM _ho_matched WHERE {window} AND to_grp IS NULL
 """
 
 _SUMMARY_FIELDS = (
@@ -347,6 +351,31 @@ _SUMMARY_FIELDS = (
 )
 
 _TEMP = ("_ho_matched", "_ho_rows", "_ho_visits", "_ho_tickets")
+
+
+class HandoffRunner(SqlRunner, Protocol):
+    """Where the SQL of this module runs (:class:`ona.store.weights.SqlRunner`, plus a small table of labels).
+
+    The statements are DuckDB SQL; the Spark engine runs them translated by
+    sqlglot (:class:`ona.store.spark.SparkRunner`), so the definitions above
+    are written once for both engines.
+    """
+
+    def register(self, name: str, table: pa.Table) -> None:
+        """Make an Arrow table readable as ``name``."""
+
+    def unregister(self, name: str) -> None:
+        """Forget a table made by :meth:`register`."""
+
+
+class DuckHandoffRunner(DuckRunner):
+    """:class:`HandoffRunner` on a DuckDB cursor."""
+
+    def register(self, name: str, table: pa.Table) -> None:
+        self.con.register(name, table)
+
+    def unregister(self, name: str) -> None:
+        self.con.unregister(name)
 
 
 def handoff_tables(
@@ -383,31 +412,46 @@ def handoff_tables(
     NotFoundError
         If the dataset is not in the store.
     """
+    with store._cursor() as con:
+        return compute_handoffs(DuckHandoffRunner(con), dataset_key(con, dataset_id), groups, since=since,
+                                until=until, no_owner_groups=no_owner_groups)
+
+
+def compute_handoffs(
+    db: HandoffRunner,
+    ds: int,
+    groups: dict[str, str],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    no_owner_groups: int = NO_OWNER_GROUPS,
+) -> HandoffTables:
+    """:func:`handoff_tables` of dataset ``ds`` on any :class:`HandoffRunner` (the tables of :mod:`ona.store.schema`)."""
     labels = pa.table({"person_id": pa.array(list(groups), pa.string()),
                        "grp": pa.array(list(groups.values()), pa.string())})
-    with store._cursor() as con:
-        values: dict[str, object] = {"ds": dataset_key(con, dataset_id)}
-        if since is not None:
-            values["since"] = since
-        if until is not None:
-            values["until"] = until
-        con.register("_ho_groups", labels)
-        try:
-            window = _in_window("ts", since, until)
-            con.execute(_MATCHED_SQL, {"ds": values["ds"]})
-            con.execute(_rows_sql(window), values)
-            con.execute(_VISITS_SQL)
-            con.execute(_TICKETS_SQL)
-            owner = {"no_owner": no_owner_groups}
-            pairs = con.sql(_PAIRS_SQL, params=owner).to_arrow_table()
-            group_table = con.sql(_GROUPS_SQL).to_arrow_table()
-            tickets = con.execute(_SUMMARY_TICKETS_SQL, owner).fetchall()[0]
-            handoffs = con.execute(_SUMMARY_HANDOFFS_SQL).fetchall()[0]
-            matched = con.execute(_SUMMARY_GROUPS_SQL.format(window=window),
-                                  {k: v for k, v in values.items() if k != "ds"} or None).fetchall()[0]
-        finally:
-            con.unregister("_ho_groups")
-            con.execute("; ".join(f"DROP TABLE IF EXISTS {name}" for name in _TEMP))
-    summary = dict(zip(_SUMMARY_FIELDS, (*tickets, *handoffs, *matched), strict=True))
-    summary["unknown_groups"] = list(summary["unknown_groups"] or [])
+    values: dict[str, object] = {"ds": ds}
+    window_values: dict[str, object] = {}
+    if since is not None:
+        window_values["since"] = since
+    if until is not None:
+        window_values["until"] = until
+    db.register("_ho_groups", labels)
+    try:
+        window = _in_window("ts", since, until)
+        db.run(_MATCHED_SQL, values)
+        db.run(_rows_sql(window), {**values, **window_values})
+        db.run(_VISITS_SQL, {})
+        db.run(_TICKETS_SQL, {})
+        owner = {"no_owner": no_owner_groups}
+        pairs = db.arrow(_PAIRS_SQL, owner)
+        group_table = db.arrow(_GROUPS_SQL, {})
+        tickets = db.one(_SUMMARY_TICKETS_SQL, owner)
+        handoffs = db.one(_SUMMARY_HANDOFFS_SQL, {})
+        unmatched = db.one(_SUMMARY_GROUPS_SQL.format(window=window), window_values)
+        unknown = db.arrow(_UNKNOWN_GROUPS_SQL.format(window=window), window_values)
+    finally:
+        db.unregister("_ho_groups")
+        db.drop(_TEMP)
+    summary = dict(zip(_SUMMARY_FIELDS, (*tickets, *handoffs, *unmatched, sorted(unknown.column(0).to_pylist())),
+                       strict=True))
     return HandoffTables(pairs=pairs, groups=group_table, summary=summary)

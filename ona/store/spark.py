@@ -26,6 +26,7 @@ import functools
 import os
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ import pyarrow as pa
 from ona.errors import OnaError
 from ona.params import AnalysisParams
 from ona.store.datasets import dataset_key
+from ona.store.handoffs import NO_OWNER_GROUPS, HandoffTables, compute_handoffs
 from ona.store.models import PairWeights
 from ona.store.weights import aggregate
 
@@ -47,7 +49,7 @@ __all__ = ["EVENT_VIEWS", "SparkEngine", "SparkRunner", "spark_session", "stage_
 #: The canonical tables the Spark engine reads (one Parquet file or folder each: ``<source>/<name>.parquet``).
 EVENT_VIEWS: tuple[str, ...] = (
     "people", "emails", "email_recipients", "meetings", "meeting_attendees", "tickets", "chats",
-    "chat_recipients", "ties",
+    "chat_recipients", "ties", "group_handoffs",
 )
 
 #: The ``ds`` every staged table is read with (a staged folder holds one dataset).
@@ -92,11 +94,23 @@ def to_spark(sql: str) -> tuple[str | None, str, frozenset[str]]:
     import sqlglot
     from sqlglot import exp
 
-    tree = sqlglot.parse_one(sql, read="duckdb")
+    tree = sqlglot.parse_one(sql, read="duckdb").transform(_spark_functions)
     names = frozenset(p.name for p in tree.find_all(exp.Placeholder))
     if isinstance(tree, exp.Create):
         return tree.this.name, tree.expression.sql(dialect="spark"), names
     return None, tree.sql(dialect="spark"), names
+
+
+def _spark_functions(node: Any) -> Any:
+    """DuckDB functions sqlglot leaves in a form Spark refuses: ``quantile_cont(x, q)`` is Spark's ``percentile(x, q)``.
+
+    Both interpolate linearly between the order statistics (numpy's default).
+    """
+    from sqlglot import exp
+
+    if isinstance(node, exp.PercentileCont) and node.expression is not None:
+        return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
+    return node
 
 
 class SparkRunner:
@@ -124,6 +138,12 @@ class SparkRunner:
 
     def arrow(self, sql: str, values: dict[str, object]) -> pa.Table:
         return self._frame(sql, values)[1].toArrow()
+
+    def register(self, name: str, table: pa.Table) -> None:
+        self.spark.createDataFrame(table).createOrReplaceTempView(name)
+
+    def unregister(self, name: str) -> None:
+        self.spark.catalog.dropTempView(name)
 
     def drop(self, names: tuple[str, ...]) -> None:
         for name in names:
@@ -254,6 +274,14 @@ class SparkEngine:
             pairs = PairWeights(table=pairs.table, events=pairs.events, external=pairs.external,
                                 weekly=pairs.weekly.cast(_WEEKLY_SCHEMA))
         return pairs
+
+    def handoff_tables(self, store: Store, dataset_id: str, groups: dict[str, str], *,
+                       since: datetime | None = None, until: datetime | None = None,
+                       no_owner_groups: int = NO_OWNER_GROUPS) -> HandoffTables:
+        """:func:`ona.store.handoffs.handoff_tables` computed by Spark (equal to DuckDB's)."""
+        self._views(store, dataset_id)
+        return compute_handoffs(SparkRunner(self.spark), STAGED_DS, groups, since=since, until=until,
+                                no_owner_groups=no_owner_groups)
 
 
 def main() -> None:

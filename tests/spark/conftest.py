@@ -55,7 +55,8 @@ def write_org(folder: Path, *, seed: int = 3) -> Path:
     duplicates), meetings (external attendees, too small, too large for a
     limit of 10), tickets (internal and external handoffs, repeated
     holders), chats (DMs, groups, channel posts, thread replies, externals)
-    and ties (directed, undated, external).
+    ties (directed, undated, external) and group handoffs (names in any case, a queue that is no
+    department).
     """
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -127,4 +128,12 @@ def write_org(folder: Path, *, seed: int = 3) -> Path:
         ties.append([who(a), who(b), round(float(rng.uniform(0.1, 3)), 3), start, "viva",
                      str(rng.choice(["true", "false"]))])
     write("ties.csv", ["source", "target", "weight", "period_start", "channel", "directed"], ties)
+    moves = []  # assignment-group changes: names in any case, a queue that is no department
+    queues = [*DEPARTMENTS, "legal ", "SALES", "Vendor Desk"]
+    for t in range(0, 80, 3):
+        day = int(rng.integers(50))
+        for step in range(int(rng.integers(1, 4))):
+            a, b = rng.choice(len(queues), size=2, replace=False)
+            moves.append([f"T{t}", ts(day + step, int(rng.integers(600))), queues[a], queues[b]])
+    write("group_handoffs.csv", ["ticket_id", "timestamp", "from_group", "to_group"], moves)
     return folder
