@@ -53,6 +53,12 @@ def batched_source(source: str) -> str:
 
 '''
     out = source[:start] + batched + source[end:]
+    # 50 million meeting attendees pass 2 GiB of text: join them as large strings
+    out = out.replace("    lst = pa.LargeListArray.from_arrays(pa.array(offsets), values)\n",
+                      "    if isinstance(values, pa.ChunkedArray):\n"
+                      "        values = values.cast(pa.large_string()).combine_chunks()\n"
+                      "    lst = pa.LargeListArray.from_arrays(pa.array(offsets), values)\n")
+    out = out.replace('    joined = pc.binary_join(lst, ";")', '    joined = pc.binary_join(lst, pa.scalar(";", values.type))')
     out = out.replace('    _write(emails_csv, f"{out}/emails.csv", f"{pq_dir}/emails.parquet", emails_pq)\n', "")
     out = out.replace('"emails_rows": emails.num_rows, "email_recipient_refs": R, "broadcasts": int(bcast.sum()),',
                       '"emails_rows": rows_all, "email_recipient_refs": R, "broadcasts": bcast_all,')
