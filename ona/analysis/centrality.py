@@ -46,8 +46,10 @@ proportion to that spread: the *estimated ranking error* of the whole is
 half the disagreement (times the finite population correction
 ``sqrt(1 - k / n)``: every source gives the exact values), and sources are
 added until it is at most ``tolerance`` (``benchmarks/bench_brokers.py``
-checks it against exact values at 10,000 people: stated 4%, measured 2-6%;
-the disagreement itself is a conservative bound). Both are stated in
+checks it against exact values: at 10,000 people, over 8 seeds with the
+default parameters, 2,570 to 3,855 sources, stated 3.9% on average and
+measured 4.2%, every seed finding at least 94% of the exact top 50; the
+disagreement itself is a conservative bound). Both are stated in
 ``method`` with the sources used. The standard error per person is
 estimated from the spread of the estimates of the batches of sources
 (batch means, with the finite population correction ``1 - k / n``), and the
@@ -233,13 +235,15 @@ def _top_set(values: np.ndarray, candidates: np.ndarray, top: int) -> set[int]:
 def _disagreement(sums: np.ndarray, sizes: np.ndarray, candidates: np.ndarray, top: int, seed: int) -> float:
     """Mean share of one random half's top ``top`` that the other half ranks elsewhere (:data:`SPLITS` splits)."""
     rng = np.random.default_rng([seed, len(sums)])  # the same splits for the same batches
-    total, k = sums.sum(axis=0), sizes.sum()
-    shares = []
-    for _ in range(SPLITS):
-        half = rng.permutation(len(sums))[: len(sums) // 2]
-        a, k_a = sums[half].sum(axis=0), sizes[half].sum()
-        both = _top_set(a / k_a, candidates, top) & _top_set((total - a) / (k - k_a), candidates, top)
-        shares.append(1.0 - len(both) / top)
+    halves = np.zeros((SPLITS, len(sums)))
+    for row in halves:
+        row[rng.permutation(len(sums))[: len(sums) // 2]] = 1.0
+    a, k_a = halves @ sums, halves @ sizes  # each split's half A, in one product
+    b, k_b = sums.sum(axis=0) - a, sizes.sum() - k_a
+    shares = [
+        1.0 - len(_top_set(a[i] / k_a[i], candidates, top) & _top_set(b[i] / k_b[i], candidates, top)) / top
+        for i in range(SPLITS)
+    ]
     return float(np.mean(shares))
 
 
@@ -260,27 +264,30 @@ def _sampled(
     cap = max(samples, min(max_samples, n))
     order = np.random.default_rng(seed).permutation(active_idx)  # sources, a uniform order
     k_top = min(top, n)
-    parts: list[np.ndarray] = []  # per-batch sums of linearly scaled dependencies
-    part_sizes: list[int] = []  # sources per batch
+    # per-batch sums of linearly scaled dependencies and sources per batch (each call adds at most
+    # one short batch: rows for cap / SOURCE_BATCH full ones, one per call and one per growth step)
+    sums = np.empty((cap // SOURCE_BATCH + 2 * (cap // ROUND) + 64, adj.n))
+    sizes = np.empty(len(sums))
+    rows = 0
     done = 0
     target = min(samples, cap)
     disagreement = 1.0
     while True:
         while done < target:
             chunk = order[done : min(done + ROUND, target)]
-            parts.append(dependency_sums(adj, chunk, batch=SOURCE_BATCH, linear=True))
-            part_sizes += [SOURCE_BATCH] * (len(chunk) // SOURCE_BATCH) + [len(chunk) % SOURCE_BATCH] * (
-                len(chunk) % SOURCE_BATCH > 0
-            )
+            part = dependency_sums(adj, chunk, batch=SOURCE_BATCH, linear=True)
+            sums[rows : rows + len(part)] = part
+            sizes[rows : rows + len(part)] = SOURCE_BATCH
+            sizes[rows + len(part) - 1] = len(chunk) - SOURCE_BATCH * (len(part) - 1)
+            rows += len(part)
             done += len(chunk)
             on_progress("betweenness", done, cap)
-        sums = np.concatenate(parts)
-        parts = [sums]
-        sizes = np.asarray(part_sizes, dtype=np.float64)
-        disagreement = _disagreement(sums, sizes, active_idx, k_top, seed) if len(sums) > 1 else 1.0
+        if rows > 1:
+            disagreement = _disagreement(sums[:rows], sizes[:rows], active_idx, k_top, seed)
         if _ranking_error(disagreement, done, n) <= tolerance or done >= cap:
             break
         target = min(int(np.ceil(GROWTH * done)), cap)
+    sums, sizes = sums[:rows], sizes[:rows]
     on_progress("betweenness", cap, cap)
 
     k = float(done)

@@ -23,9 +23,12 @@ are kept for the accumulation of the dependencies, farthest vertex first:
 
 The sources run in parallel over numba's threads (each thread its own work
 arrays and its own batches, so sums do not depend on the scheduling: the same
-sources give the same bits). numba's default ``workqueue`` threading layer
-must not be entered from two Python threads at once, so :func:`dependency_sums`
-holds a module lock around the compiled call, which releases the GIL.
+sources give the same bits). numba takes the first threading layer it finds
+(tbb, OpenMP, else its own ``workqueue``); ``workqueue`` must not be entered
+from two Python threads at once, so :func:`dependency_sums` holds a module
+lock around the compiled call (which releases the GIL: other threads run
+meanwhile). GNU OpenMP does not survive a ``fork`` after a parallel region:
+the API forks its analysis processes from a fork server that never runs one.
 """
 
 from __future__ import annotations
