@@ -33,14 +33,14 @@ consultant and liaison are half as large and gatekeeper and representative
 the same.
 
 How it is computed, without enumerating pairs: with ``N_x(b)`` the number
-of b's neighbours in group x (the sparse product ``A @ G`` of the adjacency
-matrix and the group indicator matrix) and ``h = g(b)``, the pairs of
-neighbours by group combination are ``C(N_h, 2)`` (coordinator),
-``sum_{x != h} C(N_x, 2)`` (consultant), ``N_h (deg - N_h)`` (gatekeeper)
-and the rest (liaison). The closed pairs (``a ~ c``, triangles through b)
-are subtracted per role; they come from one masked sparse product that
-counts, for every tie ``(b, a)``, the common neighbours ``c`` in a's group
-and outside it (see :func:`_closed_pairs`).
+of b's neighbours in group x and ``h = g(b)``, the pairs of neighbours by
+group combination are ``C(N_h, 2)`` (coordinator), ``sum_{x != h} C(N_x,
+2)`` (consultant), ``N_h (deg - N_h)`` (gatekeeper) and the rest (liaison).
+The closed pairs (``a ~ c``, triangles through b) are subtracted per role;
+they come from the compiled pass over the triangles through every tie
+(:func:`ona.analysis.ego.ego_sums`), which counts, for every tie ``(b, a)``,
+the common neighbours ``c`` in a's group and outside it (see
+:func:`_closed_pairs`).
 
 References
 ----------
@@ -52,31 +52,16 @@ approach to brokerage in transaction networks. *Sociological Methodology*
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
-from ona.analysis.adjacency import adjacency, masked_product, row_of_entries, tie_arrays
+from ona.analysis.ego import EgoSums, Neighbours, ego_sums, group_counts, neighbours
 from ona.graph.model import CollabGraph, Partition
 
 #: The roles, in the order of :class:`ona.results.Brokerage`'s fields.
 ROLES = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
 
-# Counts of common neighbours outside a's group are carried in the high bits
-# of one int64 product: c_in + 2**32 * c_out (both < 2**31 for any graph
-# this library can hold), so one sparse product gives both.
-_SHIFT = np.int64(1) << np.int64(32)
-
-
-def closure_operand(g: CollabGraph, partition: Partition,
-                    ties: tuple[np.ndarray, np.ndarray, np.ndarray]) -> sp.csr_array:
-    """``Z``: 1 on same-group ties, 2**32 on cross-group ties (see :func:`_closed_pairs`)."""
-    group = np.asarray(partition.membership, dtype=np.int64)
-    same = group[ties[0]] == group[ties[1]]
-    return adjacency(g, np.where(same, np.int64(1), _SHIFT), dtype=np.int64, ties=ties)
-
 
 def brokerage_counts(
-    g: CollabGraph, partition: Partition, *, ties: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-    closure: sp.csr_array | None = None,
+    g: CollabGraph, partition: Partition, *, nb: Neighbours | None = None, sums: EgoSums | None = None,
 ) -> dict[str, np.ndarray]:
     """Open two-paths through every person, by Gould-Fernandez role.
 
@@ -87,11 +72,11 @@ def brokerage_counts(
         or closed whatever the tie strengths).
     partition : Partition
         The groups; ``partition.membership[i]`` is vertex i's group.
-    ties : tuple of numpy.ndarray, optional
-        ``tie_arrays(g)`` when the caller already has it.
-    closure : scipy.sparse.csr_array, optional
-        ``A * (A @ Z)`` (int64, on the ties) when the caller computed it with
-        another product (:func:`closure_operand` gives ``Z``).
+    nb : Neighbours, optional
+        ``neighbours(g)`` when the caller already has them.
+    sums : EgoSums, optional
+        ``ego_sums(nb, partition.membership)`` when the caller already has
+        them (the same groups: the closed pairs depend on them).
 
     Returns
     -------
@@ -128,15 +113,9 @@ def brokerage_counts(
     if len(partition.membership) != n:
         raise ValueError(f"partition has {len(partition.membership)} members, graph has {n} vertices")
     group = np.asarray(partition.membership, dtype=np.int64)
-    ties = tie_arrays(g) if ties is None else ties
-    u, v, _ = ties
-    a = adjacency(g, dtype=np.int64, ties=ties)
-    indicator = sp.csr_array((np.ones(n, dtype=np.int64), (np.arange(n), group)), shape=(n, max(partition.k, 1)))
-    per_group = sp.csr_array(a @ indicator)  # N_x(b): neighbours of b in group x
-    deg = np.diff(a.indptr).astype(np.int64)
-    same = group[u] == group[v]
-    own = np.bincount(u[same], minlength=n) + np.bincount(v[same], minlength=n)  # N_h(b)
-    square_sum = np.asarray(per_group.multiply(per_group).sum(axis=1), dtype=np.int64).ravel()
+    nb = neighbours(g) if nb is None else nb
+    deg = nb.degree()
+    own, square_sum = group_counts(nb, group)  # N_h(b) and sum_x N_x(b)^2
     same_pairs = (square_sum - deg) // 2  # sum_x C(N_x, 2), as sum_x N_x = deg
     other = deg - own
 
@@ -145,9 +124,7 @@ def brokerage_counts(
     gatekeeper = own * other
     liaison = (other * other - (square_sum - own * own)) // 2
 
-    if closure is None:
-        closure = masked_product(a, a, closure_operand(g, partition, ties))
-    closed = _closed_pairs(closure, group)
+    closed = _closed_pairs(ego_sums(nb, group) if sums is None else sums)
     coordinator = coordinator - closed["coordinator"]
     consultant = consultant - closed["consultant"]
     gatekeeper = gatekeeper - closed["gatekeeper"]
@@ -161,13 +138,13 @@ def brokerage_counts(
     }
 
 
-def _closed_pairs(product: sp.csr_array, group: np.ndarray) -> dict[str, np.ndarray]:
+def _closed_pairs(sums: EgoSums) -> dict[str, np.ndarray]:
     """Closed pairs {a, c} of b's neighbours (triangles a-b-c), per role.
 
     For every tie (b, a), ``c_in(b, a)`` counts common neighbours c with
-    g(c) = g(a) and ``c_out(b, a)`` those with g(c) != g(a): one masked
-    product ``A * (A @ Z)`` where Z holds 1 on same-group ties and 2**32 on
-    cross-group ties. Then, with h = g(b):
+    g(c) = g(a) and ``c_out(b, a)`` those with g(c) != g(a) (the sums of
+    :class:`~ona.analysis.ego.EgoSums` add them up over b's ties). Then,
+    with h = g(b):
 
     - coordinator: sum over same-group ties (b, a) of c_in / 2 (a, c in h);
     - consultant: sum over all ties of c_in / 2, minus the coordinator ones
@@ -176,23 +153,11 @@ def _closed_pairs(product: sp.csr_array, group: np.ndarray) -> dict[str, np.ndar
       each triangle is seen once, from its end a inside h);
     - liaison: every remaining triangle (cross-group tie a ~ c, neither in h).
     """
-    n = product.shape[0]
-    rows = row_of_entries(product)
-    c_out = product.data // _SHIFT
-    c_in = product.data - c_out * _SHIFT
-    same = group[rows] == group[product.indices]
-    triangles_in = np.bincount(rows, weights=c_in, minlength=n)  # 2 x same-group ties among neighbours
-    triangles = np.bincount(rows, weights=c_in + c_out, minlength=n)  # 2 x all ties among neighbours
-    coordinator = np.bincount(rows[same], weights=c_in[same], minlength=n)
-    gatekeeper = np.bincount(rows[same], weights=c_out[same], minlength=n)
-    # bincount sums in float64: exact for integers below 2**53
-    coordinator = np.rint(coordinator).astype(np.int64) // 2
-    triangles_in = np.rint(triangles_in).astype(np.int64) // 2
-    triangles = np.rint(triangles).astype(np.int64) // 2
-    gatekeeper = np.rint(gatekeeper).astype(np.int64)
+    coordinator = sums.coordinator // 2
+    triangles_in = sums.triangles_in // 2
     return {
         "coordinator": coordinator,
         "consultant": triangles_in - coordinator,
-        "gatekeeper": gatekeeper,
-        "liaison": triangles - triangles_in - gatekeeper,
+        "gatekeeper": sums.gatekeeper,
+        "liaison": sums.triangles // 2 - triangles_in - sums.gatekeeper,
     }

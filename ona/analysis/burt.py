@@ -19,7 +19,10 @@ max_k w_jk``.
   ``[1, deg_i]`` (contacts who are not tied to each other count fully).
 
 Both match ``networkx.constraint`` and ``networkx.effective_size`` with
-``weight="weight"``.
+``weight="weight"`` (and constraint igraph's ``Graph.constraint``). Both
+come from one compiled pass over the triangles through every tie
+(:func:`ona.analysis.ego.ego_sums`), which the person metrics share with
+the brokerage counts.
 
 References
 ----------
@@ -30,24 +33,32 @@ Competition*. Harvard University Press.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
-from ona.analysis.adjacency import adjacency, masked_product, tie_arrays
+from ona.analysis.ego import EgoSums, Neighbours, ego_sums, neighbours
 from ona.graph.model import CollabGraph
 
 
-def constraint(g: CollabGraph) -> np.ndarray:
-    """Burt's weighted constraint of every vertex (igraph), NaN for isolates.
+def constraint(g: CollabGraph, *, sums: EgoSums | None = None, nb: Neighbours | None = None) -> np.ndarray:
+    """Burt's weighted constraint of every vertex (igraph's definition), NaN for isolates.
+
+    Computed by the compiled pass of :func:`ona.analysis.ego.ego_sums`
+    (igraph's ``Graph.constraint`` gives the same values, one vertex at a
+    time and on one core).
 
     Parameters
     ----------
     g : CollabGraph
         Undirected weighted collaboration graph.
+    sums : EgoSums, optional
+        ``ego_sums`` of the graph when the caller already has them.
+    nb : Neighbours, optional
+        ``neighbours(g)`` when the caller already has them.
 
     Returns
     -------
     numpy.ndarray
-        ``C_i`` (see the module docstring) per vertex; NaN where i has no tie.
+        ``C_i`` (see the module docstring) per vertex; NaN where i has no tie
+        (and, as igraph, where a strength involved is 0).
 
     Examples
     --------
@@ -64,45 +75,35 @@ def constraint(g: CollabGraph) -> np.ndarray:
     >>> [round(float(x), 4) for x in c]
     [1.0069, 1.0069, 0.6111, 1.0, nan]
     """
-    if g.n == 0:
-        return np.zeros(0)
-    values = np.asarray(g.graph.constraint(weights=g.weight if g.graph.ecount() else None), dtype=np.float64)
-    values[np.asarray(g.graph.degree()) == 0] = np.nan
+    nb = neighbours(g) if nb is None else nb
+    sums = ego_sums(nb) if sums is None else sums
+    values = sums.constraint.copy()
+    values[nb.degree() == 0] = np.nan
     return values
 
 
-def redundancy_operand(g: CollabGraph, ties: tuple[np.ndarray, np.ndarray, np.ndarray]) -> sp.csr_array:
-    """``M``: the tie weights divided by each row's largest weight (the marginal strength m_jq)."""
-    weights = adjacency(g, ties[2], ties=ties)
-    largest = weights.max(axis=1).toarray().ravel() if weights.nnz else np.zeros(g.n)
-    with np.errstate(divide="ignore"):
-        inv_largest = np.where(largest > 0, 1.0 / largest, 0.0)
-    return sp.csr_array(sp.diags_array(inv_largest) @ weights)
-
-
-def effective_size(g: CollabGraph, *, ties: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-                   closure: sp.csr_array | None = None) -> np.ndarray:
+def effective_size(g: CollabGraph, *, sums: EgoSums | None = None, nb: Neighbours | None = None) -> np.ndarray:
     """Burt's weighted effective size of every vertex, NaN for isolates.
 
     ``E_i = deg_i - sum_q p_iq sum_{j in N(i)} m_jq``: the inner sum runs over
-    the common neighbours j of i and q, so it is the masked sparse product
-    ``(A @ M)[i, q]`` on the ties (``A`` binary adjacency, ``M`` the weights
-    divided by each row's largest weight).
+    the common neighbours j of i and q, which the compiled pass of
+    :func:`ona.analysis.ego.ego_sums` visits (its ``redundancy`` is the double
+    sum with ``w_iq`` for ``p_iq``).
 
     Parameters
     ----------
     g : CollabGraph
         Undirected weighted collaboration graph.
-    ties : tuple of numpy.ndarray, optional
-        ``tie_arrays(g)`` when the caller already has it.
-    closure : scipy.sparse.csr_array, optional
-        ``A * (A @ M)`` (elementwise, on the ties) when the caller computed it
-        with another product (:func:`redundancy_operand` gives ``M``).
+    sums : EgoSums, optional
+        ``ego_sums`` of the graph when the caller already has them.
+    nb : Neighbours, optional
+        ``neighbours(g)`` when the caller already has them.
 
     Returns
     -------
     numpy.ndarray
-        ``E_i`` per vertex, in ``[1, deg_i]``; NaN where i has no tie.
+        ``E_i`` per vertex, in ``[1, deg_i]``; NaN where i has no tie
+        (``deg_i`` where all of i's ties weigh 0).
 
     Examples
     --------
@@ -117,18 +118,12 @@ def effective_size(g: CollabGraph, *, ties: tuple[np.ndarray, np.ndarray, np.nda
     >>> [round(float(x), 4) for x in e]
     [1.0, 1.0, 2.3333, 1.0, nan]
     """
-    n = g.n
-    ties = tie_arrays(g) if ties is None else ties
-    weights = adjacency(g, ties[2], ties=ties)
-    binary = adjacency(g, ties=ties)
-    degree = np.diff(binary.indptr).astype(np.float64)
-    strength = np.asarray(weights.sum(axis=1)).ravel()
+    nb = neighbours(g) if nb is None else nb
+    sums = ego_sums(nb) if sums is None else sums
+    degree = nb.degree().astype(np.float64)
+    strength = nb.strength()
     with np.errstate(divide="ignore"):
         inv_strength = np.where(strength > 0, 1.0 / strength, 0.0)
-    if closure is None:
-        closure = masked_product(binary, binary, redundancy_operand(g, ties))
-    # sum_q w_iq * (A @ M)[i, q], then divide by s_i to turn w_iq into p_iq
-    redundancy = np.asarray(weights.multiply(closure).sum(axis=1)).ravel() * inv_strength
-    values = degree - redundancy
+    values = degree - sums.redundancy * inv_strength
     values[degree == 0] = np.nan
     return values

@@ -42,12 +42,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import scipy.sparse as sp
 
-from ona.analysis.adjacency import adjacency, masked_product, tie_arrays
-from ona.analysis.brokerage import ROLES, brokerage_counts, closure_operand
-from ona.analysis.burt import constraint, effective_size, redundancy_operand
+from ona.analysis.adjacency import tie_arrays
+from ona.analysis.brokerage import ROLES, brokerage_counts
+from ona.analysis.burt import constraint, effective_size
 from ona.analysis.centrality import BetweennessResult, betweenness
+from ona.analysis.ego import ego_sums, neighbours
 from ona.graph.model import CollabGraph, Partition
 from ona.params import AnalysisParams
 from ona.progress import OnProgress, no_progress
@@ -143,8 +143,7 @@ def person_metrics(
     if communities is not None and len(communities) != n:
         raise ValueError(f"communities has {len(communities)} members, graph has {n} vertices")
     group = np.asarray(partition.membership, dtype=np.int64)
-    ties = tie_arrays(g)
-    u, v, w = ties
+    u, v, w = tie_arrays(g)
     degree = np.asarray(g.graph.degree(), dtype=np.int64) if n else np.zeros(0, np.int64)
     strength = np.bincount(u, weights=w, minlength=n) + np.bincount(v, weights=w, minlength=n)
     cross = group[u] != group[v]
@@ -165,20 +164,17 @@ def person_metrics(
     between = betweenness_result.values
     if len(between) != n:
         raise ValueError(f"betweenness_result has {len(between)} values, graph has {n} vertices")
-    burt_constraint = constraint(g)
-    # one two-hop product for brokerage (integer Z, real part) and effective size (M, imaginary part):
-    # the product's cost is sum_v deg(v)^2, paid once
-    binary = adjacency(g, ties=ties)
-    both = masked_product(binary, binary, closure_operand(g, partition, ties).astype(np.complex128)
-                          + 1j * redundancy_operand(g, ties))
-    real = sp.csr_array((np.rint(both.data.real).astype(np.int64), both.indices, both.indptr), shape=both.shape)
-    imaginary = sp.csr_array((both.data.imag, both.indices, both.indptr), shape=both.shape)
-    burt_size = effective_size(g, ties=ties, closure=imaginary)
+    # one compiled pass over the triangles through every tie gives constraint,
+    # effective size and the closed two-paths of the brokerage (sum_v deg(v)^2 / 2 steps)
+    nb = neighbours(g)
+    sums = ego_sums(nb, group)
+    burt_constraint = constraint(g, sums=sums, nb=nb)
+    burt_size = effective_size(g, sums=sums, nb=nb)
     articulation = np.zeros(n, dtype=bool)
     articulation[np.asarray(g.graph.articulation_points(), dtype=np.int64)] = True
     bridges = np.asarray(g.graph.bridges(), dtype=np.int64)
     bridge_edges = np.bincount(u[bridges], minlength=n) + np.bincount(v[bridges], minlength=n)
-    counts = brokerage_counts(g, partition, ties=ties, closure=real)
+    counts = brokerage_counts(g, partition, nb=nb, sums=sums)
     broker = np.column_stack([counts[r] for r in ROLES]) if n else np.zeros((0, len(ROLES)), np.int64)
 
     columns = {

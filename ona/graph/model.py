@@ -8,6 +8,11 @@ handoff count, both directions).
 
 igraph stays inside ``ona.graph`` and ``ona.analysis``: analyses return plain
 data keyed by person_id and group name.
+
+A ``CollabGraph`` is immutable: its igraph graph must not be changed once
+wrapped (nothing in ona changes it), so what is derived from it
+(:meth:`CollabGraph.edges`, the index) is computed once and kept. Only a
+change of the graph's size is noticed (the edges are read again).
 """
 
 from __future__ import annotations
@@ -38,11 +43,32 @@ class CollabGraph:
         return self.graph.vcount()
 
     def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Edge endpoints and weights as numpy arrays ``(u, v, w)``, u < v."""
-        m = self.graph.ecount()
+        """Edge endpoints and weights as numpy arrays ``(u, v, w)``, u < v, in igraph's edge order.
+
+        Read from igraph once (an analysis asks a dozen times, and igraph
+        hands its edge list over as Python tuples) and shared: the arrays are
+        read-only. Read again if the graph's size has changed.
+
+        Examples
+        --------
+        >>> gr = ig.Graph(n=3, edges=[(0, 1), (1, 2)]); gr.es["weight"] = [2.0, 1.0]
+        >>> g = CollabGraph(gr, ("a", "b", "c"))
+        >>> u, v, w = g.edges()
+        >>> u.tolist(), v.tolist(), w.tolist(), g.edges()[0] is u, u.flags.writeable
+        ([0, 1], [1, 2], [2.0, 1.0], True, False)
+        """
+        size = (self.graph.vcount(), self.graph.ecount())
+        cached = self.__dict__.get("_edges")
+        if cached is not None and cached[0] == size:
+            return cached[1]
+        m = size[1]
         # flattening igraph's list of tuples directly is ~4x faster than np.asarray on it
         flat = np.fromiter(chain.from_iterable(self.graph.get_edgelist()), dtype=np.int64, count=2 * m)
-        return flat[0::2].copy(), flat[1::2].copy(), self.edge_attr(self.weight)
+        arrays = (flat[0::2].copy(), flat[1::2].copy(), self.edge_attr(self.weight))
+        for a in arrays:
+            a.flags.writeable = False
+        object.__setattr__(self, "_edges", (size, arrays))  # a cache on a frozen dataclass
+        return arrays
 
     def edge_attr(self, name: str) -> np.ndarray:
         if self.graph.ecount() == 0:

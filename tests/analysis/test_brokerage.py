@@ -67,7 +67,7 @@ def test_matches_brute_force_property(n: int, data: st.DataObject) -> None:
 def test_small_blocks_give_the_same_counts(monkeypatch: pytest.MonkeyPatch) -> None:
     g, part = random_org(40, 0.3, 3, groups=4)
     whole = brokerage_counts(g, part)
-    monkeypatch.setattr("ona.analysis.adjacency.BLOCK_WORK", 30)
+    monkeypatch.setattr("ona.analysis.ego.BLOCKS_PER_THREAD", 1000)  # about a block per row
     cut = brokerage_counts(g, part)
     for role in ROLES:
         assert np.array_equal(cut[role], whole[role])

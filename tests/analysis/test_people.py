@@ -107,11 +107,12 @@ def test_burt_measures_match_networkx(seed: int) -> None:
 
 
 def test_burt_measures_in_small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the masked product cut into many row blocks gives the same answer
+    # the compiled pass cut into many row blocks gives the same answer
     g, _ = random_org(40, 0.3, 7)
-    whole = effective_size(g)
-    monkeypatch.setattr("ona.analysis.adjacency.BLOCK_WORK", 25)
-    np.testing.assert_allclose(effective_size(g), whole, rtol=1e-12)
+    whole = effective_size(g), constraint(g)
+    monkeypatch.setattr("ona.analysis.ego.BLOCKS_PER_THREAD", 1000)
+    np.testing.assert_allclose(effective_size(g), whole[0], rtol=1e-12)
+    np.testing.assert_allclose(constraint(g), whole[1], rtol=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -215,7 +216,7 @@ def test_graph_without_ties() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["adjacency", "brokerage", "burt", "centrality", "communities", "people", "structure"],
+    ["adjacency", "brokerage", "burt", "centrality", "communities", "ego", "people", "structure"],
 )
 def test_docstring_examples(module: str) -> None:
     result = doctest.testmod(importlib.import_module(f"ona.analysis.{module}"))
