@@ -77,6 +77,7 @@ from ona.analysis.links import explaining_silo, judged_pairs
 from ona.analysis.significance import benjamini_hochberg
 from ona.analysis.silos import silo_mask
 from ona.graph.model import CHANNELS, CollabGraph, Partition
+from ona.graph.shuffles import PARALLEL_LOCK
 from ona.params import AnalysisParams
 from ona.results import GroupMetrics, LinkMetrics
 
@@ -186,21 +187,17 @@ def _fixed(g: CollabGraph, partition: Partition, e: GroupEdges, links: list[Link
     pair_of = {(int(a), int(b)): p for p, (a, b) in enumerate(zip(source, target))}
     tracked = np.array(sorted(pair_of[tuple(sorted((index[lk.source], index[lk.target])))]
                               for lk in links if lk.fragile), dtype=np.int64)  # fmt: skip
-    number = np.full(source.size, -1)
-    number[tracked] = np.arange(tracked.size)
-    lo, hi = np.minimum(e.gu, e.gv), np.maximum(e.gu, e.gv)
-    cross = lo != hi
-    edge_pair = np.full(e.u.size, -1)
-    # the index of pair (a, b), a < b, in np.triu_indices(k, 1) order
-    a, b = lo[cross], hi[cross]
-    edge_pair[cross] = a * (2 * k - a - 1) // 2 + (b - a - 1)
-    crossing = np.flatnonzero(edge_pair >= 0)
-    mine = crossing[number[edge_pair[crossing]] >= 0]
+    # each tracked link's number by the groups of a tie's ends (-1: not a tracked link)
+    number = np.full((k, k), -1, dtype=np.int64)
+    number[source[tracked], target[tracked]] = np.arange(tracked.size)
+    number[target[tracked], source[tracked]] = np.arange(tracked.size)
+    link = number.ravel()[e.gu * k + e.gv] if tracked.size else np.full(e.u.size, -1, dtype=np.int64)
+    mine = np.flatnonzero(link >= 0)
     return _Fixed(
         k=k, n=n, sizes=sizes, source=source, target=target, ties=ties, outside_ties=outside_ties,
         judged=judged, tiny=tiny, moves=move_matrix[source, target],
         p_inside=tuple(_falling(sizes, n, j) for j in (2, 3, 4)), p_between=p_between,
-        tracked=tracked, tracked_link=number[edge_pair[mine]], tracked_edge=mine,
+        tracked=tracked, tracked_link=link[mine], tracked_edge=mine,
         tracked_a=e.u[mine], tracked_b=e.v[mine],
     )  # fmt: skip
 
@@ -403,23 +400,25 @@ def flag_stability(g: CollabGraph, partition: Partition, groups: list[GroupMetri
     ``params.stability_resamples == 0``, the results come back unchanged.
     """
     resamples = params.stability_resamples
-    week = weekly.column("week").to_numpy(zero_copy_only=False).astype(float)
-    weeks, block = _week_blocks(week)
+    weeks, block = _week_blocks(_column(weekly, "week"))
     if resamples == 0 or weeks.size < 2:
         return groups, links
     e = group_edges(g, partition)
     f = _fixed(g, partition, e, links, group_handoffs or {}, params)
     blocks = weeks.size + 1  # the last block: timeless ties, in every resample
-    edge = weekly.column("edge").to_numpy(zero_copy_only=False).astype(np.int64)
+    edge = _column(weekly, "edge")
     k, n = f.k, f.n
-    columns = {c: weekly.column(c).to_numpy(zero_copy_only=False).astype(float)
-               for c in ("weight", "relationship", "handoffs")}  # fmt: skip
+    columns = {c: _column(weekly, c) for c in ("weight", "relationship", "handoffs")}
     tensors, gram_w, gram_r = _week_sums(edge, block, columns, e, n, k, blocks)
-    tracked_rows = np.isin(edge, f.tracked_edge)
-    tracked_by_week = sp.csr_matrix(
-        (columns["weight"][tracked_rows], (np.searchsorted(f.tracked_edge, edge[tracked_rows]), block[tracked_rows])),
-        shape=(f.tracked_edge.size, blocks),
-    )  # f.tracked_edge is sorted: np.flatnonzero
+    if f.tracked_edge.size:
+        tracked_rows = np.flatnonzero(np.isin(edge, f.tracked_edge))
+        tracked_by_week = sp.csr_matrix(
+            (np.asarray(columns["weight"][tracked_rows], dtype=float),
+             (np.searchsorted(f.tracked_edge, edge[tracked_rows]), block[tracked_rows])),
+            shape=(f.tracked_edge.size, blocks),
+        )  # f.tracked_edge is sorted: np.flatnonzero  # fmt: skip
+    else:
+        tracked_by_week = sp.csr_matrix((0, blocks))
     rng = np.random.default_rng(params.seed)
     draw = _block_draw(weeks.size, params.stability_block_weeks)
     silo, weak, ei, ratio = [], [], [], []
@@ -473,24 +472,65 @@ def flag_stability(g: CollabGraph, partition: Partition, groups: list[GroupMetri
     return out_groups, out_links
 
 
+def _column(table: pa.Table, name: str) -> np.ndarray:
+    """A column as numpy, without a copy where arrow allows it (nulls become NaN)."""
+    column = table.column(name)
+    if column.null_count and not pa.types.is_floating(column.type):
+        return column.to_numpy(zero_copy_only=False).astype(float)
+    return column.to_numpy()
+
+
 def _week_blocks(week: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The weeks with events (sorted) and every row's block: its week's index, or ``weeks.size`` if timeless."""
+    """The weeks with events (sorted) and every row's block: its week's index, or ``weeks.size`` if timeless.
+
+    ``week`` is integer (every row dated) or float (NaN or infinite: a
+    timeless row).
+    """
+    numbered = _number_weeks(week, 4 * week.size + 1_000_000)
+    if numbered is not None:  # week numbers: a table beats sorting every row
+        return numbered
     timeless = ~np.isfinite(week)
     dated = week[~timeless].astype(np.int64)
-    block = np.full(week.size, 0, dtype=np.int64)
-    if dated.size == 0:
-        return dated, block
-    low = int(dated.min())
-    span = int(dated.max()) - low + 1
-    if span <= 4 * dated.size + 1_000_000:  # week numbers: a table beats sorting every row
-        present = np.bincount(dated - low, minlength=span) > 0
-        weeks = np.flatnonzero(present) + low
-        index = np.cumsum(present) - 1
-        block[~timeless] = index[dated - low]
-    else:
-        weeks, inverse = np.unique(dated, return_inverse=True)
-        block[~timeless] = inverse
-    block[timeless] = weeks.size
+    weeks, inverse = np.unique(dated, return_inverse=True)
+    block = np.full(week.size, weeks.size, dtype=np.int64)
+    block[~timeless] = inverse
+    return weeks, block
+
+
+@numba.njit(cache=True, nogil=True)
+def _number_weeks(week, span_limit):  # noqa: ANN001, ANN202
+    """:func:`_week_blocks` through a table of the weeks between the first and the last; None past ``span_limit``."""
+    low, high, dated = np.int64(0), np.int64(0), 0
+    for i in range(week.size):
+        x = float(week[i])
+        if np.isfinite(x):
+            w = np.int64(week[i])
+            if dated == 0 or w < low:
+                low = w
+            if dated == 0 or w > high:
+                high = w
+            dated += 1
+    if dated == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(week.size, dtype=np.int64)
+    span = high - low + 1
+    if span > span_limit:
+        return None
+    index = np.zeros(span, dtype=np.int64)
+    for i in range(week.size):
+        if np.isfinite(float(week[i])):
+            index[np.int64(week[i]) - low] = 1
+    count = 0
+    for j in range(span):
+        present = index[j]
+        index[j] = count if present else -1
+        count += present
+    weeks = np.empty(count, dtype=np.int64)
+    for j in range(span):
+        if index[j] >= 0:
+            weeks[index[j]] = low + j
+    block = np.empty(week.size, dtype=np.int64)
+    for i in range(week.size):
+        block[i] = index[np.int64(week[i]) - low] if np.isfinite(float(week[i])) else count
     return weeks, block
 
 
@@ -502,34 +542,97 @@ def _week_sums(edge: np.ndarray, block: np.ndarray, columns: dict[str, np.ndarra
     ``X[t, b]`` tie t's weight in block b and ``P[p, b]`` person p's, a
     resample drawing block b ``c_b`` times has ``W = sum(c @ X.T)``,
     ``Q = c @ (X.T X) @ c`` and ``S = c @ (P.T P) @ c``: each gram is
-    ``(week sums, X.T X, P.T P)``. The products are sums of outer products
-    of one tie's (one person's) few weeks, built tie by tie and person by
-    person, never as a dense ties x weeks matrix.
+    ``(week sums, X.T X, P.T P)``. X.T X is a sum of outer products of one
+    tie's few weeks, built tie by tie (never a dense ties x weeks matrix);
+    P is held whole when people x weeks is at most :data:`_DENSE_PEOPLE`,
+    and P.T P is otherwise summed person by person. Rows come sorted by tie
+    from the store; other orders are sorted here.
     """
-    order = np.arange(edge.size) if (np.diff(edge) >= 0).all() else np.argsort(edge, kind="stable")
-    edges = e.u.size
-    start = np.zeros(edges + 1, dtype=np.int64)
-    np.cumsum(np.bincount(edge, minlength=edges), out=start[1:])
-    values = np.column_stack([columns[c][order] for c in ("weight", "relationship", "handoffs")])
+    names = ("weight", "relationship", "handoffs")
+    values = [columns[c] for c in names]
+    if not _is_sorted(edge):
+        order = np.argsort(edge, kind="stable")
+        edge, block, values = edge[order], block[order], [x[order] for x in values]
     cells = (e.gu * k + e.gv).astype(np.int64)
-    sums, tie_gram, person_gram, m = _week_kernel(start, block[order].astype(np.int64), values, cells, e.u, e.v, n,
-                                                  k, blocks)  # fmt: skip
+    sums, tie_gram, m, start = _week_kernel(edge, block, *values, cells, e.u, e.v, k, blocks)
+    if 2 * n * blocks <= _DENSE_PEOPLE:  # every person's weight per week at once: P.T P is a matrix product
+        people = _people_by_week(edge, block, values[0], values[1], e.u, e.v, n, blocks)
+        person_gram = np.stack([people[c].T @ people[c] for c in range(2)])
+    else:  # too many people x weeks to hold: person by person
+        first, incident = _incidence(e.u, e.v, n)
+        with PARALLEL_LOCK:
+            person_gram = _person_gram(start, block, values[0], values[1], first, incident, blocks)
     diagonal = np.einsum("cbii->cbi", m).copy()
     m = m + m.transpose(0, 1, 3, 2)
     m[:, :, np.arange(k), np.arange(k)] = diagonal
-    tensors = {c: m[i] for i, c in enumerate(("weight", "relationship", "handoffs"))}
+    tensors = {c: m[i] for i, c in enumerate(names)}
     return tensors, (sums[0], tie_gram[0], person_gram[0]), (sums[1], tie_gram[1], person_gram[1])
 
 
 @numba.njit(cache=True, nogil=True)
-def _week_kernel(start, block, values, cells, u, v, n, k, blocks):  # noqa: ANN001, ANN202
-    """:func:`_week_sums` over rows sorted by tie (``start``: each tie's run); grams of the first two columns."""
-    edges = start.size - 1
+def _is_sorted(a):  # noqa: ANN001, ANN202
+    for i in range(1, a.size):
+        if a[i] < a[i - 1]:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _week_kernel(edge, block, weight, relationship, handoffs, cells, u, v, k, blocks):  # noqa: ANN001, ANN202
+    """Over rows sorted by tie: the week sums, X.T X of weight and relationship, the tensors, each tie's rows."""
+    edges = u.size
+    start = np.zeros(edges + 1, dtype=np.int64)  # each tie's run of rows
+    for r in range(edge.size):
+        start[edge[r] + 1] += 1
+    for t in range(edges):
+        start[t + 1] += start[t]
     sums = np.zeros((2, blocks))
     tie_gram = np.zeros((2, blocks, blocks))
-    person_gram = np.zeros((2, blocks, blocks))
-    tensor = np.zeros((values.shape[1], blocks, k * k))
-    # every person's ties, person by person (a counting sort of both ends)
+    tensor = np.zeros((3, blocks, k * k))
+    vec = np.zeros((blocks, 2))
+    seen = np.zeros(blocks, dtype=np.bool_)
+    touched = np.empty(blocks, dtype=np.int64)
+    for t in range(edges):  # tie by tie: X.T X, the week sums and the tensors
+        m = 0
+        for r in range(start[t], start[t + 1]):
+            b = block[r]
+            if not seen[b]:
+                seen[b] = True
+                touched[m] = b
+                m += 1
+            vec[b, 0] += weight[r]
+            vec[b, 1] += relationship[r]
+            tensor[0, b, cells[t]] += weight[r]
+            tensor[1, b, cells[t]] += relationship[r]
+            tensor[2, b, cells[t]] += handoffs[r]
+        _add_outer(tie_gram, vec, touched, m, seen)
+    for r in range(edge.size):
+        sums[0, block[r]] += weight[r]
+        sums[1, block[r]] += relationship[r]
+    return sums, tie_gram, tensor.reshape(3, blocks, k, k), start
+
+
+#: people x weeks entries up to which P is held whole (2 columns: 256 MB)
+_DENSE_PEOPLE = 32_000_000
+
+
+@numba.njit(cache=True, nogil=True)
+def _people_by_week(edge, block, weight, relationship, u, v, n, blocks):  # noqa: ANN001, ANN202
+    """P of weight and relationship: every person's weight in every week block, (2, n, blocks)."""
+    people = np.zeros((2, n, blocks))
+    for r in range(edge.size):
+        t, b = edge[r], block[r]
+        people[0, u[t], b] += weight[r]
+        people[0, v[t], b] += weight[r]
+        people[1, u[t], b] += relationship[r]
+        people[1, v[t], b] += relationship[r]
+    return people
+
+
+@numba.njit(cache=True, nogil=True)
+def _incidence(u, v, n):  # noqa: ANN001, ANN202
+    """Every person's ties, person by person (a counting sort of both ends): (first, incident)."""
+    edges = u.size
     first = np.zeros(n + 1, dtype=np.int64)
     for t in range(edges):
         first[u[t] + 1] += 1
@@ -543,43 +646,56 @@ def _week_kernel(start, block, values, cells, u, v, n, k, blocks):  # noqa: ANN0
         fill[u[t]] += 1
         incident[fill[v[t]]] = t
         fill[v[t]] += 1
-    vec = np.zeros((blocks, 2))
-    seen = np.zeros(blocks, dtype=np.bool_)
-    touched = np.empty(blocks, dtype=np.int64)
-    for who in range(2):  # 0: tie by tie (X.T X and the tensors), 1: person by person (P.T P)
-        owners = edges if who == 0 else n
-        for o in range(owners):
+    return first, incident
+
+
+@numba.njit(cache=True, nogil=True)
+def _add_outer(gram, vec, touched, m, seen):  # noqa: ANN001, ANN202
+    """gram[c] += outer(vec[:, c], vec[:, c]) over the ``m`` touched blocks; then clear them."""
+    for i in range(m):
+        bi = touched[i]
+        for j in range(m):
+            bj = touched[j]
+            gram[0, bi, bj] += vec[bi, 0] * vec[bj, 0]
+            gram[1, bi, bj] += vec[bi, 1] * vec[bj, 1]
+    for i in range(m):
+        b = touched[i]
+        seen[b] = False
+        vec[b, 0] = 0.0
+        vec[b, 1] = 0.0
+
+
+#: people per share of the P.T P pass (a fixed split: the sum's order does not depend on the threads)
+_PEOPLE_SHARE = 4096
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _person_gram(start, block, weight, relationship, first, incident, blocks):  # noqa: ANN001, ANN202
+    """P.T P of weight and relationship, person by person (each share of people on one thread)."""
+    n = first.size - 1
+    shares = max(1, (n + _PEOPLE_SHARE - 1) // _PEOPLE_SHARE)
+    grams = np.zeros((shares, 2, blocks, blocks))
+    for s in numba.prange(shares):
+        vec = np.zeros((blocks, 2))
+        seen = np.zeros(blocks, dtype=np.bool_)
+        touched = np.empty(blocks, dtype=np.int64)
+        for p in range(s * _PEOPLE_SHARE, min(n, (s + 1) * _PEOPLE_SHARE)):
             m = 0
-            lo, hi = (o, o + 1) if who == 0 else (first[o], first[o + 1])
-            for i in range(lo, hi):
-                t = o if who == 0 else incident[i]
+            for i in range(first[p], first[p + 1]):
+                t = incident[i]
                 for r in range(start[t], start[t + 1]):
                     b = block[r]
                     if not seen[b]:
                         seen[b] = True
                         touched[m] = b
                         m += 1
-                    vec[b, 0] += values[r, 0]
-                    vec[b, 1] += values[r, 1]
-                    if who == 0:
-                        for c in range(values.shape[1]):
-                            tensor[c, b, cells[t]] += values[r, c]
-            gram = tie_gram if who == 0 else person_gram
-            for i in range(m):
-                bi = touched[i]
-                for j in range(m):
-                    bj = touched[j]
-                    gram[0, bi, bj] += vec[bi, 0] * vec[bj, 0]
-                    gram[1, bi, bj] += vec[bi, 1] * vec[bj, 1]
-            for i in range(m):
-                b = touched[i]
-                seen[b] = False
-                if who == 0:
-                    sums[0, b] += vec[b, 0]
-                    sums[1, b] += vec[b, 1]
-                vec[b, 0] = 0.0
-                vec[b, 1] = 0.0
-    return sums, tie_gram, person_gram, tensor.reshape(values.shape[1], blocks, k, k)
+                    vec[b, 0] += weight[r]
+                    vec[b, 1] += relationship[r]
+            _add_outer(grams[s], vec, touched, m, seen)
+    out = np.zeros((2, blocks, blocks))
+    for s in range(shares):
+        out += grams[s]
+    return out
 
 
 def _block_draw(weeks: int, block: int | None):  # noqa: ANN202 - a closure

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-__all__ = ["BLOCK", "TieLists", "internal_null", "label_dtype", "label_shuffles", "pair_block", "pair_null",
-           "shuffle_batch"]
+__all__ = ["BLOCK", "PARALLEL_LOCK", "TieLists", "internal_null", "label_dtype", "label_shuffles", "pair_block",
+           "pair_null", "shuffle_batch"]
 
 #: shuffles per pass over the ties (int16 labels: 64 bytes, one cache line, per vertex)
 BLOCK = 32
@@ -37,9 +37,9 @@ _PAIR_ENTRIES = 1_000_000
 #: shuffle x vertex entries of one batch of shuffles (int64: 64 MB)
 _BATCH_ENTRIES = 8_000_000
 
-# numba's workqueue threading layer (the fallback without TBB or OpenMP) aborts the process when two
-# Python threads enter parallel code at once; analyses in threads take turns here
-_LOCK = threading.Lock()
+#: numba's workqueue threading layer (the fallback without TBB or OpenMP) aborts the process when two
+#: Python threads enter parallel code at once: every parallel kernel of the analyses runs under this lock
+PARALLEL_LOCK = threading.Lock()
 
 
 def label_shuffles(n: int, permutations: int, seed: int, *, batch: int = 64) -> Iterator[np.ndarray]:
@@ -108,10 +108,14 @@ class TieLists:
     def of(cls, u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> TieLists:
         """Lists of the ties ``(u[i], v[i], w[i])`` over ``n`` vertices."""
         u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
-        order = np.lexsort((v, u))
+        w = np.asarray(w, dtype=np.float64)
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(u, minlength=n), out=indptr[1:])
-        return cls(indptr, v[order].astype(np.int32), np.ascontiguousarray(w, dtype=np.float64)[order])
+        step, same = np.diff(u), u[1:] == u[:-1]
+        if bool(np.all((step > 0) | (same & (v[1:] >= v[:-1])))):  # igraph's order already: no sort
+            return cls(indptr, v.astype(np.int32), np.ascontiguousarray(w))
+        order = np.lexsort((v, u))
+        return cls(indptr, v[order].astype(np.int32), w[order])
 
 
 def internal_null(ties: TieLists, membership: np.ndarray, perms: np.ndarray, observed: np.ndarray,
@@ -130,7 +134,7 @@ def internal_null(ties: TieLists, membership: np.ndarray, perms: np.ndarray, obs
     k = observed.size
     labels = np.asarray(membership).astype(label_dtype(k))
     chunks = numba.get_num_threads()
-    with _LOCK:
+    with PARALLEL_LOCK:
         s1, s2, ge = _internal_null(ties.indptr, ties.other, ties.weight, labels, perms,
                                     np.asarray(observed, dtype=np.float64), float(tol), chunks,
                                     max(1, block))  # fmt: skip
@@ -164,7 +168,7 @@ def pair_null(ties: TieLists, cut: TieLists, membership: np.ndarray, perms: np.n
     k = observed.shape[1]
     labels = np.asarray(membership).astype(label_dtype(k))
     chunks = numba.get_num_threads()
-    with _LOCK:
+    with PARALLEL_LOCK:
         s1, s2, le = _pair_null(ties.indptr, ties.other, ties.weight, cut.indptr, cut.other, cut.weight, labels,
                                 perms, np.asarray(observed, dtype=np.float64), float(tol), chunks,
                                 max(1, block or pair_block(k)))  # fmt: skip

@@ -194,19 +194,28 @@ def test_one_group_or_no_link_to_judge(groups: dict[str, list[str]]) -> None:
 def _edges(rng: np.random.Generator, n: int, k: int, density: float):  # noqa: ANN202
     from ona.analysis.groups import GroupEdges
 
-    u, v = np.triu_indices(n, 1)
-    keep = rng.random(u.size) < density
-    u, v = u[keep], v[keep]
+    if n <= 100:
+        u, v = np.triu_indices(n, 1)
+        keep = rng.random(u.size) < density
+        u, v = u[keep], v[keep]
+    else:  # a sparse graph on many people
+        a, b = rng.integers(0, n, (2, int(density * n * n / 2)))
+        pairs = np.unique(np.column_stack([np.minimum(a, b), np.maximum(a, b)])[a != b], axis=0)
+        u, v = pairs[:, 0], pairs[:, 1]
     w = rng.integers(0, 5, u.size).astype(float)
     membership = rng.integers(0, k, n)
     return GroupEdges(u, v, w, membership[u], membership[v], w > 0)
 
 
-@pytest.mark.parametrize(("n", "k", "weeks"), [(2, 1, 2), (15, 3, 5), (40, 6, 9), (30, 25, 4)])
-def test_week_sums_equal_dense_products(n: int, k: int, weeks: int) -> None:
+@pytest.mark.parametrize(("n", "k", "weeks"), [(2, 1, 2), (15, 3, 5), (40, 6, 9), (30, 25, 4), (9000, 4, 3)])
+@pytest.mark.parametrize("dense", [True, False])
+def test_week_sums_equal_dense_products(n: int, k: int, weeks: int, dense: bool,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     # oracle: the dense ties x blocks and people x blocks matrices and np.bincount, as the sums are defined
+    if not dense:  # P.T P person by person (in shares of people on the threads)
+        monkeypatch.setattr(stability, "_DENSE_PEOPLE", 0)
     rng = np.random.default_rng(n + k + weeks)
-    e = _edges(rng, n, k, 0.5)
+    e = _edges(rng, n, k, 0.5 if n <= 100 else 0.001)
     blocks = weeks + 1
     rows = int(3 * e.u.size)
     edge = rng.integers(0, max(1, e.u.size), rows) if e.u.size else np.zeros(0, dtype=np.int64)
@@ -240,6 +249,8 @@ def test_week_blocks_number_the_weeks_and_put_timeless_rows_last() -> None:
     weeks, block = stability._week_blocks(far)
     assert weeks.tolist() == [0, 5, 10**12] and block.tolist() == [0, 2, 1]
     assert stability._week_blocks(np.array([np.nan]))[0].size == 0
+    weeks, block = stability._week_blocks(np.array([2865, 2860, 2865], dtype=np.int32))  # the store's type: no nulls
+    assert weeks.tolist() == [2860, 2865] and block.tolist() == [1, 0, 1]
 
 
 def test_channel_basis_equals_each_variant_computed_alone() -> None:

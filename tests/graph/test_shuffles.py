@@ -122,6 +122,17 @@ def test_float_weights_agree_to_rounding() -> None:
     np.testing.assert_allclose(s1[1], plain, rtol=1e-12)
 
 
+def test_tie_lists_are_the_same_from_any_order() -> None:
+    rng = np.random.default_rng(2)
+    u, v, w = _random_graph(rng, 30, 0.3)
+    shuffled = TieLists.of(u, v, w, 30)
+    order = np.lexsort((v, u))
+    ordered = TieLists.of(u[order], v[order], w[order], 30)  # the already-sorted path
+    for name in ("indptr", "other", "weight"):
+        np.testing.assert_array_equal(getattr(shuffled, name), getattr(ordered, name))
+    assert shuffled.other.tolist() == v[order].tolist()
+
+
 def test_pair_block_bounds_the_accumulators() -> None:
     assert pair_block(20) == shuffles.BLOCK
     assert pair_block(300) * 2 * 300 * 300 <= shuffles._PAIR_ENTRIES
@@ -131,3 +142,27 @@ def test_pair_block_bounds_the_accumulators() -> None:
 def test_doctests() -> None:
     outcome = doctest.testmod(shuffles)
     assert outcome.attempted > 0 and outcome.failed == 0
+
+
+def test_threads_take_turns_and_agree() -> None:
+    # analyses in threads (an API worker next to a script): the parallel kernels run one at a time, same sums
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(9)
+    n, k = 300, 8
+    u, v, w = _random_graph(rng, n, 0.1)
+    membership = rng.integers(0, k, n)
+    ties = TieLists.of(u, v, w, n)
+    cut = TieLists.of(u[:0], v[:0], w[:0], n)
+    perms = np.concatenate(list(label_shuffles(n, 200, seed=4)))
+
+    def run(_: int) -> tuple[np.ndarray, np.ndarray]:
+        return (pair_null(ties, cut, membership, perms, np.zeros((2, k, k)), 0.0)[0],
+                internal_null(ties, membership, perms, np.zeros(k), 0.0)[0])  # fmt: skip
+
+    alone = run(0)
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(run, range(8)))
+    for pairs, internal in together:
+        np.testing.assert_array_equal(pairs, alone[0])
+        np.testing.assert_array_equal(internal, alone[1])
