@@ -292,8 +292,12 @@ def _sampled(
 
     k = float(done)
     mean = sums.sum(axis=0) / k  # mean per source
-    # batch means: Var(one source) ~ sum_b k_b (mean_b - mean)^2 / (B - 1)
-    per_source_var = (sizes[:, None] * (sums / sizes[:, None] - mean) ** 2).sum(axis=0) / max(len(sizes) - 1, 1)
+    # batch means: Var(one source) ~ sum_b k_b (mean_b - mean)^2 / (B - 1) (a row at a time: no B x n temporaries)
+    per_source_var = np.zeros(adj.n)
+    for row, size in zip(sums, sizes, strict=True):
+        gap = row / size - mean
+        per_source_var += size * gap * gap
+    per_source_var /= max(len(sizes) - 1, 1)
     se = n * np.sqrt(per_source_var / k * (1.0 - k / n)) * scale
     values = np.clip(n * mean * scale, 0.0, 1.0)
     max_se = float(se.max()) if len(se) else 0.0
