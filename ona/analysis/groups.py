@@ -21,18 +21,13 @@ their defaults: :mod:`ona.analysis.significance`, the communities module and
 :mod:`ona.analysis.silos` fill them.
 
 Everything is vectorized over edges (``np.bincount`` and a sparse group x
-group matrix); nothing loops over edges or people. The edge list of a graph
-is read from igraph once (:func:`group_edges` keeps it while the graph
-lives): a whole analysis asks for it half a dozen times.
+group matrix); nothing loops over edges or people.
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass
 
-import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 
@@ -58,21 +53,9 @@ class GroupEdges:
     tie: np.ndarray
 
 
-#: id of an igraph graph -> (weak reference to it, its vertex and edge counts, its read-only edge ends);
-#: an entry leaves with its graph (igraph graphs are not hashable, so no WeakKeyDictionary)
-_ENDS: dict[int, tuple[weakref.ref[ig.Graph], tuple[int, int], np.ndarray, np.ndarray]] = {}
-_ENDS_LOCK = threading.Lock()
-
-
 def group_edges(g: CollabGraph, partition: Partition) -> GroupEdges:
-    """Edge arrays of ``g`` annotated with the group of each end.
-
-    The ends ``u``, ``v`` are read-only arrays shared by every call on the
-    same graph (reading them from igraph is the costly part; the weights
-    are read afresh).
-    """
-    u, v = _edge_ends(g)
-    w = g.edge_attr(g.weight)
+    """Edge arrays of ``g`` annotated with the group of each end (``u``, ``v``, ``w``: ``g.edges()``, read-only)."""
+    u, v, w = g.edges()
     membership = np.asarray(partition.membership, dtype=np.int64)
     if membership.shape != (g.n,):
         raise ValueError(f"partition has {membership.shape[0]} members for a graph of {g.n} people")
@@ -203,31 +186,6 @@ def group_metrics(g: CollabGraph, partition: Partition) -> list[GroupMetrics]:
             )
         )
     return result
-
-
-def _edge_ends(g: CollabGraph) -> tuple[np.ndarray, np.ndarray]:
-    """``g.edges()``'s ends, read once per igraph graph (and again if its size changed)."""
-    graph = g.graph
-    size = (graph.vcount(), graph.ecount())
-    with _ENDS_LOCK:
-        hit = _ENDS.get(id(graph))
-    if hit is not None and hit[0]() is graph and hit[1] == size:
-        return hit[2], hit[3]
-    u, v, _ = g.edges()
-    u.flags.writeable = False
-    v.flags.writeable = False
-    key = id(graph)
-    with _ENDS_LOCK:
-        old = _ENDS.get(key)
-        if old is None or old[0]() is not graph:
-            weakref.finalize(graph, _forget, key)
-        _ENDS[key] = (weakref.ref(graph), size, u, v)
-    return u, v
-
-
-def _forget(key: int) -> None:
-    with _ENDS_LOCK:
-        _ENDS.pop(key, None)
 
 
 def _sizes(membership: np.ndarray, k: int) -> np.ndarray:

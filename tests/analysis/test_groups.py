@@ -199,30 +199,3 @@ def _assert_same(a: list[dict], b: list[dict]) -> None:
 
 def test_doctests() -> None:
     assert doctest.testmod(groups_module).failed == 0
-
-
-def test_group_edges_reads_a_graph_once_and_follows_its_changes() -> None:
-    import gc
-
-    import igraph as ig
-    import numpy as np
-
-    from ona.analysis import groups
-    from ona.graph.model import CollabGraph, Partition
-
-    graph = ig.Graph([(0, 1), (1, 2)])
-    graph.es["weight"] = [1.0, 2.0]
-    g = CollabGraph(graph, ("a", "b", "c"))
-    part = Partition(("A", "B"), np.array([0, 0, 1]))
-    first, again = groups.group_edges(g, part), groups.group_edges(g, part)
-    assert again.u is first.u and not first.u.flags.writeable  # shared, so nobody may write to it
-    graph.es["weight"] = [1.0, 5.0]  # weights are read afresh
-    assert groups.group_edges(g, part).w.tolist() == [1.0, 5.0]
-    graph.add_edges([(0, 2)])
-    graph.es["weight"] = [1.0, 5.0, 3.0]
-    grown = groups.group_edges(g, part)
-    assert (grown.u.tolist(), grown.v.tolist(), grown.gv.tolist()) == ([0, 1, 0], [1, 2, 2], [0, 1, 1])
-    key = id(graph)
-    del g, graph, first, again, grown
-    gc.collect()
-    assert key not in groups._ENDS  # the entry left with its graph
