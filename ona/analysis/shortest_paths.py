@@ -25,28 +25,25 @@ The sources run in parallel over numba's threads (each thread its own work
 arrays and its own batches, so sums do not depend on the scheduling: the same
 sources give the same bits). numba takes the first threading layer it finds
 (tbb, OpenMP, else its own ``workqueue``); ``workqueue`` must not be entered
-from two Python threads at once, so :func:`dependency_sums` holds a module
-lock around the compiled call (which releases the GIL: other threads run
-meanwhile). GNU OpenMP does not survive a ``fork`` after a parallel region:
+from two Python threads at once, so :func:`dependency_sums` holds the lock of
+every parallel kernel of the analyses (:data:`ona.graph.shuffles.PARALLEL_LOCK`)
+around the compiled call (which releases the GIL: other threads run meanwhile). GNU OpenMP does not survive a ``fork`` after a parallel region:
 the API forks its analysis processes from a fork server that never runs one.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 
 from ona.graph.model import CollabGraph
+from ona.graph.shuffles import PARALLEL_LOCK
 
 #: Relative tolerance under which two path lengths are equal (igraph's comparison).
 EPS = 1e-9
 
-#: numba's workqueue threading layer aborts the process when two threads run a
-#: parallel kernel at once: one parallel call at a time in this process.
-_PARALLEL = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -409,6 +406,6 @@ def dependency_sums(adj: Adjacency, sources: np.ndarray, *, batch: int, linear: 
     src = np.ascontiguousarray(sources, dtype=np.int64)
     if len(src) == 0:
         return np.zeros((0, adj.n))
-    with _PARALLEL:
+    with PARALLEL_LOCK:
         threads = numba.get_num_threads()
         return _batch_sums(adj.start, adj.head, adj.length, adj.reach, src, int(batch), bool(linear), threads)
