@@ -83,7 +83,8 @@ def neighbours(g: CollabGraph) -> Neighbours:
     if g.n >= 2**31:
         raise ValueError(f"{g.n} vertices: neighbour indices are int32")
     indptr, indices, weights = _csr(g.n, u, v, np.asarray(w, dtype=np.float64))
-    _sort_rows(indptr, indices, weights)
+    if not _sort_rows(indptr, indices, weights):
+        raise ValueError("the graph has a loop or a repeated tie: the ego-network sums need a simple graph")
     return Neighbours(indptr, indices, weights)
 
 
@@ -230,7 +231,11 @@ def _csr(n, u, v, w):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True)
 def _sort_rows(indptr, indices, weights):  # pragma: no cover - compiled
-    """Sort every neighbour list in place (rows already sorted are only checked)."""
+    """Sort every neighbour list in place (rows already sorted are only checked).
+
+    Returns whether the graph is simple (no vertex twice in a list, none in its own).
+    """
+    simple = True
     for i in range(len(indptr) - 1):
         start, stop = indptr[i], indptr[i + 1]
         for k in range(start + 1, stop):
@@ -239,6 +244,10 @@ def _sort_rows(indptr, indices, weights):  # pragma: no cover - compiled
                 indices[start:stop] = indices[start:stop][order]
                 weights[start:stop] = weights[start:stop][order]
                 break
+        for k in range(start, stop):
+            if indices[k] == i or (k > start and indices[k] == indices[k - 1]):
+                simple = False
+    return simple
 
 
 @numba.njit(cache=True, nogil=True)
@@ -365,7 +374,7 @@ def _ego_kernel(indptr, upper, indices, weights, inv_strength, inv_largest, grou
                     if x > highest:
                         break
                     hit_b[hits] = b
-                    hits += (member[x >> 6] >> np.uint64(x & 63)) & np.uint64(1)  # triangle u - v - x, v < x
+                    hits += np.int64((member[x >> 6] >> np.uint64(x & 63)) & np.uint64(1))  # triangle u-v-x
                 p_v = p_row[k_v]
                 m_v = m_row[k_v]
                 g_v = g_row[k_v]

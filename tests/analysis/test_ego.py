@@ -227,6 +227,12 @@ def test_brokerage_from_shared_sums() -> None:
         np.testing.assert_array_equal(shared[role], alone[role])
 
 
+@pytest.mark.parametrize("edges", [[(0, 1), (1, 1)], [(0, 1), (1, 2), (1, 0)]], ids=["loop", "repeated"])
+def test_simple_graphs_only(edges: list[tuple[int, int]]) -> None:
+    with pytest.raises(ValueError, match="simple graph"):
+        neighbours(graph(3, edges))
+
+
 def test_group_length_is_checked() -> None:
     g = graph(3, [(0, 1)])
     with pytest.raises(ValueError, match="group has 2 members"):
