@@ -33,6 +33,7 @@ from ona.errors import DatasetError
 from ona.io.layout import LF, QUOTE, Layout, field_counts, layout, quotes_before
 from ona.io.raw import (
     RawTable,
+    Released,
     fields_reasons,
     first_bad_utf8,
     keep_named,
@@ -128,6 +129,7 @@ def read_csv_pieces(path: Path, file: str) -> Iterator[RawTable]:
     names = _header(first, lay, head, file)
     pos = start = int(lay.starts[head + 1]) if head + 1 < lay.starts.size else first.size
     lines_before = header_lines = int(np.searchsorted(lay.terminators, pos, side="left"))
+    released = Released(mapped, bom)
     while pos < data.size:
         end = _cut(data, pos, has_quote)
         body = data[pos:end]
@@ -148,6 +150,7 @@ def read_csv_pieces(path: Path, file: str) -> Iterator[RawTable]:
             raise DatasetError(file, f"cannot be read as CSV ({exc})", line=lines_before + 1) from exc
         lines_before += int(lay.terminators.size)
         pos = end
+        released(end)  # the piece's rows are parsed into their own buffers
         yield piece
 
 

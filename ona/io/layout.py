@@ -20,6 +20,7 @@ the number of records, not by the size of the file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -193,7 +194,8 @@ def field_counts(data: np.ndarray, lay: Layout, *, has_quote: bool) -> np.ndarra
 
 
 def count_records(
-    data: np.ndarray, *, has_cr: bool, has_quote: bool, stop_after: int | None = None
+    data: np.ndarray, *, has_cr: bool, has_quote: bool, stop_after: int | None = None,
+    done: Callable[[int], None] | None = None,
 ) -> tuple[int, bool]:
     """Count the non-blank records of ``data`` as :func:`layout` finds them, in bounded memory.
 
@@ -208,6 +210,9 @@ def count_records(
         As for :func:`layout`.
     stop_after : int, optional
         Stop once more records than this were counted.
+    done : callable, optional
+        Called with the offset before which the scan no longer reads, after
+        each chunk (see :class:`ona.io.raw.Released`).
 
     Returns
     -------
@@ -249,6 +254,8 @@ def count_records(
         start = int(term[-1]) + 1
         if stop_after is not None and count > stop_after:
             return count, False
+        if done is not None:
+            done(min(start, s))
     if start < n:  # a last record without a terminator
         count += 1
     return count, True

@@ -29,7 +29,10 @@ with the same name are refused. Extra columns of people become its
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -60,6 +63,9 @@ from ona.progress import OnProgress, no_progress
 from ona.results import FileReport, Reject, ValidationReport
 
 TABLE_ORDER = ("people", "emails", "meetings", "tickets", "chats", "ties", "people_history", "group_handoffs")
+
+#: Event pieces validated at once (each on its own thread, with its own DuckDB connection).
+PIECE_WORKERS = 2
 
 _EVENTS: dict[str, Callable[[duckdb.DuckDBPyConnection, RawTable, Directory], Validated]] = {
     "emails": validate_emails,
@@ -315,7 +321,7 @@ def read_into(
             else:
                 assert directory is not None  # people is always read first
                 rows_read, duplicates = _validate_pieces(
-                    con, table, path, label, fmts[table], directory, kept, limits, column_map or {}, sink
+                    table, path, label, fmts[table], directory, kept, limits, column_map or {}, sink
                 )
             duplicates += sink.end_file(table)
             _add_file(report, label, fmts[table], rows_read, kept, duplicates)
@@ -326,7 +332,6 @@ def read_into(
 
 
 def _validate_pieces(
-    con: duckdb.DuckDBPyConnection,
     table: str,
     path: Path,
     file: str,
@@ -339,22 +344,55 @@ def _validate_pieces(
 ) -> tuple[int, int]:
     """Validate an event file a piece at a time into ``sink``; the rows read and the duplicates within pieces.
 
-    Each piece's rejects go to ``kept`` as soon as it is validated, so only
-    its first rejected rows outlive the piece.
+    Pieces are validated on :data:`PIECE_WORKERS` threads (Arrow, numpy and
+    DuckDB release the GIL), while the next piece is parsed; the sink gets
+    them in file order. Each piece's rejects go to ``kept`` as soon as it is
+    validated, so only its first rejected rows outlive the piece.
     """
+    validator = _EVENTS[table]
+    local = threading.local()
+    opened: list[duckdb.DuckDBPyConnection] = []
+    lock = threading.Lock()
+
+    def validate(piece: RawTable) -> Validated:
+        own = getattr(local, "con", None)
+        if own is None:  # one DuckDB connection per thread: a connection is not shared across threads
+            own = local.con = connect()
+            with lock:
+                opened.append(own)
+        return validator(own, piece, directory)
+
     rows_read = duplicates = 0
-    for piece in read_pieces(path, file, fmt):
-        rows_read += piece.rows_read
-        check_read(file, rows_read, limits)
-        kept.add(piece.rejects)
-        # hand the rows over: the validator frees them once prepared (peak memory)
-        handed = [apply_map(piece, column_map, required=False) if table == "people_history" else piece]
-        del piece
-        result = _EVENTS[table](con, handed.pop(), directory)
+    pending: deque[Future[Validated]] = deque()
+
+    def hand_over() -> None:
+        nonlocal duplicates
+        result = pending.popleft().result()
         kept.add(result.rejects)
         duplicates += result.duplicates
         sink.add(table, Validated(result.tables, no_rejects(), result.duplicates))
-        del result
+
+    try:
+        with ThreadPoolExecutor(max_workers=PIECE_WORKERS, thread_name_prefix="ona-validate") as pool:
+            try:
+                for piece in read_pieces(path, file, fmt):
+                    rows_read += piece.rows_read
+                    check_read(file, rows_read, limits)
+                    kept.add(piece.rejects)
+                    # hand the rows over: the validator frees them once prepared (peak memory)
+                    handed = [apply_map(piece, column_map, required=False) if table == "people_history" else piece]
+                    del piece
+                    pending.append(pool.submit(validate, handed.pop()))
+                    while len(pending) > PIECE_WORKERS:
+                        hand_over()
+                while pending:
+                    hand_over()
+            finally:
+                for future in pending:
+                    future.cancel()
+    finally:
+        for own in opened:
+            own.close()
     return rows_read, duplicates
 
 
