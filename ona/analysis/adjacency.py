@@ -14,8 +14,9 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from ona.analysis.ego import BLOCKS_PER_THREAD, PARALLEL_LOCK, row_blocks
+from ona.analysis.ego import BLOCKS_PER_THREAD, row_blocks
 from ona.graph.model import CollabGraph
+from ona.graph.shuffles import PARALLEL_LOCK
 
 
 def tie_arrays(g: CollabGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -20,22 +20,20 @@ vertices and a few accumulators of the largest degree: nothing of the size
 of the two-hop product.
 
 The kernels are compiled with numba on first use and cached on disk. The
-parallel ones run under :data:`PARALLEL_LOCK`: numba's fallback threading
-layer (*workqueue*) must not be entered by two Python threads at once.
+parallel ones run under :data:`ona.graph.shuffles.PARALLEL_LOCK`, the lock of
+every parallel kernel of the analyses: numba's fallback threading layer
+(*workqueue*) must not be entered by two Python threads at once.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 
 from ona.graph.model import CollabGraph
-
-#: Held while a parallel kernel runs (numba's workqueue layer is not thread-safe).
-PARALLEL_LOCK = threading.Lock()
+from ona.graph.shuffles import PARALLEL_LOCK
 
 #: Row blocks per thread: blocks of equal work, handed out dynamically, so a
 #: core slowed by another process does not hold the others up.
