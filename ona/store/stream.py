@@ -15,8 +15,12 @@ The rows stored are those of ``save_dataset(read_dataset_files(...))``
 repeats one accepted in an earlier piece of its file (same ``message_id``;
 same ``meeting_id`` and ``start``) is deleted after the file's last piece
 and counted as a duplicate, as the in-memory merge does; event keys then
-run on with gaps, which nothing reads as a count. Everything happens in one
-transaction: a file refused half-way leaves the store as it was.
+run on with gaps, which nothing reads as a count. Loading in one
+transaction would hold every appended row in memory until its commit, so
+the rows are appended outside one, under a dataset key no reader knows yet;
+the dataset's row in ``datasets`` is written last, and a file refused
+half-way deletes what was appended (rows left by a killed process are
+deleted by the next load), so the store is left as it was.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from ona.store.ingest import (
     person_order,
 )
 from ona.store.models import DatasetInfo
-from ona.store.schema import first_row, transaction
+from ona.store.schema import EVENT_TABLES, first_row, transaction
 
 #: Event tables whose rows carry a key numbered per piece: (key column, the tables keyed by it,
 #: the columns that make two events one, the table holding them).
@@ -77,7 +81,7 @@ _EXTERNAL = {
 class StoreTables:
     """A :class:`ona.io.load.TableSink` inserting every piece into the store under dataset key ``ds``.
 
-    The connection must be inside a transaction (see :func:`load_files`).
+    Rows are appended as they come (see :func:`load_files` for how a failed load is undone).
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, ds: int) -> None:
@@ -206,6 +210,13 @@ def _stored_info(con: duckdb.DuckDBPyConnection, ds: int, dataset_id: str, name:
     )
 
 
+def _drop_rows(con: duckdb.DuckDBPyConnection, which: str) -> None:
+    """Delete the event rows whose dataset key ``ds`` is ``which`` (a SQL condition on ds)."""
+    with transaction(con):
+        for table in EVENT_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE ds {which}")
+
+
 def load_files(
     con: duckdb.DuckDBPyConnection,
     files: Mapping[str, Path | str],
@@ -227,18 +238,23 @@ def load_files(
     DatasetError
         As :func:`ona.io.read_dataset_files`; the store is left as it was.
     """
-    with transaction(con):
-        if first_row(con, "SELECT 1 FROM datasets WHERE dataset_id = ?", [dataset_id]) is not None:
-            raise ParameterError("dataset_id", f"dataset '{dataset_id}' already exists")
-        key = int(con.execute("SELECT nextval('dataset_key')").fetchall()[0][0])
+    if first_row(con, "SELECT 1 FROM datasets WHERE dataset_id = ?", [dataset_id]) is not None:
+        raise ParameterError("dataset_id", f"dataset '{dataset_id}' already exists")
+    _drop_rows(con, "NOT IN (SELECT ds FROM datasets)")  # left by a load that was killed
+    key = int(con.execute("SELECT nextval('dataset_key')").fetchall()[0][0])
+    try:
         report = read_into(files, StoreTables(con, key), formats=formats, limits=limits, column_map=column_map,
                            on_progress=on_progress)
         report.external = external_counts(con, key)
         info = _stored_info(con, key, dataset_id, name, workspace, report)
-        con.execute(
-            f"INSERT INTO datasets ({', '.join(INFO_FIELDS)}, ds, report) "
-            f"VALUES ({', '.join(['?'] * (len(INFO_FIELDS) + 2))})",
-            [*(getattr(info, f) for f in INFO_FIELDS), key, report.model_dump_json(exclude={"rejected"})],
-        )
-        _insert(con, "rejects", _rejects_table(report.rejected), key)
+        with transaction(con):  # the dataset appears with all its rows at once
+            con.execute(
+                f"INSERT INTO datasets ({', '.join(INFO_FIELDS)}, ds, report) "
+                f"VALUES ({', '.join(['?'] * (len(INFO_FIELDS) + 2))})",
+                [*(getattr(info, f) for f in INFO_FIELDS), key, report.model_dump_json(exclude={"rejected"})],
+            )
+            _insert(con, "rejects", _rejects_table(report.rejected), key)
+    except BaseException:
+        _drop_rows(con, f"= {key}")
+        raise
     return with_utc(info)

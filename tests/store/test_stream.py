@@ -94,3 +94,15 @@ def test_scratch_store_is_on_disk_for_large_inputs_and_removed() -> None:
         info = large.load_folder(SAMPLE)
         assert large.get_dataset(info.dataset_id).people > 0
     assert not path.parent.exists()
+
+
+def test_rows_of_a_killed_load_are_deleted_by_the_next(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.duckdb") as store:
+        info = store.load_folder(SAMPLE)
+        with store._cursor() as con:  # what a process killed while loading leaves: rows of a key no dataset has
+            con.execute("INSERT INTO emails SELECT 999, message_key, ts, sender_idx, sender_address, k, line "
+                        "FROM emails LIMIT 5")
+        second = store.load_folder(SAMPLE)
+        with store._cursor() as con:
+            assert con.execute("SELECT count(*) FROM emails WHERE ds = 999").fetchall()[0][0] == 0
+        assert store.get_dataset(info.dataset_id).emails == store.get_dataset(second.dataset_id).emails
