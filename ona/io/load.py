@@ -475,6 +475,20 @@ def _add_file(
     )
 
 
+#: Where external parties are named: name -> (canonical table, person_id column, address column).
+#: ``external_counts`` counts them here and :mod:`ona.store.stream` in the store.
+EXTERNAL_PARTIES: dict[str, tuple[str, str, str]] = {
+    "senders": ("emails", "sender_id", "sender_address"),
+    "recipients": ("email_recipients", "person_id", "address"),
+    "attendees": ("meeting_attendees", "person_id", "address"),
+    "assignees": ("tickets", "assignee_id", "assignee_address"),
+    "chat_senders": ("chats", "sender_id", "sender_address"),
+    "chat_recipients": ("chat_recipients", "person_id", "address"),
+    "tie_sources": ("ties", "source_id", "source_address"),
+    "tie_targets": ("ties", "target_id", "target_address"),
+}
+
+
 def external_counts(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table]) -> dict[str, int]:
     """External parties in the accepted events.
 
@@ -488,16 +502,7 @@ def external_counts(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Tabl
     message's conversation once).
     """
     empty = pa.table({"address": pa.array([], pa.string())})
-    sources = {
-        "x_senders": ("emails", "sender_id", "sender_address"),
-        "x_recipients": ("email_recipients", "person_id", "address"),
-        "x_attendees": ("meeting_attendees", "person_id", "address"),
-        "x_assignees": ("tickets", "assignee_id", "assignee_address"),
-        "x_chat_senders": ("chats", "sender_id", "sender_address"),
-        "x_chat_recipients": ("chat_recipients", "person_id", "address"),
-        "x_tie_sources": ("ties", "source_id", "source_address"),
-        "x_tie_targets": ("ties", "target_id", "target_address"),
-    }
+    sources = {f"x_{name}": where for name, where in EXTERNAL_PARTIES.items()}
     for view, (table, id_col, addr_col) in sources.items():
         t = tables.get(table)
         if t is None:

@@ -80,24 +80,27 @@ def _person_index(name: str, ref: pa.ChunkedArray, order: pa.Array) -> pa.Array:
     return index.cast(pa.int32())
 
 
-def _normalized(tables: dict[str, pa.Table], order: pa.Array) -> dict[str, pa.Table]:
-    """The tables with person references replaced by person indexes.
+def indexed(name: str, table: pa.Table, order: pa.Array) -> pa.Table:
+    """Table ``name`` with its person references replaced by person indexes (``people`` gets ``pidx``).
 
     An address is kept only where the index is null (an external party).
     """
-    out = dict(tables)
-    out["people"] = tables["people"].add_column(
-        0, "pidx", _person_index("people", tables["people"].column("person_id"), order)
-    )
-    for name, id_column, index_column, address_column in _REFERENCES:
-        table = out[name]  # a table may hold several references (chats: sender, thread author)
+    if name == "people":
+        return table.add_column(0, "pidx", _person_index("people", table.column("person_id"), order))
+    for ref_table, id_column, index_column, address_column in _REFERENCES:
+        if ref_table != name:  # a table may hold several references (chats: sender, thread author)
+            continue
         index = _person_index(name, table.column(id_column), order)
         table = table.drop_columns([id_column]).append_column(index_column, index)
         if address_column is not None:
             external = pc.if_else(pc.is_null(index), table.column(address_column), pa.scalar(None, pa.string()))
             table = table.set_column(table.schema.get_field_index(address_column), address_column, external)
-        out[name] = table
-    return out
+    return table
+
+
+def _normalized(tables: dict[str, pa.Table], order: pa.Array) -> dict[str, pa.Table]:
+    """The tables with person references replaced by person indexes."""
+    return {name: indexed(name, t, order) for name, t in tables.items()}
 
 
 def _event_span(tables: dict[str, pa.Table]) -> tuple[datetime | None, datetime | None]:

@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 
 from ona.errors import ParameterError
 from ona.io.limits import ReadLimits
-from ona.io.load import read_into
+from ona.io.load import EXTERNAL_PARTIES, read_into
 from ona.io.raw import Validated
 from ona.io.schema import TABLES
 from ona.progress import OnProgress, no_progress
@@ -46,8 +46,8 @@ from ona.store.ingest import (
     _insert,
     _insert_chat_recipients,
     _insert_recipients,
-    _person_index,
     _rejects_table,
+    indexed,
     person_order,
 )
 from ona.store.models import DatasetInfo
@@ -65,17 +65,9 @@ _KEYS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 _SPANS = (("emails", "ts"), ("meetings", "start"), ("tickets", "ts"), ("chats", "ts"), ("ties", "period_start"),
           ("group_handoffs", "ts"))
 
-#: External parties: (table, index column, address column) as ``ona.io.load.external_counts`` counts them.
-_EXTERNAL = {
-    "senders": ("emails", "sender_idx", "sender_address"),
-    "recipients": ("email_recipients", "pidx", "address"),
-    "attendees": ("meeting_attendees", "pidx", "address"),
-    "assignees": ("tickets", "assignee_idx", "assignee_address"),
-    "chat_senders": ("chats", "sender_idx", "sender_address"),
-    "chat_recipients": ("chat_recipients", "pidx", "address"),
-    "tie_sources": ("ties", "source_idx", "source_address"),
-    "tie_targets": ("ties", "target_idx", "target_address"),
-}
+#: External parties: (store table, index column, address column), from where the canonical tables name them.
+_EXTERNAL = {name: (table, next(index for t, c, index, _ in _REFERENCES if (t, c) == (table, column)), address)
+             for name, (table, column, address) in EXTERNAL_PARTIES.items()}
 
 
 class StoreTables:
@@ -144,21 +136,7 @@ class StoreTables:
     def _indexed(self, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
         """Person references as person indexes; an address kept only for external parties."""
         assert self._order is not None  # people come first
-        out = dict(tables)
-        if "people" in out:
-            out["people"] = out["people"].add_column(
-                0, "pidx", _person_index("people", out["people"].column("person_id"), self._order))
-        for name, id_column, index_column, address_column in _REFERENCES:
-            if name not in out:
-                continue
-            t = out[name]
-            index = _person_index(name, t.column(id_column), self._order)
-            t = t.drop_columns([id_column]).append_column(index_column, index)
-            if address_column is not None:
-                external = pc.if_else(pc.is_null(index), t.column(address_column), pa.scalar(None, pa.string()))
-                t = t.set_column(t.schema.get_field_index(address_column), address_column, external)
-            out[name] = t
-        return out
+        return {name: indexed(name, t, self._order) for name, t in tables.items()}
 
     def _keep_ids(self, ids: pa.Table) -> None:
         self.con.execute("CREATE TEMP TABLE IF NOT EXISTS _ona_ids (message_key BIGINT, message_id VARCHAR)")
