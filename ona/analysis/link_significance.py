@@ -8,7 +8,7 @@ The null hypothesis is the silo test's (:mod:`ona.analysis.significance`):
 group labels carry no information about who works with whom. The ties stay
 as observed and the labels are shuffled over all people, group sizes kept,
 with the very shuffles of :func:`~ona.analysis.significance.insularity_test`
-(:func:`~ona.analysis.significance.label_shuffles`, same seed). Two
+(:func:`~ona.graph.shuffles.label_shuffles`, same seed). Two
 statistics per pair of groups (a, b) are tested, each one-sided toward
 under-connection:
 
