@@ -34,6 +34,7 @@ from ona.io.layout import LF, QUOTE, Layout, field_counts, layout, quotes_before
 from ona.io.raw import (
     RawTable,
     Released,
+    holds,
     fields_reasons,
     first_bad_utf8,
     keep_named,
@@ -114,8 +115,8 @@ def read_csv_pieces(path: Path, file: str) -> Iterator[RawTable]:
     """
     mapped, bom = map_file(path, file)
     data = np.frombuffer(mapped, np.uint8)[bom:]
-    has_quote = mapped.find(b'"', bom) >= 0
-    has_cr = mapped.find(b"\r", bom) >= 0
+    has_quote = holds(mapped, bom, b'"')
+    has_cr = holds(mapped, bom, b"\r")
     if data.size <= 2 * PIECE_BYTES or (has_quote and not quotes_before(data, np.zeros(0, np.int64))[2]):
         yield read_csv(path, file)
         return

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from ona.errors import DatasetError
 from ona.io.layout import count_records
-from ona.io.raw import REJECTS, Format, Released, map_file
+from ona.io.raw import REJECTS, Format, Released, holds, map_file
 
 #: Default of :attr:`ReadLimits.max_rows_per_file` and :attr:`ReadLimits.max_rows`: a year of mail of
 #: 250,000 people (events are validated and stored a piece at a time, so rows cost disk, not memory).
@@ -133,8 +133,8 @@ def count_rows(path: Path, file: str, fmt: Format, *, stop_after: int | None = N
     stop = None if stop_after is None else stop_after + header
     records, exact = count_records(
         data,
-        has_cr=mapped.find(b"\r", bom) >= 0,
-        has_quote=fmt == "csv" and mapped.find(b'"', bom) >= 0,
+        has_cr=holds(mapped, bom, b"\r"),
+        has_quote=fmt == "csv" and holds(mapped, bom, b'"'),
         stop_after=stop,
         done=Released(mapped, bom),
     )

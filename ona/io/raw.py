@@ -202,6 +202,21 @@ class Released:
             self.done = end
 
 
+def holds(mapped: mmap.mmap, bom: int, byte: bytes, *, window: int = 1 << 26) -> bool:
+    """Whether the file map holds ``byte`` after the byte-order mark, read a window at a time.
+
+    Each window read is released again (:class:`Released`), so that looking
+    for a byte that is not there does not leave the whole file resident.
+    """
+    released = Released(mapped, bom)
+    for start in range(bom, len(mapped), window):
+        if mapped.find(byte, start, start + window) >= 0:
+            released(0)
+            return True
+        released(start + window - bom)
+    return False
+
+
 def not_utf8(file: str, line: int) -> DatasetError:
     """The whole-file error for text that is not UTF-8, naming the first bad line."""
     return DatasetError(file, "the text is not UTF-8 (save the file as UTF-8 and load it again)", line=line)
