@@ -10,7 +10,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from ona.analysis import fragility, stability
+from ona.analysis import fragility, stability, week_sums
 from ona.analysis.fragility import CarrierTies, carrier_test, top_carriers_share
 from ona.analysis.silos import flag_silos
 from ona.analysis.silos import silo_mask
@@ -213,7 +213,7 @@ def test_week_sums_equal_dense_products(n: int, k: int, weeks: int, dense: bool,
                                        monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     # oracle: the dense ties x blocks and people x blocks matrices and np.bincount, as the sums are defined
     if not dense:  # P.T P person by person (in shares of people on the threads)
-        monkeypatch.setattr(stability, "_DENSE_PEOPLE", 0)
+        monkeypatch.setattr(week_sums, "_DENSE_PEOPLE", 0)
     rng = np.random.default_rng(n + k + weeks)
     e = _edges(rng, n, k, 0.5 if n <= 100 else 0.001)
     blocks = weeks + 1
@@ -221,7 +221,7 @@ def test_week_sums_equal_dense_products(n: int, k: int, weeks: int, dense: bool,
     edge = rng.integers(0, max(1, e.u.size), rows) if e.u.size else np.zeros(0, dtype=np.int64)
     block = rng.integers(0, blocks, rows)  # repeated (tie, block) rows add up
     columns = {c: rng.integers(0, 4, rows).astype(float) for c in ("weight", "relationship", "handoffs")}
-    tensors, gram_w, gram_r = stability._week_sums(edge, block, columns, e, n, k, blocks)
+    tensors, gram_w, gram_r = week_sums.week_sums(edge, block, columns, e, n, k, blocks)
     for name, gram in (("weight", gram_w), ("relationship", gram_r)):
         x = np.zeros((e.u.size, blocks))
         np.add.at(x, (edge, block), columns[name])
@@ -242,14 +242,14 @@ def test_week_sums_equal_dense_products(n: int, k: int, weeks: int, dense: bool,
 
 def test_week_blocks_number_the_weeks_and_put_timeless_rows_last() -> None:
     week = np.array([2861.0, np.nan, 2859, 2861, 2870, np.nan])
-    weeks, block = stability._week_blocks(week)
+    weeks, block = week_sums.week_blocks(week)
     assert weeks.tolist() == [2859, 2861, 2870]
     assert block.tolist() == [1, 3, 0, 1, 2, 3]
     far = np.array([0.0, 1e12, 5])  # too wide a span for a table: the sorting path
-    weeks, block = stability._week_blocks(far)
+    weeks, block = week_sums.week_blocks(far)
     assert weeks.tolist() == [0, 5, 10**12] and block.tolist() == [0, 2, 1]
-    assert stability._week_blocks(np.array([np.nan]))[0].size == 0
-    weeks, block = stability._week_blocks(np.array([2865, 2860, 2865], dtype=np.int32))  # the store's type: no nulls
+    assert week_sums.week_blocks(np.array([np.nan]))[0].size == 0
+    weeks, block = week_sums.week_blocks(np.array([2865, 2860, 2865], dtype=np.int32))  # the store's type: no nulls
     assert weeks.tolist() == [2860, 2865] and block.tolist() == [1, 0, 1]
 
 
