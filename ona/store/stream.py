@@ -120,9 +120,11 @@ class StoreTables:
         columns = ", ".join(same)
         source = (f"SELECT {key}, {columns} FROM meetings WHERE ds = {self.ds} AND meeting_id IS NOT NULL"
                   if table == "meetings" else "SELECT * FROM _ona_ids")  # only ids that are there
+        # the ids seen more than once (a hash aggregate, no sort of every id), then every row of them but the first
         self.con.execute(
-            f"CREATE TEMP TABLE _ona_repeats AS SELECT {key} FROM (SELECT {key}, row_number() OVER "
-            f"(PARTITION BY {columns} ORDER BY {key}) AS nth FROM ({source})) WHERE nth > 1"
+            f"CREATE TEMP TABLE _ona_repeats AS WITH s AS ({source}), twice AS (SELECT {columns}, min({key}) AS "
+            f"first FROM s GROUP BY {columns} HAVING count(*) > 1) "
+            f"SELECT s.{key} FROM s JOIN twice USING ({columns}) WHERE s.{key} <> twice.first"
         )
         repeats = int(self.con.execute("SELECT count(*) FROM _ona_repeats").fetchall()[0][0])
         if repeats:
