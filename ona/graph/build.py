@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import igraph as ig
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ona.graph.model import CHANNELS, CollabGraph, Partition
 
@@ -22,24 +22,31 @@ def build_graph(pairs: pa.Table, person_ids: list[str] | tuple[str, ...]) -> Col
     ids = tuple(person_ids)
     g = ig.Graph(n=len(ids), directed=False)
     g.vs["name"] = list(ids)
-    if pairs.num_rows:
-        # attach by id lookup, never by position
-        index = pd.Index(ids)
-        u = index.get_indexer(pairs.column("a").to_pandas())
-        v = index.get_indexer(pairs.column("b").to_pandas())
+    columns: dict[str, np.ndarray] = {}
+    m = pairs.num_rows
+    if m:
+        # attach by id lookup, never by position (Arrow's hash lookup: no Python string per tie)
+        people = pa.array(ids, pa.string())
+        u, v = (_positions(pairs.column(end), people) for end in ("a", "b"))
         if (u < 0).any() or (v < 0).any():
             raise ValueError("pair weights name a person who is not in people")
         g.add_edges(np.column_stack([u, v]))
-        for col in (*CHANNELS, "handoffs", "weight"):
-            if col not in pairs.column_names and col in CHANNELS:
-                # pair tables written before a channel existed (chat, ties) have none of its weight
-                g.es[col] = [0.0] * pairs.num_rows
-                continue
-            g.es[col] = pairs.column(col).to_numpy(zero_copy_only=False).astype(np.float64).tolist()
-    else:
-        for col in (*CHANNELS, "handoffs", "weight"):
-            g.es[col] = []
-    return CollabGraph(g, ids)
+    for col in (*CHANNELS, "handoffs", "weight"):
+        # pair tables written before a channel existed (chat, ties) have none of its weight
+        values = (pairs.column(col).to_numpy(zero_copy_only=False).astype(np.float64) if col in pairs.column_names
+                  else np.zeros(m))
+        values.flags.writeable = False
+        columns[col] = values
+    g.es["weight"] = columns["weight"].tolist()  # what igraph's algorithms read
+    return CollabGraph(g, ids, columns=columns)
+
+
+def _positions(values: pa.ChunkedArray, people: pa.Array) -> np.ndarray:
+    """Vertex of every person_id in ``values`` (-1 if not a person)."""
+    found = pc.fill_null(pc.index_in(values, value_set=people), -1)
+    if isinstance(found, pa.ChunkedArray):
+        found = found.combine_chunks()
+    return found.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def partition_of(g: CollabGraph, groups: dict[str, str]) -> Partition:

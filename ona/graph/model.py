@@ -17,6 +17,7 @@ change of the graph's size is noticed (the edges are read again).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
@@ -29,9 +30,19 @@ CHANNELS = ("email", "meeting", "ticket", "chat", "ties")
 
 @dataclass(frozen=True)
 class CollabGraph:
+    """The graph, the person of every vertex, and the per-edge values.
+
+    ``columns`` holds edge attributes as read-only numpy arrays in igraph's
+    edge order (:func:`ona.graph.build.build_graph` keeps every channel
+    there and only ``weight`` in igraph, which its algorithms read: an igraph
+    attribute costs a Python float per edge, 32 bytes, against 8 here);
+    :meth:`edge_attr` reads ``columns`` first, then igraph's attributes.
+    """
+
     graph: ig.Graph
     ids: tuple[str, ...]
     weight: str = "weight"
+    columns: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def index(self) -> dict[str, int]:
@@ -71,8 +82,12 @@ class CollabGraph:
         return arrays
 
     def edge_attr(self, name: str) -> np.ndarray:
+        """One value per edge (float64, igraph's edge order); read-only when it comes from ``columns``."""
         if self.graph.ecount() == 0:
             return np.zeros(0)
+        column = self.columns.get(name)
+        if column is not None and column.size == self.graph.ecount():
+            return column
         return np.asarray(self.graph.es[name], dtype=np.float64)
 
     def strength(self) -> np.ndarray:

@@ -26,8 +26,9 @@ def _brute_force(org, permutations: int, seed: int, statistic: str = "weight") -
     """z and p_raw of W_ab (or of the relationship: all but tickets) by a plain loop over shuffles and edges."""
     g, part = org.graph()
     k, membership = part.k, np.asarray(part.membership)
-    value = (lambda e: e["weight"]) if statistic == "weight" else (lambda e: e["weight"] - e["ticket"])
-    edges = [(e.source, e.target, value(e)) for e in g.graph.es]
+    u, v, w = g.edges()
+    value = w if statistic == "weight" else w - g.edge_attr("ticket")
+    edges = list(zip(u.tolist(), v.tolist(), value.tolist()))
 
     def pair_weights(labels: np.ndarray) -> np.ndarray:
         m = np.zeros((k, k))
