@@ -176,9 +176,42 @@ def ona_run(folder: Path, engine: str = "duckdb") -> dict[str, float]:
         else:
             result = analyze_dataset(store, info.dataset_id, on_progress=stage)
     out["ties"], out["total weight"] = float(result.summary.ties), result.summary.total_weight
+    exact = folder.parent / f"{folder.name}-exact-betweenness.npz"
+    if exact.exists():  # written by --recall: exact weighted betweenness of the same graph
+        out["top-50 broker recall"] = _recall(result, exact, 50)
     out["betweenness sources"] = float(result.summary.betweenness_method.split("(")[1].split(" ")[0]) \
         if result.summary.betweenness_method.startswith("sampled") else 0.0
     return out
+
+
+def _recall(result, exact: Path, k: int) -> float:  # noqa: ANN001 (an AnalysisResult)
+    """Share of the exact top ``k`` brokers that the result ranks in its own top ``k``."""
+    import numpy as np
+
+    cached = np.load(exact)
+    truth = dict(zip(cached["ids"].tolist(), cached["raw"].tolist()))
+    people = [p for p in result.people if p.active]
+    ours = {p.person_id for p in sorted(people, key=lambda p: (-p.betweenness, p.person_id))[:k]}
+    theirs = {p.person_id for p in sorted(people, key=lambda p: (-truth[p.person_id], p.person_id))[:k]}
+    return len(ours & theirs) / k
+
+
+def write_exact(folder: Path) -> Path:
+    """Exact weighted betweenness of the organization's graph (ona's compiled Brandes over every source),
+    cached beside the organization."""
+    import numpy as np
+
+    from bench_brokers import build
+
+    from ona.analysis.centrality import betweenness
+
+    path = folder.parent / f"{folder.name}-exact-betweenness.npz"
+    if not path.exists():
+        g = build(folder)
+        exact = betweenness(g, exact_limit=g.n, samples=10, seed=0)
+        with path.open("wb") as f:
+            np.savez(f, ids=np.asarray(g.ids), raw=exact.values)
+    return path
 
 
 def child(kind: str, folder: str) -> None:
@@ -210,6 +243,9 @@ def main() -> None:
                         "memory: 250,000 people do not fit in 24 GiB)")
     parser.add_argument("--spark", type=int, nargs="*", default=[],
                         help="sizes at which ona also runs with --engine spark on local[2]")
+    parser.add_argument("--recall", type=int, nargs="*", default=[10_000],
+                        help="sizes at which the top-50 brokers are scored against exact betweenness "
+                        "(computed once and cached beside the organization)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -217,6 +253,8 @@ def main() -> None:
         return
     for people in args.people:
         folder = generate(people, args.data)
+        if people in args.recall:
+            write_exact(folder)
         ref = measure("reference", folder) if people <= args.reference_up_to else None
         ours = measure("ona", folder)
         print(f"\n## {people:,} people ({folder})")
@@ -236,8 +274,6 @@ def main() -> None:
             spark = measure("ona:spark", folder)
             print(f"  ona --engine spark (local[2]): {spark['wall']:.1f} s, {spark['peak RSS GiB']:.2f} GiB "
                   f"(driver); stages (s): {_stages(spark)}")
-    print("\ntop-50 broker recall against exact betweenness: python benchmarks/bench_brokers.py --org "
-          f"{args.data / 'n10000'}")
 
 
 if __name__ == "__main__":
