@@ -80,7 +80,8 @@ CRASHED = "the analysis process ended unexpectedly"
 DEFAULT_WORKSPACE = "default"
 
 #: Set to a Spark master URL (``local[4]``, ``spark://host:7077``, ``yarn``...), analyses compute their
-#: pair weights as Spark jobs (:class:`ona.store.spark.SparkEngine`); unset, in the store's DuckDB.
+#: pair weights and ticket handoff tables as Spark jobs (:class:`ona.store.spark.SparkEngine`, over the
+#: dataset's events staged from the store); unset, in the store's DuckDB.
 SPARK_MASTER_ENV = "ONA_SPARK_MASTER"
 
 

@@ -171,8 +171,9 @@ def analyze_dataset(
     stage("layout")
     layout = compute_layout(g, partition, seed=params.seed)
     stage("trends")
-    trends = trend(store, dataset_id, params, period=params.period) if params.period else None
-    comparison = compare_windows(store, dataset_id, params, split=params.split) if params.split else None
+    trends = trend(store, dataset_id, params, period=params.period, engine=engine) if params.period else None
+    comparison = (compare_windows(store, dataset_id, params, split=params.split, engine=engine)
+                  if params.split else None)
     on_progress("done", total, total)
 
     nmi, ari = compare_to_groups(partition, communities.membership)

@@ -89,6 +89,7 @@ from ona.params import AnalysisParams
 from ona.progress import OnProgress, no_progress
 from ona.results import GroupMetrics, LinkMetrics
 from ona.store import Store
+from ona.store.engine import DuckDBEngine, EventEngine
 
 __all__ = ["CARRIER_DROP", "DELTA_Z", "EI_DROP", "MAX_PERIODS", "RATIO_DROP", "compare_windows", "periods", "trend"]
 
@@ -146,6 +147,7 @@ def trend(
     *,
     period: Literal["week", "month"] = "month",
     on_progress: OnProgress = no_progress,
+    engine: EventEngine | None = None,
 ) -> Trends:
     """Group and link metrics per week or month (see the module docstring).
 
@@ -159,6 +161,9 @@ def trend(
     period : {"week", "month"}
     on_progress : callable, optional
         ``on_progress("trend", done, total)`` after each period.
+    engine : EventEngine, optional
+        Where the pair weights of each period are computed (the store's
+        DuckDB by default; :class:`ona.store.spark.SparkEngine`: the same).
 
     Returns
     -------
@@ -182,7 +187,7 @@ def trend(
         window = params.model_copy(update={"since": start, "until": end})
         labels = store.group_labels(dataset_id, params.group_by, start, end)
         names_seen.update(labels.values())
-        g, partition, events = _graph(store, dataset_id, window, ids, labels)
+        g, partition, events = _graph(store, dataset_id, window, ids, labels, engine)
         group_rows.append(group_metrics(g, partition))
         link_rows.append({(lk.source, lk.target): lk for lk in link_metrics(g, partition, params=window)})
         rows.append(TrendPeriod(label=name, start=start, end=end, ties=g.graph.ecount(),
@@ -226,6 +231,7 @@ def compare_windows(
     params: AnalysisParams,
     *,
     split: datetime,
+    engine: EventEngine | None = None,
 ) -> WindowComparison:
     """Before / after ``split``: which groups turned inward, which links weakened.
 
@@ -264,7 +270,7 @@ def compare_windows(
                                       f"[{since.isoformat()}, {until.isoformat()})")
     ids = store.person_ids(dataset_id)
     sides = [_window_analysis(store, dataset_id, params, ids,
-                              store.group_labels(dataset_id, params.group_by, lo, hi), lo, hi)
+                              store.group_labels(dataset_id, params.group_by, lo, hi), lo, hi, engine)
              for lo, hi in ((since, split), (split, until))]
     (info_b, groups_b, links_b, se_b), (info_a, groups_a, links_a, se_a) = sides
     before = {gm.group: gm for gm in groups_b}
@@ -302,17 +308,17 @@ def _bounds(store: Store, dataset_id: str, params: AnalysisParams) -> tuple[date
 
 
 def _graph(store: Store, dataset_id: str, params: AnalysisParams, ids: list[str],
-           labels: dict[str, str]) -> tuple[CollabGraph, Partition, dict[str, int]]:
-    pairs = store.pair_weights(dataset_id, params)
+           labels: dict[str, str], engine: EventEngine | None = None) -> tuple[CollabGraph, Partition, dict[str, int]]:
+    pairs = (engine or DuckDBEngine()).pair_weights(store, dataset_id, params)
     g = build_graph(pairs.table, ids)
     return g, partition_of(g, labels), pairs.events
 
 
 def _window_analysis(store: Store, dataset_id: str, params: AnalysisParams, ids: list[str],
-                     labels: dict[str, str], since: datetime, until: datetime
+                     labels: dict[str, str], since: datetime, until: datetime, engine: EventEngine | None = None
                      ) -> tuple[WindowInfo, list[GroupMetrics], list[LinkMetrics], dict[str, float | None]]:
     window = params.model_copy(update={"since": since, "until": until})
-    g, partition, _ = _graph(store, dataset_id, window, ids, labels)
+    g, partition, _ = _graph(store, dataset_id, window, ids, labels, engine)
     if g.graph.ecount() == 0:
         raise EmptyGraphError(f"no collaboration tie in [{since.isoformat()}, {until.isoformat()}): "
                               "nothing to compare")

@@ -63,8 +63,10 @@ EngineOpt = Annotated[
     EngineChoice,
     typer.Option(
         "--engine",
-        help="Where events become pair weights: duckdb (embedded, the default) or spark (the same SQL as "
-        "Spark jobs, for events beyond one machine; needs pyspark and Java 17). The result is the same.",
+        help="Where the events are read, validated and aggregated: duckdb (embedded, the default) or spark "
+        "(Spark jobs read the event files, from a folder or a lake URI, and compute the pair weights and "
+        "handoff tables with the same rules and SQL, for events beyond one machine; needs pyspark and Java 17). "
+        "The result is the same.",
     ),
 ]
 SparkMasterOpt = Annotated[
@@ -74,6 +76,17 @@ SparkMasterOpt = Annotated[
         envvar="ONA_SPARK_MASTER",
         help="With --engine spark: the Spark master URL (local[4], spark://host:7077, yarn...); "
         "default: the one spark-submit gives, else local[*].",
+        show_default=False,
+    ),
+]
+
+
+SourceArg = Annotated[
+    str,
+    typer.Argument(
+        help="Dataset folder holding people.csv and any of emails.csv, meetings.csv, tickets.csv, chats.csv, "
+        "ties.csv, people_history.csv (or .parquet / .jsonl with the same columns). With --engine spark, also a "
+        "URI Spark reads (s3a://, abfss://, dbfs:/, hdfs://...), and event tables may be folders of part files.",
         show_default=False,
     ),
 ]
@@ -103,34 +116,46 @@ def _loaded(
 
 
 def run_analysis(
-    dataset: Path, params: AnalysisParams, *, store: Path | None, on_progress: OnProgress, workspace: str = "default",
-    column_map: list[str] | None = None, engine: str = "duckdb", spark_master: str | None = None,
+    dataset: Path | str, params: AnalysisParams, *, store: Path | None, on_progress: OnProgress,
+    workspace: str = "default", column_map: list[str] | None = None, engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> Run:
     """Read (people columns renamed by ``column_map``: ``--map`` items), load (into ``store``, in
-    ``workspace``, or memory) and analyze, the pair weights computed by ``engine`` (duckdb or spark,
-    at ``spark_master``)."""
+    ``workspace``, or memory) and analyze. With ``engine`` spark (at ``spark_master``), Spark reads,
+    validates and aggregates the events (``dataset`` may then be a lake URI) and the store keeps the
+    people, the validation report and the result, but no event."""
     from ona.analysis.pipeline import analyze_dataset
-    from ona.io.dataset import person_names
+    from ona.io import read_dataset
+    from ona.io.columns import parse_map
+    from ona.io.dataset import Dataset
+    from ona.store import Store
 
-    workspace = check_workspace_name(workspace)
-    with _loaded(dataset, column_map, on_progress, store=store, workspace=workspace) as (db, info):
+    mapping = parse_map(column_map or [])
+    if engine == "spark":
+        from ona.store.spark import SparkEngine
+
+        with Store(store or ":memory:") as db, SparkEngine(spark_master) as spark:
+            info = spark.load_dataset(db, str(dataset), workspace=check_workspace_name(workspace),
+                                      column_map=mapping, on_progress=on_progress)
+            job = db.create_analysis(info.dataset_id, params) if store else None
+            result = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress, engine=spark)
+            if job is not None:
+                db.save_result(job.analysis_id, result.to_json())
+            names = Dataset(name=info.name, tables={"people": db.people_table(info.dataset_id)}).person_names()
+        return Run(result, job.analysis_id if job else None, names)
+    data = read_dataset(Path(dataset), column_map=mapping, on_progress=on_progress)
+    with Store(store or ":memory:") as db:
+        info = db.save_dataset(data, workspace=check_workspace_name(workspace))
         job = db.create_analysis(info.dataset_id, params) if store else None
-        if engine == "spark":
-            from ona.store.spark import SparkEngine
-
-            with SparkEngine(spark_master) as spark:
-                result = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress, engine=spark)
-        else:
-            result = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress)
+        result = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress)
         if job is not None:
             db.save_result(job.analysis_id, result.to_json())
-        names = person_names(db.people_table(info.dataset_id))
-    return Run(result, job.analysis_id if job else None, names)
+    return Run(result, job.analysis_id if job else None, data.person_names())
 
 
 @with_params()
 def analyze(
-    dataset: DatasetArg,
+    dataset: SourceArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the result JSON.")] = Path(
         "result.json"
     ),

@@ -1,23 +1,28 @@
-"""The Spark engine: the event-side SQL of :mod:`ona.store.weights` run as Spark jobs.
+"""The Spark engine: the event-side stages of ona as Spark jobs.
 
-Input: the canonical event tables of a dataset (the store's tables of
-:mod:`ona.store.schema`, without ``ds``) as Parquet files in one folder or
-URI that the Spark executors can read (``stage_dataset`` writes them from a
-store; a pipeline may write them to a lake directly), and
+Input: either a dataset folder or lake URI that Spark reads itself
+(:meth:`SparkEngine.load_dataset`: the event files are read, validated and
+resolved by the executors, :mod:`ona.spark`, which write the canonical
+tables to a staging folder; the driver keeps people and the validation
+report), or a dataset already in a store (its canonical tables are then
+staged from the store as Parquet, :func:`stage_dataset`); and
 :class:`ona.params.AnalysisParams`. Output: the same
-:class:`ona.store.models.PairWeights` as the DuckDB engine: pair weights,
-the weight of every tie per week, event counts and external weights. Only
-these (one row per tie, and per tie and week) come back to the driver; the
-graph stage stays on one machine.
+:class:`ona.store.models.PairWeights` and
+:class:`ona.store.handoffs.HandoffTables` as the DuckDB engine: pair
+weights, the weight of every tie per week, event counts, external weights
+and ticket handoff tables. Only these (one row per tie, and per tie and
+week; one per pair of groups) come back to the driver; the graph stage
+stays on one machine.
 
-One definition: the aggregation is the DuckDB SQL of
-:mod:`ona.store.weights`, translated statement by statement for Spark SQL
-by sqlglot (``$name`` parameters become Spark's ``:name`` markers, bound by
-``spark.sql(..., args=...)``; ``CREATE TEMP TABLE x AS q`` becomes a cached
-temporary view). There is no second hand-written copy to drift: a change
-of the weighting in ``weights.py`` is a change for both engines, and the
-tests in ``tests/spark`` hold the two to the same pair weights (1e-9) and
-the same result JSON.
+One definition: the aggregation and the handoff tables are the DuckDB SQL
+of :mod:`ona.store.weights` and :mod:`ona.store.handoffs`, translated
+statement by statement for Spark SQL by sqlglot (``$name`` parameters
+become Spark's ``:name`` markers, bound by ``spark.sql(..., args=...)``;
+``CREATE TEMP TABLE x AS q`` becomes a cached temporary view;
+``quantile_cont`` becomes ``percentile``). There is no second hand-written
+copy to drift: a change of the weighting in ``weights.py`` is a change for
+both engines, and the tests in ``tests/spark`` hold the two to the same pair
+weights (1e-9), handoff tables and result JSON.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import functools
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,10 +39,12 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from ona.errors import OnaError
+from ona.io.limits import ReadLimits
 from ona.params import AnalysisParams
+from ona.progress import OnProgress, no_progress
 from ona.store.datasets import dataset_key
 from ona.store.handoffs import NO_OWNER_GROUPS, HandoffTables, compute_handoffs
-from ona.store.models import PairWeights
+from ona.store.models import DatasetInfo, PairWeights
 from ona.store.weights import aggregate
 
 if TYPE_CHECKING:
@@ -234,6 +242,7 @@ class SparkEngine:
         self._stage_uri = stage_uri or os.environ.get("ONA_SPARK_STAGE_URI") or None
         self._tmp: Path | None = None
         self._staged: str | None = None  # the dataset whose tables the views hold
+        self._sources: dict[str, str] = {}  # datasets Spark read (load_dataset): where their tables are staged
 
     def __enter__(self) -> SparkEngine:
         return self
@@ -249,21 +258,79 @@ class SparkEngine:
         if self._own:
             self.spark.stop()
 
+    def _stage_root(self) -> Path:
+        if self._stage_dir is None:
+            self._tmp = self._tmp or Path(tempfile.mkdtemp(prefix="ona-spark-"))
+        root = self._stage_dir or self._tmp
+        assert root is not None
+        return root
+
+    def _stage_uri_of(self, dataset_id: str, folder: Path) -> str:
+        # a URI, not a bare path: on YARN a bare path would be read from the cluster's default file system
+        return f"{self._stage_uri.rstrip('/')}/{dataset_id}" if self._stage_uri else folder.resolve().as_uri()
+
     def _views(self, store: Store, dataset_id: str) -> None:
         if self._staged == dataset_id:
             return
-        if self._source is not None:
+        if dataset_id in self._sources:
+            source = self._sources[dataset_id]
+        elif self._source is not None:
             source = self._source
         else:
-            if self._stage_dir is None:
-                self._tmp = self._tmp or Path(tempfile.mkdtemp(prefix="ona-spark-"))
-            root = self._stage_dir or self._tmp
-            assert root is not None
-            folder = stage_dataset(store, dataset_id, root / dataset_id).resolve()
-            # a URI, not a bare path: on YARN a bare path would be read from the cluster's default file system
-            source = f"{self._stage_uri.rstrip('/')}/{dataset_id}" if self._stage_uri else folder.as_uri()
+            folder = stage_dataset(store, dataset_id, self._stage_root() / dataset_id)
+            source = self._stage_uri_of(dataset_id, folder)
         register_views(self.spark, source)
         self._staged = dataset_id
+
+    def load_dataset(
+        self,
+        store: Store,
+        source: str | Path,
+        *,
+        name: str | None = None,
+        workspace: str = "default",
+        limits: ReadLimits | None = None,
+        column_map: Mapping[str, str] | None = None,
+        on_progress: OnProgress = no_progress,
+    ) -> DatasetInfo:
+        """Read and validate a dataset folder or URI with Spark; keep its people and report in ``store``.
+
+        The event files are read, validated and resolved by the executors
+        (:mod:`ona.spark.load`), which write the canonical tables to the
+        staging folder (``stage_uri``/``stage_dir``, see the class); the
+        driver reads the people (and people history) files and keeps them
+        in ``store`` with the validation report and the dataset's counts,
+        but no event: analyze the dataset with this engine.
+
+        Parameters
+        ----------
+        store : Store
+        source : str or Path
+            A folder or any URI Spark reads (``s3a://``, ``abfss://``,
+            ``dbfs:/``, ``hdfs://``, ``file://``) holding ``people.csv`` (or
+            ``.parquet``) and event tables as CSV or Parquet files or
+            folders of part files (:mod:`ona.spark.files`).
+        name, workspace, limits, column_map, on_progress
+            As :func:`ona.io.read_dataset` and :meth:`Store.save_dataset`.
+
+        Raises
+        ------
+        DatasetError
+            As :func:`ona.io.read_dataset`.
+        """
+        from ona.spark.load import read_to_stage
+        from ona.store.spark_datasets import save_loaded
+        from ona.store.store import new_id
+
+        dataset_id = new_id()
+        root = self._stage_root() / dataset_id
+        uri = self._stage_uri_of(dataset_id, root)
+        self._staged = None  # the load registers views of its own
+        loaded = read_to_stage(self.spark, str(source), uri, name=name, limits=limits, column_map=column_map,
+                               on_progress=on_progress)
+        info = save_loaded(store, loaded, dataset_id=dataset_id, workspace=workspace)
+        self._sources[dataset_id] = uri
+        return info
 
     def pair_weights(self, store: Store, dataset_id: str, params: AnalysisParams, *,
                      weekly: bool = False) -> PairWeights:

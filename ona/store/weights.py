@@ -240,13 +240,14 @@ SELECT (key >> 32)::INTEGER AS a, (key & 4294967295)::INTEGER AS b,
 FROM _pairs ORDER BY key
 """
 
-# Per tie and week: its weight, its relationship weight (all but tickets) and handoffs
-_WEEKLY_OUT_SQL = """
+# Per tie and week: its weight, its relationship weight (all but tickets) and handoffs; rounded as
+# the pair weights are, for the same reason (parallel float sums are not bit-reproducible)
+_WEEKLY_OUT_SQL = f"""
 SELECT p.edge, w.week,
-       $email_weight * w.email + $meeting_weight * w.meeting + $ticket_weight * w.handoffs
-           + $chat_weight * w.chat + $ties_weight * w.ties AS weight,
-       $email_weight * w.email + $meeting_weight * w.meeting + $chat_weight * w.chat
-           + $ties_weight * w.ties AS relationship,
+       round($email_weight * w.email + $meeting_weight * w.meeting + $ticket_weight * w.handoffs
+             + $chat_weight * w.chat + $ties_weight * w.ties, {ROUND}) AS weight,
+       round($email_weight * w.email + $meeting_weight * w.meeting + $chat_weight * w.chat
+             + $ties_weight * w.ties, {ROUND}) AS relationship,
        w.handoffs
 FROM _weekly w JOIN _pairs p USING (key)
 ORDER BY p.edge, w.week

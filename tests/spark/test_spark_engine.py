@@ -21,6 +21,7 @@ from ona.params import AnalysisParams
 from ona.store import PairWeights, Store
 from ona.store.spark import SparkEngine, to_spark
 from ona.store.weights import TEMP_TABLES
+from tests.spark.badrows import write_bad_org
 from tests.spark.conftest import write_org
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -92,12 +93,16 @@ def test_translation_is_spark_sql() -> None:
     assert name == "_x" and params == {"limit"} and ":limit" in sql and "CREATE" not in sql
 
 
-def test_cli_result_json_equal(tmp_path: Path, spark: object) -> None:
+@pytest.mark.parametrize("which", ["sample", "bad rows"])
+def test_cli_result_json_equal(which: str, tmp_path: Path, spark: object) -> None:
+    """``ona analyze DATA --engine spark``: Spark reads the files (here by a file:// URI) and writes the same JSON."""
+    folder = SAMPLE if which == "sample" else write_bad_org(tmp_path / "bad-rows")
     runner = CliRunner()
     out = {}
     for engine in ("duckdb", "spark"):
         out[engine] = tmp_path / f"{engine}.json"
-        res = runner.invoke(app, ["analyze", str(SAMPLE), "--out", str(out[engine]), "-q", "--engine", engine,
+        data = folder.resolve().as_uri() if engine == "spark" else str(folder)
+        res = runner.invoke(app, ["analyze", data, "--out", str(out[engine]), "-q", "--engine", engine,
                                   "--spark-master", "local[2]"])
         assert res.exit_code == 0, res.output
     assert out["spark"].read_bytes() == out["duckdb"].read_bytes()
