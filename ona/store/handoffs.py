@@ -76,8 +76,8 @@ from ona.store.weights import DuckRunner, SqlRunner
 if TYPE_CHECKING:
     from ona.store.store import Store
 
-__all__ = ["NO_OWNER_GROUPS", "RESOLVED_STATUSES", "DuckHandoffRunner", "HandoffRunner", "HandoffTables", "compute_handoffs",
-           "handoff_tables"]
+__all__ = ["NO_OWNER_GROUPS", "RESOLVED_STATUSES", "DuckHandoffRunner", "HandoffRunner", "HandoffTables",
+           "compute_handoffs", "handoff_tables"]
 
 #: Statuses that close a ticket (compared after trim and lower-casing).
 RESOLVED_STATUSES: tuple[str, ...] = (
@@ -426,7 +426,7 @@ def compute_handoffs(
     until: datetime | None = None,
     no_owner_groups: int = NO_OWNER_GROUPS,
 ) -> HandoffTables:
-    """:func:`handoff_tables` of dataset ``ds`` on any :class:`HandoffRunner` (the tables of :mod:`ona.store.schema`)."""
+    """:func:`handoff_tables` of dataset ``ds`` on any :class:`HandoffRunner` (over :mod:`ona.store.schema`'s tables)."""
     labels = pa.table({"person_id": pa.array(list(groups), pa.string()),
                        "grp": pa.array(list(groups.values()), pa.string())})
     values: dict[str, object] = {"ds": ds}

@@ -243,3 +243,26 @@ def test_whole_file_errors(tmp_path: Path, spark: object) -> None:
     (folder / "emails.jsonl").write_text('{"timestamp": "2024-01-02", "sender": "ann", "recipients": "bob"}\n')
     with Store() as store, SparkEngine(spark=spark) as engine, pytest.raises(DatasetError, match="CSV and Parquet"):
         engine.load_dataset(store, folder)
+
+
+def test_executors_run_no_python(tmp_path: Path, spark: object) -> None:
+    """The whole Spark path (listing, reading, validation, staging, pair weights, handoffs, trends) runs with
+    no Python worker: the executors need only Spark. Run as spark-submit runs it (``ona/store/spark.py``),
+    with a worker Python that cannot start (a Python UDF would fail)."""
+    import os
+    import subprocess
+    import sys
+
+    folder = write_bad_org(tmp_path / "org")
+    out = tmp_path / "result.json"
+    env = {**os.environ, "PYSPARK_PYTHON": "/bin/false"}
+    done = subprocess.run(
+        [sys.executable, "-m", "ona.store.spark", "analyze", str(folder), "--engine", "spark", "--spark-master",
+         "local[1]", "--period", "week", "--out", str(out), "-q"],
+        env=env, capture_output=True, text=True, timeout=1200, cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    with Store() as store:
+        info = store.save_dataset(read_dataset(folder))
+        expected = analyze_dataset(store, info.dataset_id, AnalysisParams(period="week"))
+    assert out.read_text(encoding="utf-8") == expected.to_json()
