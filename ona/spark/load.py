@@ -215,6 +215,7 @@ def _validate(spark: SparkSession, files: TableFiles, people: People, stage: str
             frame.write.mode("overwrite").parquet(f"{stage}/{table}.parquet")
     finally:
         checked.release()
+        raw.release()
     rows_read = int(counts[0]) + unparsed
     rejected = int(counts[1]) + unparsed
     duplicates = int(counts[2])

@@ -19,9 +19,9 @@ lines of one split of a file are numbered in read order
 (``monotonically_increasing_id``) and the splits of a file follow each other
 (their line counts, a small table, give each split's first line). A record
 spans several lines when a quoted field holds a line break: lines with an
-odd number of quotes open and close such records (the driver pairs them:
-few), and the lines between are joined to their record (with ``\\n``) by an
-equi-join on blocks of lines, so it stays a Spark job. A record's fields
+odd number of quotes open and close such records (paired by a window over
+those lines only), and the lines between are joined to their record (with
+``\\n``) by an equi-join on blocks of lines, so it stays a Spark job. A record's fields
 are counted outside quotes and split by Spark's ``from_csv``; a record with
 another number of fields than the header is rejected ("has 3 fields but
 the header has 4"), as is a quoted field left open at the end of the file.
@@ -84,6 +84,10 @@ class RawFrame:
     rows: DataFrame
     rejects: DataFrame
 
+    def release(self) -> None:
+        """Forget the cached rejects (kept while the table is validated: counted, then listed)."""
+        self.rejects.unpersist()
+
     def table(self) -> RawTable:
         """A row-less :class:`ona.io.raw.RawTable` of these names: ona's column lookup and its errors."""
         return RawTable(file=self.files.label, format=self.files.format, names=self.names,
@@ -130,6 +134,12 @@ def _parts(spark: SparkSession, files: TableFiles, encoded: list[str]) -> tuple[
                       "part": pa.array([r[1] for r in rows], pa.string()),
                       "_part_no": pa.array([r[2] for r in rows], pa.int64())})
     return spark.createDataFrame(table), names
+
+
+def _cached(frame: DataFrame) -> DataFrame:
+    from pyspark import StorageLevel
+
+    return frame.persist(StorageLevel.MEMORY_AND_DISK)
 
 
 def _with_key(frame: DataFrame) -> DataFrame:
@@ -218,32 +228,32 @@ def _records(spark: SparkSession, numbered: DataFrame, total: dict[str, int]) ->
     such line closes (RFC 4180 quoting); the lines from an opening line to
     its closing line are one record, which starts on the opening line. An
     opening line never closed makes a record up to the end of the file,
-    rejected as unclosed.
+    rejected as unclosed. The pairing is a window over those lines only, and
+    each line finds its record by an equi-join on blocks of lines: nothing
+    is collected on the driver.
     """
+    from pyspark.sql import Window
+
     F = _f()
-    odd = numbered.where("_odd").select("_path", "line").orderBy("_path", "line").collect()
-    spans: list[tuple[str, int, int, bool, int]] = []
-    by_path: dict[str, list[int]] = defaultdict(list)
-    for r in odd:
-        by_path[r["_path"]].append(r["line"])
-    for path, lines in by_path.items():
-        for i in range(0, len(lines), 2):
-            opened = lines[i]
-            closed = lines[i + 1] if i + 1 < len(lines) else total[path]
-            for block in range(opened // SPAN_BLOCK, closed // SPAN_BLOCK + 1):
-                spans.append((path, opened, closed, i + 1 >= len(lines), block))
-    span_table = spark.createDataFrame(pa.table({
-        "_path": pa.array([s[0] for s in spans], pa.string()), "_open": pa.array([s[1] for s in spans], pa.int64()),
-        "_close": pa.array([s[2] for s in spans], pa.int64()), "unclosed": pa.array([s[3] for s in spans]),
-        "_sblock": pa.array([s[4] for s in spans], pa.int64()),
-    })).alias("s")
-    lined = numbered.withColumn("_lblock", F.floor(F.col("line") / SPAN_BLOCK).cast("long")).alias("l")
+    order = Window.partitionBy("_path").orderBy("line")
+    odd = numbered.where("_odd").select("_path", "line", F.row_number().over(order).alias("_n"),
+                                        F.lead("line").over(order).alias("_next"))
+    totals = spark.createDataFrame(pa.table({"_path": pa.array(list(total), pa.string()),
+                                             "_total": pa.array(list(total.values()), pa.int64())}))
+    spans = (odd.where(F.col("_n") % 2 == 1).join(F.broadcast(totals), "_path")
+             .select("_path", F.col("line").alias("_open"), F.coalesce("_next", "_total").alias("_close"),
+                     F.col("_next").isNull().alias("unclosed")))
+    block = F.lit(SPAN_BLOCK)
+    spans = spans.withColumn("_sblock", F.explode(F.sequence(F.floor(F.col("_open") / block).cast("long"),
+                                                             F.floor(F.col("_close") / block).cast("long"))))
+    spans = spans.withColumnRenamed("_path", "_spath")
+    lined = numbered.withColumn("_lblock", F.floor(F.col("line") / block).cast("long"))
     joined = lined.join(
-        span_table,
-        (F.col("l._path") == F.col("s._path")) & (F.col("_lblock") == F.col("_sblock"))
+        spans,
+        (F.col("_path") == F.col("_spath")) & (F.col("_lblock") == F.col("_sblock"))
         & (F.col("line") >= F.col("_open")) & (F.col("line") <= F.col("_close")),
         "left",
-    ).select(F.col("l._path").alias("_path"), "line", "value", "_open", "unclosed")
+    ).select("_path", "line", "value", "_open", "unclosed")
     single = joined.where(F.col("_open").isNull() & (F.col("value") != "")).select(
         "_path", "line", F.col("value").alias("text"), F.lit(False).alias("unclosed"))
     multi = joined.where(F.col("_open").isNotNull()).groupBy("_path", "_open").agg(
@@ -271,7 +281,7 @@ def _split(files: TableFiles, names: list[str], records: DataFrame) -> RawFrame:
     noun = F.when(fields == 1, F.lit(" field")).otherwise(F.lit(" fields"))
     reason = F.when(F.col("unclosed"), F.lit(UNCLOSED)).otherwise(
         F.concat(F.lit("has "), fields.cast("string"), noun, F.lit(f" but the header has {ncols}")))
-    rejects = records.where(~ok).select("part", "line", reason.alias("reason"))
+    rejects = _cached(records.where(~ok).select("part", "line", reason.alias("reason")))
     return RawFrame(files=files, names=[names[i] for i in keep], rows=_with_key(rows), rejects=rejects)
 
 
