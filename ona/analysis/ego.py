@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from ona.graph.csr import neighbour_lists
 from ona.graph.model import CollabGraph
 from ona.graph.shuffles import PARALLEL_LOCK
 
@@ -80,7 +81,7 @@ def neighbours(g: CollabGraph) -> Neighbours:
     u, v, w = g.edges()
     if g.n >= 2**31:
         raise ValueError(f"{g.n} vertices: neighbour indices are int32")
-    indptr, indices, weights = _csr(g.n, u, v, np.asarray(w, dtype=np.float64))
+    indptr, indices, weights = neighbour_lists(g.n, u, v, np.asarray(w, dtype=np.float64))
     if not _sort_rows(indptr, indices, weights):
         raise ValueError("the graph has a loop or a repeated tie: the ego-network sums need a simple graph")
     return Neighbours(indptr, indices, weights)
@@ -201,30 +202,6 @@ def row_blocks(work: np.ndarray, count: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- kernels
-
-
-@numba.njit(cache=True, nogil=True)
-def _csr(n, u, v, w):  # pragma: no cover - compiled
-    """Counting sort of the ties into neighbour lists (rows sorted if the ties are)."""
-    m = len(u)
-    indptr = np.zeros(n + 1, np.int64)
-    for e in range(m):
-        indptr[u[e] + 1] += 1
-        indptr[v[e] + 1] += 1
-    for i in range(n):
-        indptr[i + 1] += indptr[i]
-    fill = indptr[:-1].copy()
-    indices = np.empty(2 * m, np.int32)
-    weights = np.empty(2 * m, np.float64)
-    for e in range(m):
-        a, b = u[e], v[e]
-        indices[fill[a]] = b
-        weights[fill[a]] = w[e]
-        fill[a] += 1
-        indices[fill[b]] = a
-        weights[fill[b]] = w[e]
-        fill[b] += 1
-    return indptr, indices, weights
 
 
 @numba.njit(cache=True, nogil=True)

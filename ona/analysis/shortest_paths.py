@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from ona.graph.csr import neighbour_lists
 from ona.graph.model import CollabGraph
 from ona.graph.shuffles import PARALLEL_LOCK
 
@@ -117,23 +118,7 @@ class Adjacency:
 @numba.njit(cache=True, nogil=True)
 def _csr(n, u, v, length):  # pragma: no cover - compiled
     """Both directions of the ties ``(u, v, length)`` grouped by tail, each group shortest first."""
-    start = np.zeros(n + 1, dtype=np.int64)
-    for i in range(len(u)):
-        start[u[i] + 1] += 1
-        start[v[i] + 1] += 1
-    for i in range(n):
-        start[i + 1] += start[i]
-    fill = start[:-1].copy()
-    head = np.empty(2 * len(u), dtype=np.int32)
-    arc_length = np.empty(2 * len(u))
-    for i in range(len(u)):
-        a, b = u[i], v[i]
-        head[fill[a]] = b
-        arc_length[fill[a]] = length[i]
-        fill[a] += 1
-        head[fill[b]] = a
-        arc_length[fill[b]] = length[i]
-        fill[b] += 1
+    start, head, arc_length = neighbour_lists(n, u, v, length)
     for x in range(n):
         lo, hi = start[x], start[x + 1]
         order = np.argsort(arc_length[lo:hi], kind="mergesort")  # stable: equal lengths in tie order

@@ -144,12 +144,7 @@ def _week_kernel(edge, block, weight, relationship, handoffs, cells, u, v, k, bl
         m = 0
         for r in range(start[t], start[t + 1]):
             b = block[r]
-            if not seen[b]:
-                seen[b] = True
-                touched[m] = b
-                m += 1
-            vec[b, 0] += weight[r]
-            vec[b, 1] += relationship[r]
+            m = _accumulate(vec, seen, touched, m, b, weight[r], relationship[r])
             tensor[0, b, cells[t]] += weight[r]
             tensor[1, b, cells[t]] += relationship[r]
             tensor[2, b, cells[t]] += handoffs[r]
@@ -197,6 +192,18 @@ def _incidence(u, v, n):  # noqa: ANN001, ANN202
     return first, incident
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _accumulate(vec, seen, touched, m, b, weight, relationship):  # noqa: ANN001, ANN202
+    """Add a row's weight and relationship to block ``b`` of ``vec``; ``m``, the touched blocks, counted on."""
+    if not seen[b]:
+        seen[b] = True
+        touched[m] = b
+        m += 1
+    vec[b, 0] += weight
+    vec[b, 1] += relationship
+    return m
+
+
 @numba.njit(cache=True, nogil=True)
 def _add_outer(gram, vec, touched, m, seen):  # noqa: ANN001, ANN202
     """gram[c] += outer(vec[:, c], vec[:, c]) over the ``m`` touched blocks; then clear them."""
@@ -232,13 +239,7 @@ def _person_gram(start, block, weight, relationship, first, incident, blocks):  
             for i in range(first[p], first[p + 1]):
                 t = incident[i]
                 for r in range(start[t], start[t + 1]):
-                    b = block[r]
-                    if not seen[b]:
-                        seen[b] = True
-                        touched[m] = b
-                        m += 1
-                    vec[b, 0] += weight[r]
-                    vec[b, 1] += relationship[r]
+                    m = _accumulate(vec, seen, touched, m, block[r], weight[r], relationship[r])
             _add_outer(grams[s], vec, touched, m, seen)
     out = np.zeros((2, blocks, blocks))
     for s in range(shares):
