@@ -7,7 +7,7 @@ Every model here is plain data: no igraph objects, no numpy scalars.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -20,6 +20,9 @@ from ona.results_service import (
     Trends,
     WindowComparison,
 )
+
+if TYPE_CHECKING:
+    from ona.tables import Frames
 
 
 class _Model(BaseModel):
@@ -371,3 +374,15 @@ class AnalysisResult(_Model):
     def to_json(self) -> str:
         """Deterministic JSON text (same result, same bytes)."""
         return self.model_dump_json(indent=2) + "\n"
+
+    @property
+    def frames(self) -> Frames:
+        """Each part as a pandas DataFrame with the columns of the tables (:func:`ona.tables.result_frames`).
+
+        Computed on each access from what the result holds now (so a viewer's
+        copy never shows frames of the full result): keep ``f = result.frames``
+        to read several tables. pandas is imported here, not with this module.
+        """
+        from ona.tables import result_frames
+
+        return result_frames(self)
