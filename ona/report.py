@@ -8,6 +8,10 @@ plotly package and every figure as JSON, so opening it makes no request to
 any host. Everything from the data is escaped by the Jinja2 template
 (autoescape) and, inside ``<script>`` elements, by :func:`script_json`.
 
+A consultant's :class:`~ona.report_notes.Cover` (title, client, logo) makes
+the title page, and their :class:`~ona.report_notes.Notes` appear beside the
+findings they name; :mod:`ona.report_pdf` prints the file to PDF.
+
 Sections: executive summary (ending with three things to do next week),
 map, silos, weak links (dependencies without a relationship first),
 internal service (ticket handoffs), over time (trends, before / after),
@@ -35,6 +39,7 @@ from markupsafe import Markup
 
 from ona import narrative, report_sections
 from ona.params import AnalysisParams
+from ona.report_notes import Cover, Notes, finding_names
 from ona.results import AnalysisResult, GroupMetrics, LinkMetrics, PersonMetrics
 from ona.viz import (
     CONFIG,
@@ -101,6 +106,8 @@ def render_report(
     *,
     show_names: bool = False,
     names: Mapping[str, str] | None = None,
+    cover: Cover | None = None,
+    notes: Notes | None = None,
 ) -> str:
     """The silo report of one analysis as a self-contained HTML document.
 
@@ -118,11 +125,22 @@ def render_report(
         can quote addresses.
     names : mapping of person_id to display name, optional
         Used with ``show_names``; people missing from it are shown by person_id.
+    cover : Cover, optional
+        The title page: title, client name (also in the printed page headers), logo.
+    notes : Notes, optional
+        The consultant's notes (:func:`ona.report_notes.read_notes`), shown beside
+        the findings they name by the report's numbering: silos and weak links
+        1, 2, ... in their tables' order, recommendations by priority.
 
     Returns
     -------
     str
         The HTML text. It makes no request to any other host when opened.
+
+    Raises
+    ------
+    NotesError
+        A notes section names a finding this report does not show.
     """
     one, many = group_noun(result.parameters.group_by)
     who = pseudonyms(result, show_names=show_names, names=names)
@@ -153,9 +171,22 @@ def render_report(
     if result.comparison is not None:
         figures["before_after_map"] = before_after_map(result, layout)
     analyst = result.privacy.audience != "viewer"
-    advice = report_sections.advice_section(result, who)
+    every_advice = report_sections.advice_section(result, who)
+    advice = every_advice[:MAX_ADVICE_TARGETS]
+    silos = [g.group for g in groups_in_order(result.groups) if g.silo]
+    weak = narrative.weak_links_in_order(result)
+    shown_recs = [(rec["priority"], target["title"]) for target in advice for rec in target["recs"]]
+    findings = finding_names(silos, [(lk.source, lk.target) for lk in weak], shown_recs)
+    attached = notes.attach(findings) if notes is not None else {}
+    cover = cover or Cover()
+    default_title = f"Silo report: {result.dataset}" if result.dataset else "Silo report"
     context = {
-        "title": f"Silo report: {result.dataset}" if result.dataset else "Silo report",
+        "title": cover.title or default_title,
+        "client": cover.client,
+        "logo": cover.logo,
+        "sections": section_titles(many, key_people=analyst),
+        "notes": {f"{kind} {number}" if number is not None else kind: html for (kind, number), html in attached.items()},
+        "silo_number": {group: i for i, group in enumerate(silos, start=1)},
         "result": result,
         "s": result.summary,
         "one": one,
@@ -167,14 +198,14 @@ def render_report(
         ],
         "top": TOP_N,
         "silo_count": sum(g.silo for g in result.groups),
-        "weak": [_link_row(lk, who, reason) for lk in narrative.weak_links_in_order(result)],
+        "weak": [_link_row(lk, who, reason) for lk in weak],
         "weak_detailed": MAX_WEAK_DETAILED,
         "links_total": len(result.links),
         "bridges": [_bridge_row(p, who) for p in key_bridges(result)],
         "has_people": bool(result.people),
         "service": report_sections.service_section(result),
-        "advice": advice[:MAX_ADVICE_TARGETS],
-        "advice_more": max(len(advice) - MAX_ADVICE_TARGETS, 0),
+        "advice": advice,
+        "advice_more": len(every_advice) - len(advice),
         "recommendations": len(result.recommendations),
         "key_people": report_sections.key_people_section(result, who) if analyst else None,
         "time": report_sections.time_section(result),
@@ -205,12 +236,35 @@ def write_report(
     *,
     show_names: bool = False,
     names: Mapping[str, str] | None = None,
+    cover: Cover | None = None,
+    notes: Notes | None = None,
 ) -> Path:
     """Render the report and write it to ``path`` (UTF-8), creating parent folders."""
     path = Path(path)
+    html = render_report(result, layout, show_names=show_names, names=names, cover=cover, notes=notes)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_report(result, layout, show_names=show_names, names=names), encoding="utf-8")
+    path.write_text(html, encoding="utf-8")
     return path
+
+
+def section_titles(many: str = "departments", *, key_people: bool = True) -> list[dict[str, str]]:
+    """The report's sections in order: ``id`` (the anchor), ``title`` (its heading, also the printed
+    table of contents' entry) and ``nav`` (the short link of the screen's contents bar)."""
+    rows = [
+        ("summary", "Executive summary", "Summary"),
+        ("map", "Who works with whom", "Map"),
+        ("silos", "Silos", "Silos"),
+        ("links", "Weak and fragile links", "Weak links"),
+        ("service", "Internal service", "Internal service"),
+        ("time", "Over time", "Over time"),
+        ("advice", "What to do", "What to do"),
+        ("bridges", "Key bridges", "Key bridges"),
+        ("key-people", "If key people left", "If key people left"),
+        ("communities", f"Communities versus {many}", "Communities"),
+        ("quality", "Data quality", "Data quality"),
+        ("method", "Method", "Method"),
+    ]
+    return [{"id": i, "title": t, "nav": n} for i, t, n in rows if key_people or i != "key-people"]
 
 
 def script_json(text: str) -> Markup:
