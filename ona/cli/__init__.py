@@ -10,6 +10,7 @@ from ona.cli.keys import audit, keys_app
 from ona.cli.report import report
 from ona.cli.serve import serve
 from ona.cli.synth import synth
+from ona.cli.tables import tables
 
 app = typer.Typer(
     name="ona",
@@ -24,6 +25,7 @@ app.command()(export)
 app.command()(synth)
 app.command()(serve)
 app.command()(report)
+app.command()(tables)
 app.add_typer(keys_app)
 app.command()(audit)
 app.command(name="import")(import_)

@@ -11,7 +11,24 @@ nothing is suppressed here.
 
 from __future__ import annotations
 
-from ona.tables.frames import Frames, frame, result_frames
+from ona.tables.frames import Frames, frame, result_frames, viewer_result
 from ona.tables.schema import ROWS, TABLES, Column
+from ona.tables.write import (
+    FORMATS,
+    MEDIA_TYPES,
+    TablesError,
+    csv_bytes,
+    neutralize,
+    parquet_bytes,
+    read_result,
+    read_tables,
+    table_bytes,
+    write_tables,
+    xlsx_bytes,
+)
 
-__all__ = ["ROWS", "TABLES", "Column", "Frames", "frame", "result_frames"]
+__all__ = [
+    "FORMATS", "MEDIA_TYPES", "ROWS", "TABLES", "Column", "Frames", "TablesError", "csv_bytes", "frame",
+    "neutralize", "parquet_bytes", "read_result", "read_tables", "result_frames", "table_bytes",
+    "viewer_result", "write_tables", "xlsx_bytes",
+]

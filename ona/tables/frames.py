@@ -157,3 +157,29 @@ def result_frames(result: AnalysisResult) -> Frames:
         validation=frame("validation", _dump(result.validation.files.values())),
         rejected=frame("rejected", _dump(result.validation.rejected)),
     )
+
+
+def viewer_result(result: AnalysisResult, min_group_size: int | None = None) -> AnalysisResult:
+    """The viewer's (leader's) version of ``result``, by :func:`ona.privacy.for_viewer`.
+
+    K is the larger of ``min_group_size`` and the result's own
+    ``parameters.min_group_size`` (never lower than the analysis asked). A
+    result that already is a viewer's is returned as it is when its K is at
+    least that; otherwise it cannot be reduced further (its people are gone).
+
+    Raises
+    ------
+    ValueError
+        ``result`` is a viewer's result made with a smaller K than asked.
+    """
+    from ona.privacy import for_viewer
+
+    k = max(result.parameters.min_group_size, min_group_size or 0)
+    if result.privacy.audience == "viewer":
+        if result.privacy.min_group_size < k:
+            raise ValueError(
+                f"this result is already a viewer's version with minimum group size "
+                f"{result.privacy.min_group_size}; a larger minimum ({k}) needs the full result"
+            )
+        return result
+    return for_viewer(result, k)
