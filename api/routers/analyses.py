@@ -23,6 +23,7 @@ from api.deps import (
     StoreDep,
 )
 from api.errors import problem_responses
+from api.formats import FormatQuery, table_response, table_responses
 from api.models import (
     ID_PATTERN,
     AnalysisPage,
@@ -42,10 +43,12 @@ from ona.results import (
     PersonMetrics,
 )
 from ona.store import AnalysisInfo
+from ona.tables import rows_frame
 
 router = APIRouter(prefix="/analyses", tags=["analyses"], responses=problem_responses(401, 422))
 
 _RESULT_ERRORS = problem_responses(404, 409)
+_TABLE = {**table_responses(), **_RESULT_ERRORS}
 
 if TYPE_CHECKING:
     GroupSort: TypeAlias = str | None
@@ -135,20 +138,27 @@ async def get_summary(analysis_id: AnalysisId, result: ResultDep) -> ResultSumma
     )
 
 
-@router.get("/{analysis_id}/groups", response_model=GroupPage, summary="Groups (silos)", responses=_RESULT_ERRORS)
+@router.get("/{analysis_id}/groups", response_model=GroupPage, summary="Groups (silos)", responses=_TABLE)
 async def get_groups(
     result: ResultDep,
     silo: Annotated[bool | None, Query(description="only silos (true) or only non-silos (false)")] = None,
     sort: GroupSort = None,
     offset: Offset = 0,
     limit: Limit = DEFAULT_LIMIT,
-) -> GroupPage:
-    """Silo metrics per group: E-I index, insularity, significance, and why a silo is flagged."""
+    fmt: FormatQuery = "json",
+) -> GroupPage | Response:
+    """Silo metrics per group: E-I index, insularity, significance, and why a silo is flagged.
+
+    `format=csv` or `parquet`: the same page as the `groups` table of `ona tables`.
+    """
     rows = [g for g in result.groups if silo is None or g.silo == silo]
-    return GroupPage(**page(rows, offset=offset, limit=limit, sort=sort), privacy=result.privacy)
+    fields = page(rows, offset=offset, limit=limit, sort=sort)
+    if fmt != "json":
+        return table_response(rows_frame("groups", fields["items"]), fmt, name="groups", total=fields["total"])
+    return GroupPage(**fields, privacy=result.privacy)
 
 
-@router.get("/{analysis_id}/links", response_model=LinkPage, summary="Links between groups", responses=_RESULT_ERRORS)
+@router.get("/{analysis_id}/links", response_model=LinkPage, summary="Links between groups", responses=_TABLE)
 async def get_links(
     result: ResultDep,
     weak: Annotated[bool | None, Query(description="only weak links (true) or only the others (false)")] = None,
@@ -156,21 +166,28 @@ async def get_links(
     sort: LinkSort = None,
     offset: Offset = 0,
     limit: Limit = DEFAULT_LIMIT,
-) -> LinkPage:
-    """Collaboration between each pair of groups: weight against expectation, carriers, and weak or fragile links."""
+    fmt: FormatQuery = "json",
+) -> LinkPage | Response:
+    """Collaboration between each pair of groups: weight against expectation, carriers, and weak or fragile links.
+
+    `format=csv` or `parquet`: the same page as the `links` table of `ona tables`.
+    """
     rows = [
         lk
         for lk in result.links
         if (weak is None or lk.weak == weak) and (group is None or group in (lk.source, lk.target))
     ]
-    return LinkPage(**page(rows, offset=offset, limit=limit, sort=sort), privacy=result.privacy)
+    fields = page(rows, offset=offset, limit=limit, sort=sort)
+    if fmt != "json":
+        return table_response(rows_frame("links", fields["items"]), fmt, name="links", total=fields["total"])
+    return LinkPage(**fields, privacy=result.privacy)
 
 
 @router.get(
     "/{analysis_id}/people",
     response_model=PersonPage,
     summary="People (analyst only)",
-    responses={**problem_responses(403), **_RESULT_ERRORS},
+    responses={**problem_responses(403), **_TABLE},
 )
 async def get_people(
     result: FullResultDep,
@@ -178,23 +195,37 @@ async def get_people(
     sort: PersonSort = None,
     offset: Offset = 0,
     limit: Limit = DEFAULT_LIMIT,
-) -> PersonPage:
-    """Network position of each person: betweenness, constraint, brokerage, articulation points."""
+    fmt: FormatQuery = "json",
+) -> PersonPage | Response:
+    """Network position of each person: betweenness, constraint, brokerage, articulation points.
+
+    `format=csv` or `parquet`: the same page as the `people` table of `ona tables`.
+    """
     rows = [p for p in result.people if group is None or p.group == group]
-    return PersonPage(**page(rows, offset=offset, limit=limit, sort=sort), privacy=result.privacy)
+    fields = page(rows, offset=offset, limit=limit, sort=sort)
+    if fmt != "json":
+        return table_response(rows_frame("people", fields["items"]), fmt, name="people", total=fields["total"])
+    return PersonPage(**fields, privacy=result.privacy)
 
 
 @router.get(
-    "/{analysis_id}/communities", response_model=CommunityPage, summary="Communities", responses=_RESULT_ERRORS
+    "/{analysis_id}/communities", response_model=CommunityPage, summary="Communities", responses=_TABLE
 )
 async def get_communities(
     result: ResultDep,
     sort: CommunitySort = None,
     offset: Offset = 0,
     limit: Limit = DEFAULT_LIMIT,
-) -> CommunityPage:
-    """Leiden communities and how many members of each group they hold."""
-    return CommunityPage(**page(result.communities, offset=offset, limit=limit, sort=sort), privacy=result.privacy)
+    fmt: FormatQuery = "json",
+) -> CommunityPage | Response:
+    """Leiden communities and how many members of each group they hold.
+
+    `format=csv` or `parquet`: the same page as the `communities` table of `ona tables`.
+    """
+    fields = page(result.communities, offset=offset, limit=limit, sort=sort)
+    if fmt != "json":
+        return table_response(rows_frame("communities", fields["items"]), fmt, name="communities", total=fields["total"])
+    return CommunityPage(**fields, privacy=result.privacy)
 
 
 @router.post(

@@ -16,7 +16,9 @@ The leaders' pages read the same parts through the functions of this module.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
 
 from api.deps import (
     AnalysisId,
@@ -27,6 +29,7 @@ from api.deps import (
     SettingsDep,
 )
 from api.errors import problem_responses
+from api.formats import FormatQuery, table_response, table_responses
 from api.results import Results
 from api.settings import Settings
 from ona.errors import NotFoundError, OnaError
@@ -41,10 +44,12 @@ from ona.results_service import (
     WindowComparison,
 )
 from ona.store.keys import KeyInfo
+from ona.tables import rows_frame, trend_frames
 
 router = APIRouter(prefix="/analyses", tags=["internal service"], responses=problem_responses(401, 422))
 
 _ERRORS = problem_responses(404, 409)
+_TABLE = {**table_responses(), **_ERRORS}
 
 
 class NotInResult(NotFoundError):
@@ -100,38 +105,75 @@ def recommendations_for(
 
 @router.get(
     "/{analysis_id}/handoffs", response_model=HandoffAnalytics, summary="Internal service (ticket handoffs)",
-    responses=_ERRORS,
+    responses=_TABLE,
 )  # fmt: skip
-async def get_handoffs(analysis_id: AnalysisId, result: ResultDep) -> HandoffAnalytics:
+async def get_handoffs(
+    analysis_id: AnalysisId,
+    result: ResultDep,
+    fmt: FormatQuery = "json",
+    table: Annotated[
+        Literal["handoffs", "handoff_groups"],
+        Query(description="with format csv or parquet: the group pairs (handoffs) or the service per group "
+              "(handoff_groups)"),
+    ] = "handoffs",
+) -> HandoffAnalytics | Response:
     """Ticket handoffs between groups: volumes, time with the receiving group, bounces, ping-pong, tickets with no owner.
 
     All counts are 0 when the dataset has no tickets. A viewer does not see groups under the minimum size.
+    `format=csv` or `parquet`: the `handoffs` or `handoff_groups` table of `ona tables` (`table`).
     """
-    return handoffs_of(analysis_id, result)
+    handoffs = handoffs_of(analysis_id, result)
+    if fmt != "json":
+        rows = handoffs.pairs if table == "handoffs" else handoffs.groups
+        return table_response(rows_frame(table, rows), fmt, name=table)
+    return handoffs
 
 
 @router.get(
     "/{analysis_id}/recommendations",
     response_model=list[Recommendation] | list[RecommendationView],
     summary="What to do",
-    responses=_ERRORS,
+    responses=_TABLE,
 )
 def get_recommendations(
-    analysis_id: AnalysisId, key: KeyDep, results: ResultsDep, settings: SettingsDep, result: ResultDep
-) -> list[Recommendation] | list[RecommendationView]:
+    analysis_id: AnalysisId,
+    key: KeyDep,
+    results: ResultsDep,
+    settings: SettingsDep,
+    result: ResultDep,
+    fmt: FormatQuery = "json",
+) -> list[Recommendation] | list[RecommendationView] | Response:
     """Interventions for every silo and weak link, first things first, each with its reason and figures.
 
     An analyst gets the people concerned (person_ids, pairs); a viewer gets
-    how many people and their roles.
+    how many people and their roles. `format=csv` or `parquet`: the
+    `recommendations` table of `ona tables` (a viewer's names nobody).
     """
-    del result  # resolved for its checks only (404 / 409)
+    if fmt != "json":
+        # the role's own result: a viewer's recommendations hold no person_id
+        return table_response(rows_frame("recommendations", result.recommendations), fmt, name="recommendations")
     return recommendations_for(key, analysis_id, results, settings)
 
 
-@router.get("/{analysis_id}/trends", response_model=Trends, summary="Trends per period", responses=_ERRORS)
-async def get_trends(analysis_id: AnalysisId, result: ResultDep) -> Trends:
-    """Every group and link metric per week or month (404 when the analysis was run without a period)."""
-    return trends_of(analysis_id, result)
+@router.get("/{analysis_id}/trends", response_model=Trends, summary="Trends per period", responses=_TABLE)
+async def get_trends(
+    analysis_id: AnalysisId,
+    result: ResultDep,
+    fmt: FormatQuery = "json",
+    table: Annotated[
+        Literal["trends", "trend_links", "trend_periods"],
+        Query(description="with format csv or parquet: groups per period (trends), links per period "
+              "(trend_links) or the organization's totals per period (trend_periods)"),
+    ] = "trends",
+) -> Trends | Response:
+    """Every group and link metric per week or month (404 when the analysis was run without a period).
+
+    `format=csv` or `parquet`: the `trends`, `trend_links` or `trend_periods` table of `ona tables` (`table`).
+    """
+    trends = trends_of(analysis_id, result)
+    if fmt != "json":
+        return table_response(trend_frames(trends)[table], fmt, name=table)
+    return trends
 
 
 @router.get(
@@ -150,8 +192,13 @@ async def get_comparison(analysis_id: AnalysisId, result: ResultDep) -> WindowCo
     "/{analysis_id}/key-people",
     response_model=list[KeyPersonRisk],
     summary="What if they leave (analyst only)",
-    responses={**problem_responses(403), **_ERRORS},
+    responses={**problem_responses(403), **_TABLE},
 )
-async def get_key_people(result: FullResultDep) -> list[KeyPersonRisk]:
-    """The collaboration each top broker holds: per pair of groups, the weight and reachability lost if they left."""
+async def get_key_people(result: FullResultDep, fmt: FormatQuery = "json") -> list[KeyPersonRisk] | Response:
+    """The collaboration each top broker holds: per pair of groups, the weight and reachability lost if they left.
+
+    `format=csv` or `parquet`: the `key_people` table of `ona tables`.
+    """
+    if fmt != "json":
+        return table_response(rows_frame("key_people", result.key_people), fmt, name="key_people")
     return result.key_people

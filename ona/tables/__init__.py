@@ -11,7 +11,7 @@ nothing is suppressed here.
 
 from __future__ import annotations
 
-from ona.tables.frames import Frames, frame, result_frames, viewer_result
+from ona.tables.frames import Frames, frame, result_frames, rows_frame, trend_frames, viewer_result
 from ona.tables.schema import ROWS, TABLES, Column
 from ona.tables.write import (
     FORMATS,
@@ -29,6 +29,6 @@ from ona.tables.write import (
 
 __all__ = [
     "FORMATS", "MEDIA_TYPES", "ROWS", "TABLES", "Column", "Frames", "TablesError", "csv_bytes", "frame",
-    "neutralize", "parquet_bytes", "read_result", "read_tables", "result_frames", "table_bytes",
+    "neutralize", "parquet_bytes", "read_result", "read_tables", "result_frames", "rows_frame", "table_bytes", "trend_frames",
     "viewer_result", "write_tables", "xlsx_bytes",
 ]

@@ -21,6 +21,7 @@ from ona.tables.schema import LINES_SEP, LIST_SEP, TABLES, Column
 
 if TYPE_CHECKING:
     from ona.results import AnalysisResult
+    from ona.results_service import Trends
 
 
 @dataclass(frozen=True)
@@ -87,32 +88,40 @@ def _dump(models: Iterable[Any]) -> list[dict[str, Any]]:
     return [m.model_dump(mode="python") for m in models]
 
 
-def _recommendation_rows(result: AnalysisResult) -> list[dict[str, Any]]:
-    rows = []
-    for r in _dump(result.recommendations):
+def rows_frame(table: str, models: Iterable[Any]) -> pd.DataFrame:
+    """A DataFrame of ``table``'s columns from rows of the result's models (one page of a part, say).
+
+    ``table`` is one whose rows are one model each: groups, links, people,
+    communities, handoffs (:class:`~ona.results_service.HandoffPair`),
+    handoff_groups (:class:`~ona.results_service.GroupService`),
+    recommendations, key_people, validation
+    (:class:`~ona.results.FileReport`) or rejected.
+    """
+    rows = _dump(models)
+    if table == "recommendations":
         # a viewer's recommendation names nobody but keeps the roles of the people it concerns
-        rows.append({**r, "people": len(set(r["person_ids"])) if r["person_ids"] else len(r["roles"])})
-    return rows
+        rows = [{**r, "people": len(set(r["person_ids"])) if r["person_ids"] else len(r["roles"])} for r in rows]
+    return frame(table, rows)
 
 
-def _trend_rows(result: AnalysisResult) -> tuple[list[dict[str, Any]], ...]:
-    t = result.trends
-    if t is None:
-        return [], [], []
-    periods = [{"period": p.label, "start": p.start, "end": p.end, **p.model_dump(exclude={"label", "start", "end"})}
-               for p in t.periods]  # fmt: skip
+def trend_frames(trends: Trends | None) -> dict[str, pd.DataFrame]:
+    """The trends, trend_links and trend_periods tables of ``trends`` (empty without trends)."""
+    if trends is None:
+        return {name: frame(name, []) for name in ("trends", "trend_links", "trend_periods")}
+    periods = [{"period": p.label, **p.model_dump(mode="python", exclude={"label"})} for p in trends.periods]
     at = [{k: p[k] for k in ("period", "start", "end")} for p in periods]
     groups = [
         {**at[i], "group": g.group, "ei_index": g.ei_index[i], "insularity": g.insularity[i],
          "internal_weight": g.internal_weight[i], "external_weight": g.external_weight[i], "active": g.active[i]}
-        for g in t.groups for i in range(len(at))
+        for g in trends.groups for i in range(len(at))
     ]  # fmt: skip
     links = [
         {**at[i], "source": lk.source, "target": lk.target, "weight": lk.weight[i], "ratio": lk.ratio[i],
          "carriers": lk.carriers[i], "handoffs": lk.handoffs[i], "weak": lk.weak[i]}
-        for lk in t.links for i in range(len(at))
+        for lk in trends.links for i in range(len(at))
     ]  # fmt: skip
-    return groups, links, periods
+    return {"trends": frame("trends", groups), "trend_links": frame("trend_links", links),
+            "trend_periods": frame("trend_periods", periods)}  # fmt: skip
 
 
 def result_frames(result: AnalysisResult) -> Frames:
@@ -141,21 +150,18 @@ def result_frames(result: AnalysisResult) -> Frames:
     ['emails.csv', 17, 'bad timestamp']
     """
     h = result.handoffs
-    trends, trend_links, trend_periods = _trend_rows(result)
     return Frames(
-        groups=frame("groups", _dump(result.groups)),
-        links=frame("links", _dump(result.links)),
-        people=frame("people", _dump(result.people)),
-        communities=frame("communities", _dump(result.communities)),
-        handoffs=frame("handoffs", _dump(h.pairs) if h else []),
-        handoff_groups=frame("handoff_groups", _dump(h.groups) if h else []),
-        recommendations=frame("recommendations", _recommendation_rows(result)),
-        key_people=frame("key_people", _dump(result.key_people)),
-        trends=frame("trends", trends),
-        trend_links=frame("trend_links", trend_links),
-        trend_periods=frame("trend_periods", trend_periods),
-        validation=frame("validation", _dump(result.validation.files.values())),
-        rejected=frame("rejected", _dump(result.validation.rejected)),
+        groups=rows_frame("groups", result.groups),
+        links=rows_frame("links", result.links),
+        people=rows_frame("people", result.people),
+        communities=rows_frame("communities", result.communities),
+        handoffs=rows_frame("handoffs", h.pairs if h else []),
+        handoff_groups=rows_frame("handoff_groups", h.groups if h else []),
+        recommendations=rows_frame("recommendations", result.recommendations),
+        key_people=rows_frame("key_people", result.key_people),
+        **trend_frames(result.trends),
+        validation=rows_frame("validation", result.validation.files.values()),
+        rejected=rows_frame("rejected", result.validation.rejected),
     )
 
 
