@@ -3,11 +3,11 @@
 ::
 
     from ona.client import Client
-    with Client("http://127.0.0.1:8000", key) as ona:
-        dataset = ona.upload_dataset("sample_data", name="sample")
-        job = ona.analyze(dataset.dataset_id, {"seed": 7})
-        ona.wait(job.analysis_id, on_progress=lambda a: print(a.stage, a.progress))
-        frames = ona.frames(job.analysis_id)       # one pandas DataFrame per part
+    with Client("http://127.0.0.1:8000", key) as client:
+        upload = client.upload_dataset("sample_data", name="sample")
+        job = client.analyze(upload.dataset_id, {"seed": 7})
+        client.wait(job.analysis_id, on_progress=lambda a: print(a.stage, a.progress))
+        frames = client.frames(job.analysis_id)       # one pandas DataFrame per part
         frames.groups[frames.groups.silo]
 
 Every answer is parsed into ona's own types (:class:`ona.store.DatasetInfo`,

@@ -47,7 +47,7 @@ OnProgress = Callable[[AnalysisInfo], None]
 class Upload(BaseModel):
     """The server's answer to an upload: the stored dataset, its validation report, the import report."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid")
 
     dataset: DatasetInfo
     validation: ValidationReport = Field(
@@ -72,24 +72,34 @@ class Client:
         An API key of the analyst or viewer role (``ona keys create --role analyst -q``),
         sent as ``Authorization: Bearer <key>``.
     timeout : float, optional
-        Seconds to wait for each answer (60 by default; uploads and whole results can take a while).
+        Seconds to wait for each answer (60 by default).
+    upload_timeout : float, optional
+        Seconds to wait for the answer to an upload (an hour by default): the
+        server answers once it has read and validated every row.
     transport : httpx.BaseTransport, optional
         Another transport (e.g. ``httpx.WSGITransport`` in tests, or one with retries).
 
     Examples
     --------
     >>> from ona.client import Client
-    >>> with Client("http://127.0.0.1:8000", key) as ona:          # doctest: +SKIP
-    ...     dataset = ona.upload_dataset("sample_data", name="sample")
-    ...     job = ona.analyze(dataset.dataset_id, {"seed": 7})
-    ...     ona.wait(job.analysis_id, on_progress=print)
-    ...     frames = ona.frames(job.analysis_id)
+    >>> with Client("http://127.0.0.1:8000", key) as client:          # doctest: +SKIP
+    ...     upload = client.upload_dataset("sample_data", name="sample")
+    ...     job = client.analyze(upload.dataset_id, {"seed": 7})
+    ...     client.wait(job.analysis_id, on_progress=print)
+    ...     frames = client.frames(job.analysis_id)
     """
 
     def __init__(
-        self, base_url: str, key: str, *, timeout: float = 60.0, transport: httpx.BaseTransport | None = None
+        self,
+        base_url: str,
+        key: str,
+        *,
+        timeout: float = 60.0,
+        upload_timeout: float = 3600.0,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._upload_timeout = httpx.Timeout(timeout, read=upload_timeout)
         self._http = httpx.Client(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {key}", "Accept": "application/json"},
@@ -189,7 +199,7 @@ class Client:
             A viewer key (403).
         """
         with upload_parts(path, kind=kind, people=people, name=name, column_map=column_map) as parts:
-            body = self._json("POST", "/datasets", files=parts.files, data=parts.data)
+            body = self._json("POST", "/datasets", files=parts.files, data=parts.data, timeout=self._upload_timeout)
         return _upload_of(body)
 
     def list_datasets(self) -> list[DatasetInfo]:
@@ -324,7 +334,7 @@ class Client:
         import plotly.io as pio
 
         response = self._request("GET", f"/analyses/{analysis_id}/figures/{name}", params=options)
-        return pio.from_json(response.text, skip_invalid=True)
+        return pio.from_json(response.text)
 
     def report(self, analysis_id: str) -> str:
         """The silo report (one self-contained HTML document; the leaders' version for a viewer key)."""
