@@ -32,6 +32,8 @@ from ona.store.models import AnalysisInfo, DatasetInfo
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
+    from ona.tables import Frames
+
 API = "/api/v1"
 
 #: Rows asked for per page when a list is read whole (the server's largest page).
@@ -324,6 +326,19 @@ class Client:
         """
         response = self._request("GET", f"/analyses/{analysis_id}/result")
         return AnalysisResult.model_validate_json(response.content)
+
+    def frames(self, analysis_id: str) -> Frames:
+        """Each part of a done analysis' result as a pandas DataFrame (:func:`ona.tables.result_frames`).
+
+        The result is the one the key may see (:meth:`result`): a viewer's
+        frames have no people, key people, carriers or bridge people. The
+        frames' columns are those of :data:`ona.tables.schema.TABLES`
+        (``frames.groups``, ``frames.links``, ``frames.people``, ...;
+        ``frames.as_dict()`` has them all by name).
+        """
+        from ona.tables import result_frames  # imports pandas
+
+        return result_frames(self.result(analysis_id))
 
     def figure(self, analysis_id: str, name: str, **options: str) -> go.Figure:
         """One figure of an analysis (``department_map``, ``silo_ranking``, ...) as a Plotly figure.

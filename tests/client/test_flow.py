@@ -14,6 +14,7 @@ from ona.client import NotFound
 from ona.io import read_dataset
 from ona.privacy import for_viewer
 from ona.results import AnalysisResult
+from ona.tables import TABLES
 from tests.client.conftest import PARAMS, SAMPLE, SampleJob, Served
 
 pytestmark = pytest.mark.server
@@ -122,3 +123,46 @@ def test_delete_analysis_and_dataset(served: Served) -> None:
         with pytest.raises(NotFound):
             client.get_dataset(upload.dataset_id)
         assert upload.dataset_id not in {d.dataset_id for d in client.list_datasets()}
+
+
+def test_frames_hold_the_result_as_dataframes(served: Served, sample_job: SampleJob, expected: AnalysisResult) -> None:
+    analysis_id = sample_job.finished.analysis_id
+    with served.client() as client:
+        frames = client.frames(analysis_id)
+    assert set(frames.as_dict()) >= {"groups", "links", "people", "communities", "handoffs", "recommendations",
+                                     "key_people", "trends", "validation"}  # fmt: skip
+    groups = frames.groups
+    assert groups["group"].tolist() == [g.group for g in expected.groups]
+    assert groups["headcount"].tolist() == [g.headcount for g in expected.groups]
+    assert groups["silo"].tolist() == [g.silo for g in expected.groups]
+    assert groups["ei_index"].tolist() == pytest.approx([g.ei_index for g in expected.groups])
+    assert int(groups["silo"].sum()) == expected.summary.silos == 2
+    assert list(zip(frames.links["source"], frames.links["target"], strict=True)) == [
+        (lk.source, lk.target) for lk in expected.links
+    ]
+    assert int(frames.links["weak"].sum()) == expected.summary.weak_links
+    assert len(frames.people) == len(expected.people) == 400
+    assert frames.people.set_index("person_id")["betweenness"].to_dict() == pytest.approx(
+        {p.person_id: p.betweenness for p in expected.people}
+    )
+    assert len(frames.communities) == expected.summary.communities
+    assert len(frames.key_people) == len(expected.key_people) > 0
+    assert len(frames.recommendations) == len(expected.recommendations) > 0
+    assert frames.trends.empty  # the analysis was run without a period
+    # the server's own JSON route for the groups, read without the client
+    route = httpx.get(f"{served.url}/api/v1/analyses/{analysis_id}/groups", params={"limit": 1000},
+                      headers={"Authorization": f"Bearer {served.keys['analyst']}"}).json()  # fmt: skip
+    assert [(r["group"], r["insularity"]) for r in route["items"]] == list(
+        zip(groups["group"], groups["insularity"], strict=True)
+    )
+
+
+def test_viewer_frames_have_no_people(served: Served, sample_job: SampleJob, expected: AnalysisResult) -> None:
+    with served.client("viewer") as client:
+        frames = client.frames(sample_job.finished.analysis_id)
+    want = for_viewer(expected, max(PARAMS.min_group_size, 5))
+    assert frames.people.empty and frames.key_people.empty
+    assert frames.groups["group"].tolist() == [g.group for g in want.groups]
+    assert frames.groups["headcount"].tolist() == [g.headcount for g in want.groups]
+    assert (frames.groups["headcount"] >= 5).all()
+    assert list(frames.people.columns) == [c.name for c in TABLES["people"]]  # empty, with its columns
