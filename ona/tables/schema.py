@@ -215,7 +215,7 @@ RECOMMENDATIONS = (
     Column("groups", "list", "the silo, or the two groups of the link"),
     Column("reason", "str", "a sentence with the figures; it names no person"),
     Column("figures", "json", "the figures behind it"),
-    Column("people", "int", "number of people concerned"),
+    Column("people", "int", "number of people concerned (in a viewer's table: the roles listed)"),
     Column("person_ids", "list", "the people concerned (analyst only)"),
     Column("roles", "list", "the role of each person concerned"),
     Column("pairs", "json", "person_id pairs to introduce or pair up (analyst only)"),
