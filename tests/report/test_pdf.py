@@ -200,3 +200,23 @@ def test_bad_paper_and_missing_browser_are_clear_errors(tmp_path):
 def test_header_escapes_the_client():
     head = header_template("<b>Acme</b> & Co", "Report")
     assert "&lt;b&gt;Acme&lt;/b&gt; &amp; Co" in head and "<b>" not in head
+
+
+def test_a_row_with_a_note_is_shown_past_the_first_rows(printer, service_org, monkeypatch, tmp_path):
+    """Long tables show their first rows (TOP_N, here 1): a row the consultant wrote about is shown too,
+    in the HTML as written and after the page's script has run, in the PDF."""
+    from pypdf import PdfReader
+
+    import ona.report
+    from ona.report import render_report
+    from ona.report_notes import parse_notes
+
+    monkeypatch.setattr(ona.report, "TOP_N", 1)
+    result, layout = service_org
+    html = render_report(result, layout, notes=parse_notes("## Link 2\nWorth a workshop.\n"))
+    rows = re.findall(r'<tr class="weak" data-search="[^"]*"( hidden)?>\s*<td>[^<]*<br><span class="finding-no">(Link \d)',
+                      html)  # fmt: skip
+    assert rows == [("", "Link 1"), ("", "Link 2"), (" hidden", "Link 3")]
+    write_pdf(html, tmp_path / "top.pdf")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(tmp_path / "top.pdf").pages).split())
+    assert "Link 1" in text and "Link 2" in text and "Worth a workshop." in text and "Link 3" not in text
