@@ -220,3 +220,17 @@ def test_a_row_with_a_note_is_shown_past_the_first_rows(printer, service_org, mo
     write_pdf(html, tmp_path / "top.pdf")
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(tmp_path / "top.pdf").pages).split())
     assert "Link 1" in text and "Link 2" in text and "Worth a workshop." in text and "Link 3" not in text
+
+
+def test_without_debians_chromium_playwrights_own_is_used_or_named(printer, monkeypatch, tmp_path):
+    """No /usr/bin/chromium: Playwright's own browser prints; when it is not installed either, the error says
+    what to install (both are answers; which one depends on the machine)."""
+    import ona.report_pdf
+
+    monkeypatch.setattr(ona.report_pdf, "CHROMIUM", tmp_path / "no-chromium")
+    try:
+        report = write_pdf("<h2>Page</h2>", tmp_path / "own.pdf")
+    except PdfError as exc:
+        assert "apt-get install chromium" in str(exc) and "python -m playwright install chromium" in str(exc)
+    else:
+        assert report.pages == 1
