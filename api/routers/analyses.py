@@ -224,7 +224,8 @@ async def get_communities(
     """
     fields = page(result.communities, offset=offset, limit=limit, sort=sort)
     if fmt != "json":
-        return table_response(rows_frame("communities", fields["items"]), fmt, name="communities", total=fields["total"])
+        df = rows_frame("communities", fields["items"])
+        return table_response(df, fmt, name="communities", total=fields["total"])
     return CommunityPage(**fields, privacy=result.privacy)
 
 

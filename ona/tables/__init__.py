@@ -29,6 +29,6 @@ from ona.tables.write import (
 
 __all__ = [
     "FORMATS", "MEDIA_TYPES", "ROWS", "TABLES", "Column", "Frames", "TablesError", "csv_bytes", "frame",
-    "neutralize", "parquet_bytes", "read_result", "read_tables", "result_frames", "rows_frame", "table_bytes", "trend_frames",
-    "viewer_result", "write_tables", "xlsx_bytes",
-]
+    "neutralize", "parquet_bytes", "read_result", "read_tables", "result_frames", "rows_frame", "table_bytes",
+    "trend_frames", "viewer_result", "write_tables", "xlsx_bytes",
+]  # fmt: skip

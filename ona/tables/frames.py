@@ -146,8 +146,11 @@ def result_frames(result: AnalysisResult) -> Frames:
     A part is reshaped, not recomputed; a rejected row, as the
     ``rejected`` table holds it:
 
-    >>> frame("rejected", [{"file": "emails.csv", "line": 17, "reason": "bad timestamp"}]).iloc[0].tolist()
-    ['emails.csv', 17, 'bad timestamp']
+    >>> df = frame("rejected", [{"file": "emails.csv", "line": 17, "reason": "bad timestamp"}])
+    >>> df.to_dict("records")
+    [{'file': 'emails.csv', 'line': 17, 'reason': 'bad timestamp'}]
+    >>> str(df["line"].dtype)
+    'int64'
     """
     h = result.handoffs
     return Frames(

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from pydantic import ValidationError
 
 from ona.errors import OnaError
@@ -119,7 +120,11 @@ def _excel_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _fit_cell(v: object) -> object:
-    if not isinstance(v, str) or len(v) <= XLSX_MAX_CELL:
+    if not isinstance(v, str):
+        return v
+    # control characters XML 1.0 cannot hold (openpyxl refuses them): shown as U+FFFD
+    v = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
+    if len(v) <= XLSX_MAX_CELL:
         return v
     tail = f" ... ({len(v):,} characters; the CSV and Parquet tables hold them all)"
     return v[: XLSX_MAX_CELL - len(tail)] + tail
@@ -129,7 +134,8 @@ def xlsx_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
     """One workbook (openpyxl), a sheet per table with a frozen header row, formula-safe.
 
     Timestamps are written in UTC without a zone (Excel has none); a text cell
-    longer than Excel's 32,767 characters is cut, and says so.
+    longer than Excel's 32,767 characters is cut, and says so; control
+    characters that XML cannot hold become U+FFFD.
     """
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:

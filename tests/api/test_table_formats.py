@@ -81,7 +81,8 @@ def test_links_parquet_is_the_filtered_json_page(done: Done) -> None:
     api, _, aid = done
     want = items(api, f"/api/v1/analyses/{aid}/links?weak=true&sort=ratio&limit=1000")
     got = read_parquet(api.get(f"/api/v1/analyses/{aid}/links?weak=true&sort=ratio&limit=1000&format=parquet"))
-    assert want and list(zip(got["source"], got["target"], strict=True)) == [(lk["source"], lk["target"]) for lk in want]
+    assert want
+    assert list(zip(got["source"], got["target"], strict=True)) == [(lk["source"], lk["target"]) for lk in want]
     assert got["weight"].tolist() == [lk["weight"] for lk in want]
     assert got["weak"].all() and got["weak"].dtype == bool
     assert [c.split("; ") for c in got["carriers"]] == [lk["carriers"] for lk in want]

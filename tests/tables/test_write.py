@@ -51,7 +51,8 @@ def test_written_tables_read_back_equal_the_frames(result: AnalysisResult, tmp_p
         if fmt != "parquet":  # spreadsheet formats keep the quote that makes formulas inert
             for c in TABLES[name]:
                 if c.kind in ("str", "list", "lines"):
-                    want[c.name] = want[c.name].map(lambda v: neutralize(v) if isinstance(v, str) else v).astype(c.dtype)
+                    quoted = want[c.name].map(lambda v: neutralize(v) if isinstance(v, str) else v)
+                    want[c.name] = quoted.astype(c.dtype)
         if fmt == "xlsx":  # Excel keeps times to the millisecond
             for c in TABLES[name]:
                 if c.kind == "datetime":
@@ -134,6 +135,12 @@ def test_xlsx_cuts_a_cell_longer_than_excel_holds() -> None:
     book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"links": long})))
     value = book["links"]["A2"].value
     assert len(value) == XLSX_MAX_CELL and value.endswith("the CSV and Parquet tables hold them all)")
+
+
+def test_xlsx_replaces_control_characters_xml_cannot_hold() -> None:
+    df = pd.DataFrame({"group": ["bad\x01name", "ok\tname"]}, dtype="str")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"groups": df})))
+    assert [book["groups"]["A2"].value, book["groups"]["A3"].value] == ["bad\ufffdname", "ok\tname"]
 
 
 def test_unknown_format_is_refused(result: AnalysisResult, tmp_path: Path) -> None:
