@@ -90,10 +90,9 @@ def validate_chats(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Direct
     has_sender = as_numpy(pc.not_equal(t["sender"], ""))
     has_author = as_numpy(pc.not_equal(t["author"], ""))
     ts = parse_times(con, t["ts"])
-    sender_rid, author_rid, rcpt_rid = who.rid[:n], who.rid[n : 2 * n], who.rid[2 * n :]
-    sender_ident = np.where(has_sender, who.ident[sender_rid], -1)
-    reply = has_author & has_sender & (who.ident[author_rid] != sender_ident)
-    rcpt_ident = who.ident[rcpt_rid]
+    sender_ident = np.where(has_sender, who.ident[:n], -1)
+    reply = has_author & has_sender & (who.ident[n : 2 * n] != sender_ident)
+    rcpt_ident = who.ident[2 * n :]
     counted = rcpt_ident != sender_ident[rows]
     counted &= ~repeated_in_row(rows, rcpt_ident)
     del rcpt_ident
@@ -121,9 +120,9 @@ def validate_chats(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Direct
     keys[accepted] = np.arange(accepted.size)
 
     take = pa.array(keep)
-    senders = pa.array(sender_rid[accepted])
+    senders = pa.array(accepted)
     is_reply = reply[accepted]
-    authors = pa.array(author_rid[accepted], mask=~is_reply)
+    authors = pa.array(n + accepted, mask=~is_reply)
     chats = pa.table(
         {
             "message_key": pa.array(np.arange(accepted.size, dtype=np.int64)),
@@ -141,7 +140,7 @@ def validate_chats(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Direct
         }
     )
     kept = counted & keep[rows]
-    recipients = who.references("message_key", keys[rows[kept]], rcpt_rid[kept])
+    recipients = who.references("message_key", keys[rows[kept]], 2 * n + np.flatnonzero(kept))
     return Validated(
         {"chats": chats, "chat_recipients": recipients},
         checks.rejects(lines),

@@ -2,7 +2,8 @@
 
 Input: the accepted ``people`` and ``aliases`` tables (from
 :mod:`ona.io.people`). Output: a :class:`Directory` that resolves any column
-of references, with Arrow hash lookups over the distinct references only.
+of references, with hash indexes of the people built once
+(:mod:`ona.io.string_index`).
 
 Rules, in order (references arrive trimmed):
 
@@ -28,22 +29,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ona.io.checks import first_occurrence
+from ona.io.string_index import StringIndex
 
 
 @dataclass(frozen=True)
 class Resolved:
-    """References resolved; ``rid`` indexes the per-distinct-reference arrays."""
+    """References resolved: one entry per reference."""
 
-    rid: np.ndarray  # one per input reference
-    person_id: pa.Array  # one per distinct reference; null when external
-    address: pa.Array  # one per distinct reference, lower-cased
-    ident: np.ndarray  # one per distinct reference
+    person_id: pa.Array  # null when external
+    address: pa.Array  # lower-cased
+    ident: np.ndarray
 
     def references(self, key_name: str, keys: np.ndarray, chosen: np.ndarray) -> pa.Table:
         """A canonical participants table (recipients, attendees): one row per chosen reference.
 
         ``keys`` is the event key of each chosen reference, ``chosen`` its
-        index into the distinct references (``rid`` values).
+        position among the resolved references.
         """
         picked = pa.array(chosen)
         return pa.table(
@@ -60,8 +61,10 @@ class Directory:
     """The accepted people, as lookup tables for :meth:`resolve`."""
 
     person_ids: pa.Array
-    ci_keys: pa.Array
-    ci_person: np.ndarray
+    ci_keys: pa.Array  # lower-cased addresses, then lower-cased person_ids: each key once
+    ci_person: np.ndarray  # the person of each ci key (the first in people's order)
+    exact_index: StringIndex  # of person_ids
+    ci_index: StringIndex  # of ci_keys
 
     @classmethod
     def build(cls, people: pa.Table, aliases: pa.Table) -> Directory:
@@ -73,8 +76,8 @@ class Directory:
         >>> aliases = pa.table({"address": ["ann@x.org"], "person_id": ["ann"]})
         >>> d = Directory.build(people, aliases)
         >>> r = d.resolve(pa.chunked_array([["ANN@x.org", "bob", "Bob", "eve@y.org"]]))
-        >>> r.person_id.take(pa.array(r.rid)).to_pylist()
-        ['ann', 'Bob', 'Bob', None]
+        >>> r.person_id.to_pylist(), r.ident.tolist()
+        (['ann', 'Bob', 'Bob', None], [0, 1, 1, 2])
         """
         ids = people.column("person_id").combine_chunks()
         alias_person = pc.index_in(aliases.column("person_id"), value_set=ids).to_numpy(zero_copy_only=False)
@@ -83,21 +86,31 @@ class Directory:
         ).combine_chunks()
         persons = np.concatenate([alias_person.astype(np.int64), np.arange(len(ids), dtype=np.int64)])
         first = first_occurrence(keys)
-        return cls(ids, keys.filter(pa.array(first)), persons[first])
+        ci_keys = keys.filter(pa.array(first))
+        return cls(ids, ci_keys, persons[first], StringIndex.build(ids), StringIndex.build(ci_keys))
 
     def resolve(self, refs: pa.ChunkedArray | pa.Array) -> Resolved:
-        """Resolve trimmed references (see the module docstring for the rules)."""
-        distinct = pc.unique(refs)
-        rid = _positions(refs, distinct)
-        exact = _positions(distinct, self.person_ids)
-        lower = pc.utf8_lower(distinct)
-        ci = _positions(lower, self.ci_keys)
-        person = np.where(exact >= 0, exact, np.where(ci >= 0, self.ci_person[np.maximum(ci, 0)], -1))
+        """Resolve trimmed references (see the module docstring for the rules).
+
+        Every reference is looked up among the person_ids, then, if not
+        found, in lower case among the keys; only the references left, the
+        external parties, are numbered by a hash of their own.
+        """
+        person = self.exact_index.positions(refs)
+        address = pc.utf8_lower(refs)
+        if isinstance(address, pa.ChunkedArray):
+            address = address.combine_chunks()
+        other = np.flatnonzero(person < 0)
+        if other.size:
+            ci = self.ci_index.positions(address.take(pa.array(other)))
+            person[other] = np.where(ci >= 0, self.ci_person[np.maximum(ci, 0)], -1)
         external = person < 0
-        ext_code = _positions(lower, pc.unique(lower.filter(pa.array(external))))
-        ident = np.where(external, len(self.person_ids) + ext_code, person)
+        ident = person.copy()
+        if external.any():
+            outside = address.filter(pa.array(external))
+            ident[external] = len(self.person_ids) + _positions(outside, pc.unique(outside))
         person_id = pc.take(self.person_ids, pa.array(np.maximum(person, 0), mask=external))
-        return Resolved(rid=rid, person_id=person_id, address=lower, ident=ident.astype(np.int32))
+        return Resolved(person_id=person_id, address=address, ident=ident.astype(np.int32))
 
 
 def _positions(values: pa.ChunkedArray | pa.Array, value_set: pa.Array) -> np.ndarray:

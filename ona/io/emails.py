@@ -45,16 +45,14 @@ def validate_emails(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Direc
     # intermediates are dropped as soon as they are used: at 25 million rows
     # each one is hundreds of megabytes
     del raw
-    # senders and recipients resolved together: the first n rids are the senders'
+    # senders and recipients resolved together: the first n are the senders
     who = people.resolve(pa.chunked_array([*t["sender"].chunks, *refs.chunks], pa.string()))
     del refs
     has_sender = as_numpy(pc.not_equal(t["sender"], ""))
     t = t.drop_columns(["sender"])
     ts = parse_times(con, t["ts"])
-    sender_rid = who.rid[:n]
-    sender_ident = np.where(has_sender, who.ident[sender_rid], -1)
-    rcpt_rid = who.rid[n:]
-    rcpt_ident = who.ident[rcpt_rid]
+    sender_ident = np.where(has_sender, who.ident[:n], -1)
+    rcpt_ident = who.ident[n:]
     counted = rcpt_ident != sender_ident[rows]
     counted &= ~repeated_in_row(rows, rcpt_ident)
     del rcpt_ident, sender_ident
@@ -78,7 +76,7 @@ def validate_emails(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Direc
     keys[accepted] = np.arange(accepted.size)
 
     take = pa.array(keep)
-    senders = pa.array(sender_rid[accepted])
+    senders = pa.array(accepted)
     emails = pa.table(
         {
             "message_key": pa.array(np.arange(accepted.size, dtype=np.int64)),
@@ -91,7 +89,7 @@ def validate_emails(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Direc
         }
     )
     kept = counted & keep[rows]
-    recipients = who.references("message_key", keys[rows[kept]], rcpt_rid[kept])
+    recipients = who.references("message_key", keys[rows[kept]], n + np.flatnonzero(kept))
     return Validated(
         {"emails": emails, "email_recipients": recipients},
         checks.rejects(lines),

@@ -68,7 +68,7 @@ def validate_history(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Dire
         },
     )
     who = people.resolve(t["person_id"])
-    person = pc.take(who.person_id, pa.array(who.rid))
+    person = who.person_id
     start = parse_times(con, t["valid_from"])
     end = parse_times(con, t["valid_to"])
     blank = {name: as_numpy(pc.equal(t[name], "")) for name in ("person_id", "valid_from", "valid_to", "department")}

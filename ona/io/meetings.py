@@ -73,10 +73,9 @@ def validate_meetings(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Dir
     end_us = as_numpy(pc.fill_null(end.cast(pa.int64()), 0))
     rows, refs = exploded(raw, [cols["attendees"]])
     del raw  # the raw rows are no longer needed: free them before resolving (peak memory)
-    # organizers and attendees resolved together: the first n rids are the organizers'
+    # organizers and attendees resolved together: the first n are the organizers
     who = people.resolve(pa.chunked_array([*t["organizer"].chunks, *refs.chunks], pa.string()))
-    attendee_rid = who.rid[n:]
-    counted = ~repeated_in_row(rows, who.ident[attendee_rid])
+    counted = ~repeated_in_row(rows, who.ident[n:])
     n_attendees = np.bincount(rows[counted], minlength=n)
 
     blank = {name: as_numpy(pc.equal(t[name], "")) for name in t.column_names if name != "line"}
@@ -105,7 +104,7 @@ def validate_meetings(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Dir
     hours = np.where(blank["end"], minutes / 60.0, (end_us - start_us) / 3.6e9)
 
     take = pa.array(keep)
-    organizer = pa.array(who.rid[:n][accepted])
+    organizer = pa.array(accepted)
     has_organizer = pa.array(~blank["organizer"][accepted])
     meetings = pa.table(
         {
@@ -121,7 +120,7 @@ def validate_meetings(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Dir
         }
     )
     kept = counted & keep[rows]
-    attendees = who.references("meeting_key", keys[rows[kept]], attendee_rid[kept])
+    attendees = who.references("meeting_key", keys[rows[kept]], n + np.flatnonzero(kept))
     return Validated(
         {"meetings": meetings, "meeting_attendees": attendees},
         checks.rejects(lines),

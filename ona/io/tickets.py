@@ -15,6 +15,7 @@ kept: a ticket may legitimately come back to the same assignee.
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -48,7 +49,7 @@ def validate_tickets(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Dire
     checks.add(blank["assignee"], "assignee is empty")
     keep = ~checks.failed
     accepted = pa.array(keep)
-    assignee = pa.array(who.rid[keep])
+    assignee = pa.array(np.flatnonzero(keep))
     tickets = pa.table(
         {
             "ticket_id": t["ticket_id"].filter(accepted),

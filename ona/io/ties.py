@@ -80,7 +80,6 @@ def validate_ties(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Directo
         },
     )
     who = people.resolve(pa.chunked_array([*t["source"].chunks, *t["target"].chunks], pa.string()))
-    src_rid, dst_rid = who.rid[:n], who.rid[n:]
     weight = parse_numbers(con, t["weight"])
     period = parse_times(con, t["period"])
     directed_text = pc.utf8_lower(t["directed"])
@@ -96,11 +95,11 @@ def validate_ties(con: duckdb.DuckDBPyConnection, raw: RawTable, people: Directo
     checks.add(~blank["weight"] & ~np.isnan(weight) & ~(weight > 0), "weight '{}' is not above 0", t["weight"])
     checks.add(~blank["period"] & as_numpy(period.is_null()), "period_start '{}' is not ISO 8601", t["period"])
     checks.add(~directed_known, "directed '{}' is not true or false", t["directed"])
-    same = ~blank["source"] & ~blank["target"] & (who.ident[src_rid] == who.ident[dst_rid])
+    same = ~blank["source"] & ~blank["target"] & (who.ident[:n] == who.ident[n:])
     checks.add(same, "source and target are the same person")
     keep = ~checks.failed
     take = pa.array(keep)
-    src, dst = pa.array(src_rid[keep]), pa.array(dst_rid[keep])
+    src, dst = pa.array(np.flatnonzero(keep)), pa.array(n + np.flatnonzero(keep))
     ties = pa.table(
         {
             "source_id": pc.take(who.person_id, src),

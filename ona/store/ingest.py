@@ -13,12 +13,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ona.errors import DatasetError, ParameterError
 from ona.io.dataset import Dataset
+from ona.io.prep import as_numpy
 from ona.io.schema import TABLES
+from ona.io.string_index import StringIndex
 from ona.results import Reject
 from ona.store.datasets import INFO_FIELDS, with_utc
 from ona.store.models import DatasetInfo
@@ -44,8 +47,8 @@ _PLAIN = ("people", "aliases", "emails", "meetings", "meeting_attendees", "ticke
           "group_handoffs")
 
 
-def person_order(people: pa.Table) -> pa.Array:
-    """The dataset's person_ids in byte order (position = person index).
+def person_order(people: pa.Table) -> StringIndex:
+    """The dataset's person_ids in byte order (position = person index), indexed for lookups.
 
     Raises
     ------
@@ -60,10 +63,10 @@ def person_order(people: pa.Table) -> pa.Array:
         counts = pc.value_counts(ordered)
         twice = counts.filter(pc.greater(counts.field("counts"), 1))[0]["values"].as_py()
         raise DatasetError("people", f"person_id '{twice}' appears more than once")
-    return ordered
+    return StringIndex.build(ordered)
 
 
-def _person_index(name: str, ref: pa.ChunkedArray, order: pa.Array) -> pa.Array:
+def _person_index(name: str, ref: pa.ChunkedArray, order: StringIndex) -> pa.Array:
     """Position of every person_id in ``order`` (null stays null: external).
 
     Raises
@@ -72,15 +75,16 @@ def _person_index(name: str, ref: pa.ChunkedArray, order: pa.Array) -> pa.Array:
         If a person_id is not in people (a reader bug: readers resolve every
         reference against people).
     """
-    index = pc.index_in(ref, value_set=order)
-    unknown = pc.and_(pc.is_valid(ref), pc.is_null(index))
-    if pc.any(unknown).as_py():
-        example = ref.filter(unknown)[0].as_py()
+    position = order.positions(ref)
+    missing = position < 0
+    unknown = missing & as_numpy(pc.is_valid(ref))
+    if unknown.any():
+        example = ref.take(pa.array(np.flatnonzero(unknown)[:1]))[0].as_py()
         raise DatasetError(name, f"person_id '{example}' is not in people")
-    return index.cast(pa.int32())
+    return pa.array(position.astype(np.int32), mask=missing)
 
 
-def indexed(name: str, table: pa.Table, order: pa.Array) -> pa.Table:
+def indexed(name: str, table: pa.Table, order: StringIndex) -> pa.Table:
     """Table ``name`` with its person references replaced by person indexes (``people`` gets ``pidx``).
 
     An address is kept only where the index is null (an external party).
@@ -98,7 +102,7 @@ def indexed(name: str, table: pa.Table, order: pa.Array) -> pa.Table:
     return table
 
 
-def _normalized(tables: dict[str, pa.Table], order: pa.Array) -> dict[str, pa.Table]:
+def _normalized(tables: dict[str, pa.Table], order: StringIndex) -> dict[str, pa.Table]:
     """The tables with person references replaced by person indexes."""
     return {name: indexed(name, t, order) for name, t in tables.items()}
 

@@ -38,6 +38,7 @@ from ona.io.limits import ReadLimits
 from ona.io.load import EXTERNAL_PARTIES, read_into
 from ona.io.raw import Validated
 from ona.io.schema import TABLES
+from ona.io.string_index import StringIndex
 from ona.progress import OnProgress, no_progress
 from ona.results import ValidationReport
 from ona.store.datasets import INFO_FIELDS, with_utc
@@ -79,7 +80,7 @@ class StoreTables:
     def __init__(self, con: duckdb.DuckDBPyConnection, ds: int) -> None:
         self.con = con
         self.ds = ds
-        self._order: pa.Array | None = None
+        self._order: StringIndex | None = None
         self._offset = 0  # keys used so far in the current file
         self._pieces = 0
 
