@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import time
+from urllib.parse import quote
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -210,11 +211,11 @@ class Client:
 
     def get_dataset(self, dataset_id: str) -> DatasetInfo:
         """What a stored dataset holds (NotFound for an unknown id or another workspace's)."""
-        return DatasetInfo.model_validate(self._json("GET", f"/datasets/{dataset_id}"))
+        return DatasetInfo.model_validate(self._json("GET", f"/datasets/{_id(dataset_id)}"))
 
     def delete_dataset(self, dataset_id: str) -> None:
         """Delete a dataset with its analyses and results (analyst; Conflict while one of them runs)."""
-        self._request("DELETE", f"/datasets/{dataset_id}")
+        self._request("DELETE", f"/datasets/{_id(dataset_id)}")
 
     def validation_report(self, dataset_id: str) -> ValidationReport:
         """A dataset's validation report with every rejected row the server kept (analyst key).
@@ -222,11 +223,11 @@ class Client:
         ``rejected_omitted`` counts the rejected rows that were only counted
         (beyond the server's ``ONA_MAX_REJECTS_PER_FILE`` per file).
         """
-        page = self._json("GET", f"/datasets/{dataset_id}/validation", params={"offset": 0, "limit": PAGE})
+        page = self._json("GET", f"/datasets/{_id(dataset_id)}/validation", params={"offset": 0, "limit": PAGE})
         rejected = list(page["rejected"])
         while len(page["rejected"]) == PAGE:
             page = self._json(
-                "GET", f"/datasets/{dataset_id}/validation", params={"offset": len(rejected), "limit": PAGE}
+                "GET", f"/datasets/{_id(dataset_id)}/validation", params={"offset": len(rejected), "limit": PAGE}
             )
             rejected.extend(page["rejected"])
         return _validation_of(
@@ -257,7 +258,7 @@ class Client:
 
     def get_analysis(self, analysis_id: str) -> AnalysisInfo:
         """An analysis' record: status, stage and progress (in [0, 1]), the reason it failed."""
-        return AnalysisInfo.model_validate(self._json("GET", f"/analyses/{analysis_id}"))
+        return AnalysisInfo.model_validate(self._json("GET", f"/analyses/{_id(analysis_id)}"))
 
     def wait(
         self,
@@ -309,11 +310,11 @@ class Client:
 
     def cancel_analysis(self, analysis_id: str) -> AnalysisInfo:
         """Cancel a queued analysis, or ask a running one to stop (analyst; Conflict once it has ended)."""
-        return AnalysisInfo.model_validate(self._json("POST", f"/analyses/{analysis_id}/cancel"))
+        return AnalysisInfo.model_validate(self._json("POST", f"/analyses/{_id(analysis_id)}/cancel"))
 
     def delete_analysis(self, analysis_id: str) -> None:
         """Delete an analysis and its result (analyst; Conflict while it is queued or running)."""
-        self._request("DELETE", f"/analyses/{analysis_id}")
+        self._request("DELETE", f"/analyses/{_id(analysis_id)}")
 
     # ------------------------------------------------------------------ results
 
@@ -324,7 +325,7 @@ class Client:
         no people, small groups suppressed; ``privacy.audience == "viewer"``).
         Conflict while the analysis has not finished.
         """
-        response = self._request("GET", f"/analyses/{analysis_id}/result")
+        response = self._request("GET", f"/analyses/{_id(analysis_id)}/result")
         return AnalysisResult.model_validate_json(response.content)
 
     def frames(self, analysis_id: str) -> Frames:
@@ -348,12 +349,17 @@ class Client:
         """
         import plotly.io as pio
 
-        response = self._request("GET", f"/analyses/{analysis_id}/figures/{name}", params=options)
+        response = self._request("GET", f"/analyses/{_id(analysis_id)}/figures/{_id(name)}", params=options)
         return pio.from_json(response.text)
 
     def report(self, analysis_id: str) -> str:
         """The silo report (one self-contained HTML document; the leaders' version for a viewer key)."""
-        return self._request("GET", f"/analyses/{analysis_id}/report", headers={"Accept": "text/html"}).text
+        return self._request("GET", f"/analyses/{_id(analysis_id)}/report", headers={"Accept": "text/html"}).text
+
+
+def _id(ident: str) -> str:
+    """An id as one path segment (a '/' or '?' in it cannot reach another route)."""
+    return quote(str(ident), safe="")
 
 
 def _validation_of(page: Mapping[str, Any], rejected: list[Any], *, rest: str) -> ValidationReport:

@@ -68,3 +68,15 @@ def test_the_key_is_sent_as_a_bearer_token() -> None:
         assert client.list_analyses("d1") == []
     assert seen[0].headers["Authorization"] == "Bearer ona_key"
     assert seen[0].url == "http://ona.example/api/v1/analyses?dataset_id=d1&offset=0&limit=1000"
+
+
+def test_an_id_is_one_path_segment() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(404, json={"title": "Not found", "status": 404, "detail": "no"})
+
+    with client_answering(httpx.MockTransport(answer)) as client, pytest.raises(ClientError):
+        client.delete_dataset("../analyses/x?y=1")
+    assert seen[0].url.raw_path == b"/api/v1/datasets/..%2Fanalyses%2Fx%3Fy%3D1"
