@@ -13,8 +13,14 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from ona.params import AnalysisParams
-from ona.results import AnalysisResult, GroupMetrics, LinkMetrics
-from ona.results_service import HandoffSummary, Recommendation, RecommendationView
+from ona.results import (
+    AnalysisResult,
+    GroupMetrics,
+    HandoffSummary,
+    LinkMetrics,
+    Recommendation,
+    RecommendationView,
+)
 from ona.viz.groups import weak_links_in_order as _weak_in_order
 from ona.viz.style import group_noun, split_reason
 

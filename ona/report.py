@@ -406,14 +406,15 @@ def _parameter_rows(params: AnalysisParams) -> list[tuple[str, str, str]]:
 
 def _definitions() -> list[tuple[str, list[tuple[str, str]]]]:
     """Metric definitions, taken from the result models' field descriptions."""
-    from ona.results import CommunitySummary, Summary
-    from ona.results_service import (
+    from ona.results import (
+        CommunitySummary,
         GroupChange,
         GroupService,
         HandoffPair,
         KeyPersonRisk,
         LinkChange,
         PairRisk,
+        Summary,
     )
 
     out = []

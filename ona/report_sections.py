@@ -13,8 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from ona import narrative
-from ona.results import AnalysisResult
-from ona.results_service import Recommendation
+from ona.results import AnalysisResult, Recommendation
 from ona.viz.style import split_reason
 
 MAX_SERVICE_PAIRS = 15  # ordered pairs of groups in the internal service table

@@ -34,8 +34,8 @@ from api.results import Results
 from api.settings import Settings
 from ona.errors import NotFoundError, OnaError
 from ona.privacy import viewer_recommendations
-from ona.results import AnalysisResult
-from ona.results_service import (
+from ona.results import (
+    AnalysisResult,
     HandoffAnalytics,
     KeyPersonRisk,
     Recommendation,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ona.results_service import (
+from ona.results import (
     GroupService,
     HandoffAnalytics,
     HandoffPair,

@@ -41,7 +41,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ona.analysis.adjacency import adjacency, tie_arrays
 from ona.analysis.centrality import betweenness as compute_betweenness
-from ona.results_service import KeyPersonRisk, PairRisk
+from ona.results import KeyPersonRisk, PairRisk
 from ona.errors import ParameterError
 from ona.graph.model import CollabGraph, Partition
 from ona.params import AnalysisParams

@@ -148,7 +148,7 @@ def link_metrics(
         ``fragile_share``.
     group_handoffs : mapping of (str, str) to int, optional
         (from_group, to_group) -> handoffs that only an assignment-group
-        change records (:attr:`~ona.results_service.HandoffPair.group_handoffs`).
+        change records (:attr:`~ona.results.HandoffPair.group_handoffs`).
         They add to the ``handoffs`` of the link between the two groups
         (both directions), and so to the dependency rule, but to no weight:
         they have no person. Names that are not groups of ``partition``, and

@@ -57,10 +57,9 @@ import scipy.sparse as sp
 
 from ona.analysis.adjacency import adjacency, tie_arrays
 from ona.analysis.handoffs import DEPENDENCY
-from ona.results_service import Recommendation, RecommendationView
+from ona.results import GroupMetrics, LinkMetrics, PersonMetrics, Recommendation, RecommendationView
 from ona.graph.model import CollabGraph, Partition
 from ona.params import AnalysisParams
-from ona.results import GroupMetrics, LinkMetrics, PersonMetrics
 
 __all__ = [
     "BROKER_SHARE", "BUDDY_PAIRS", "SHADOW_PAIRS", "SPANNERS",

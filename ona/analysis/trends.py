@@ -70,10 +70,12 @@ import numpy as np
 from ona.analysis.groups import group_edges, group_metrics
 from ona.analysis.link_significance import link_test
 from ona.analysis.links import link_metrics
-from ona.results_service import (
+from ona.results import (
     GroupChange,
+    GroupMetrics,
     GroupTrend,
     LinkChange,
+    LinkMetrics,
     LinkTrend,
     TrendPeriod,
     Trends,
@@ -87,7 +89,6 @@ from ona.graph.build import build_graph, partition_of
 from ona.graph.model import CollabGraph, Partition
 from ona.params import AnalysisParams
 from ona.progress import OnProgress, no_progress
-from ona.results import GroupMetrics, LinkMetrics
 from ona.store import Store
 from ona.store.engine import DuckDBEngine, EventEngine
 

@@ -2,7 +2,8 @@
 
 Input: the :class:`~ona.graph.model.CollabGraph` and its group
 :class:`~ona.graph.model.Partition`. Output: a :class:`Layout`, plain
-JSON-serializable data keyed by group name and person_id, so that the API and
+JSON-serializable data keyed by group name and person_id (the model lives
+in :mod:`ona.results.layout`, the type layer), so that the API and
 the report draw the maps from stored numbers and never re-run a layout per
 request.
 
@@ -44,7 +45,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+
+from ona.results.layout import ALGORITHM, Layout
 
 if TYPE_CHECKING:  # igraph is loaded only to compute a layout, not to read one
     from ona.graph.model import CollabGraph, Partition
@@ -53,30 +55,8 @@ DIGITS = 4
 PER_PERSON = 3  # strongest ties per person eligible for the backbone
 LAYOUT_EDGES = 60_000  # above this many ties, people are laid out on their strongest ties only
 LAYOUT_PER_PERSON = 6
-ALGORITHM = "group-anchored fruchterman_reingold"
 PULL = 1.0  # how far a person moves towards their partner groups, times their outside share
 RING = 1.12  # radius of the ring of people without ties
-
-
-class Layout(BaseModel):
-    """Stored positions of groups and people and the people map's backbone."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    seed: int = Field(description="seed of igraph's random generator during the layout")
-    algorithm: str = Field(ALGORITHM, description="how groups and people were placed (igraph layouts)")
-    groups: dict[str, tuple[float, float]] = Field(
-        default_factory=dict, description="group name -> (x, y) in [-1, 1]"
-    )
-    people: dict[str, tuple[float, float]] = Field(
-        default_factory=dict, description="person_id -> (x, y) in [-1, 1]; people without ties on an outer ring"
-    )
-    edges: list[tuple[str, str, float]] = Field(
-        default_factory=list, description="backbone ties (person_id a, person_id b, weight), a < b"
-    )
-    total_edges: int = Field(0, description="ties in the graph before thinning")
-    max_edges: int = Field(20000, description="most ties the backbone keeps")
-    backbone_rule: str = Field("", description="how the backbone was thinned, in words")
 
 
 def compute_layout(g: CollabGraph, partition: Partition, *, seed: int, max_edges: int = 20000) -> Layout:

@@ -28,8 +28,8 @@ from collections import Counter
 
 from ona.privacy.graph import Pair, Plan, ViewerGraph, _pair
 from ona.privacy.words import plain_reasons, recommendation_reason
-from ona.results import AnalysisResult
-from ona.results_service import (
+from ona.results import (
+    AnalysisResult,
     GroupTrend,
     HandoffAnalytics,
     LinkTrend,

@@ -110,7 +110,7 @@ class HandoffTables:
         tickets_handed_out, within_group_handoffs, opened,
         external_received, external_handed_out``, ordered by name.
     summary : dict of str to int or float or None
-        The fields of :class:`ona.results_service.HandoffSummary`
+        The fields of :class:`ona.results.HandoffSummary`
         except the two rates and ``group_handoffs`` (the sum of the pairs').
     """
 

@@ -21,7 +21,7 @@ from ona.tables.schema import LINES_SEP, LIST_SEP, TABLES, Column
 
 if TYPE_CHECKING:
     from ona.results import AnalysisResult
-    from ona.results_service import Trends
+    from ona.results import Trends
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,8 @@ def rows_frame(table: str, models: Iterable[Any]) -> pd.DataFrame:
     """A DataFrame of ``table``'s columns from rows of the result's models (one page of a part, say).
 
     ``table`` is one whose rows are one model each: groups, links, people,
-    communities, handoffs (:class:`~ona.results_service.HandoffPair`),
-    handoff_groups (:class:`~ona.results_service.GroupService`),
+    communities, handoffs (:class:`~ona.results.HandoffPair`),
+    handoff_groups (:class:`~ona.results.GroupService`),
     recommendations, key_people, validation
     (:class:`~ona.results.FileReport`) or rejected.
     """

@@ -19,8 +19,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ona.graph.layout import Layout
-from ona.results import AnalysisResult
-from ona.results_service import GroupChange, LinkChange, WindowComparison
+from ona.results import AnalysisResult, GroupChange, LinkChange, WindowComparison
 from ona.viz.groups import FIGURE_TOP, MAP_LINKS, WIDTHS, _colour_scale, _width_bin, positions
 from ona.viz.style import (
     GRID,
@@ -61,7 +60,7 @@ def trend_lines(
     """One line per group: a metric over the periods of ``result.trends``.
 
     x: the period labels ("2024-03", "2024-W09"); y: the group's value in
-    each period, exactly as in :class:`~ona.results_service.GroupTrend`
+    each period, exactly as in :class:`~ona.results.GroupTrend`
     (a period where the group had no tie is a gap). Silos are drawn bold,
     other groups thin; each group keeps its colour of the other figures.
     When the result also compares two windows, a dotted line marks the

@@ -16,7 +16,7 @@ from ona.analysis.handoffs import handoff_analytics
 from ona.analysis.pipeline import analyze_dataset
 from ona.io import read_dataset
 from ona.params import AnalysisParams
-from ona.results_service import HandoffAnalytics
+from ona.results import HandoffAnalytics
 from ona.store import Store
 
 PEOPLE = [("a1", "Legal"), ("a2", "Legal"), ("b1", "Sales"), ("c1", "IT")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ona.analysis.handoffs import handoff_analytics
-from ona.results_service import HandoffAnalytics
+from ona.results import HandoffAnalytics
 from ona.params import AnalysisParams
 from ona.store import Store
 from tests.service.data import at, dataset, saved

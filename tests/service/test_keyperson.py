@@ -7,7 +7,7 @@ import pytest
 
 from ona.analysis.keyperson import key_person_risk
 from ona.analysis.people import person_metrics
-from ona.results_service import KeyPersonRisk
+from ona.results import KeyPersonRisk
 from ona.errors import ParameterError
 from ona.params import AnalysisParams
 from tests.service.orgs import bridges

@@ -11,9 +11,8 @@ from ona.analysis.groups import group_metrics
 from ona.analysis.links import link_metrics
 from ona.analysis.people import person_metrics
 from ona.analysis.recommend import overloaded_brokers, recommend, recommendations_for_viewer
-from ona.results_service import Recommendation
+from ona.results import GroupMetrics, LinkMetrics, PersonMetrics, Recommendation
 from ona.params import AnalysisParams
-from ona.results import GroupMetrics, LinkMetrics, PersonMetrics
 from tests.service.orgs import bridges
 
 PARAMS = AnalysisParams()

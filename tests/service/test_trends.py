@@ -6,11 +6,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ona.results_service import Trends, WindowComparison
+from ona.results import GroupMetrics, LinkMetrics, Trends, WindowComparison
 from ona.analysis.trends import _group_change, _link_change, compare_windows, periods, trend
 from ona.errors import ParameterError
 from ona.params import AnalysisParams
-from ona.results import GroupMetrics, LinkMetrics
 from ona.store import Store
 from tests.service.data import T0, saved
 from tests.service.orgs import WEEK, reorganization

@@ -22,17 +22,15 @@ from ona.results import (
     CommunitySummary,
     FileReport,
     GroupMetrics,
-    LinkMetrics,
-    PersonMetrics,
-    Reject,
-)
-from ona.results_service import (
     GroupService,
     GroupTrend,
     HandoffPair,
     KeyPersonRisk,
+    LinkMetrics,
     LinkTrend,
+    PersonMetrics,
     Recommendation,
+    Reject,
     TrendPeriod,
 )
 from ona.tables import TABLES, Frames, result_frames, viewer_result

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ona.results import AnalysisResult
-from ona.results_service import (
+from ona.results import (
+    AnalysisResult,
     GroupChange,
     GroupService,
     GroupTrend,

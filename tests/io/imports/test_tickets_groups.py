@@ -12,7 +12,7 @@ from ona.io import read_dataset
 from ona.io.imports import import_export
 from ona.io.imports.base import ImportOptions
 from ona.params import AnalysisParams
-from ona.results_service import HandoffAnalytics
+from ona.results import HandoffAnalytics
 from ona.store import Store
 from tests.io.imports import ticketfiles as tk
 from tests.io.imports.smallorg import write_canonical

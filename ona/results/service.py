@@ -1,6 +1,6 @@
 """Typed results of the internal-service analyses (handoffs, trends, advice, risk).
 
-Plain, JSON-serializable pydantic models, like :mod:`ona.results`: no
+Plain, JSON-serializable pydantic models, like the rest of :mod:`ona.results`: no
 igraph objects, no numpy scalars, nulls instead of NaN. Field names are the
 words of DESIGN.md and of issue 5 (handoffs, tickets, bounce, ping-pong,
 no owner, carriers, ...). Durations are in hours.
@@ -21,11 +21,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from ona.results._model import Model as _Model
 
 
 # --------------------------------------------------------------------------
