@@ -628,7 +628,7 @@ def test_fine_grouping_report_stays_a_sensible_size(fine_org, fine_html):
 
 
 def test_fine_grouping_figures_show_the_top_groups_and_embed_all(fine_org, fine_html):
-    from ona.viz.groups import FIGURE_TOP
+    from ona.viz.common import FIGURE_TOP
 
     result, _ = fine_org
     figures = embedded_figures(fine_html)

@@ -63,7 +63,7 @@ from ona.report import script_json
 from ona.results import AnalysisResult, LinkMetrics
 from ona.store.control import DATA_ROLES, KeyInfo
 from ona.viz import CONFIG, FIGURE_NAMES, figure
-from ona.viz.groups import FIGURE_TOP
+from ona.viz.common import FIGURE_TOP
 from ona.viz.style import (
     TOP_N,
     flag_notes,

@@ -13,14 +13,23 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Literal
 
-import numpy as np
 import plotly.graph_objects as go
 
 from ona.graph.layout import Layout
 from ona.results import AnalysisResult, GroupMetrics, LinkMetrics
+from ona.viz.common import (
+    FIGURE_TOP,
+    MAP_LINKS,
+    WIDTHS,
+    colour_scale,
+    flag_lines,
+    group_hover,
+    log2_capped,
+    pct_label,
+    positions,
+    width_bin,
+)
 from ona.viz.style import (
-    DIVERGING,
-    DIVERGING_REVERSED,
     NEUTRAL,
     NO_DATA,
     WEAK,
@@ -37,15 +46,6 @@ from ona.viz.style import (
     top_groups,
 )
 
-# Line widths of the department map's links, by observed / expected ratio.
-RATIO_BINS = (0.25, 0.5, 1.0, 2.0)
-WIDTHS = (1.0, 1.6, 2.6, 4.0, 6.0)
-TENTATIVE = "#e7969f"  # a tentative silo's bar: the silo red, paler
-LOG2_CAP = 6.0  # heatmap and insularity colours saturate at 64x / (1/64)x
-#: Groups a matrix-like figure (heatmap, ranking, Sankey) shows before "show all"; the map labels as many.
-FIGURE_TOP = 30
-#: Links of each kind (plain, minor weak) the map draws at most: beyond, the strongest / worst ones.
-MAP_LINKS = 150
 
 
 def department_map(
@@ -134,23 +134,6 @@ def department_map(
     return fig
 
 
-def positions(names: list[str], layout: Layout | None) -> dict[str, tuple[float, float]]:
-    """Map position of each group: the stored layout's, else (a group missing from it) a circle by name."""
-    if layout is not None and all(name in layout.groups for name in names):
-        return {name: layout.groups[name] for name in names}
-    names = sorted(names)
-    k = max(len(names), 1)
-    return {
-        name: (round(0.8 * math.cos(math.pi / 2 - 2 * math.pi * i / k), 4),
-               round(0.8 * math.sin(math.pi / 2 - 2 * math.pi * i / k), 4))
-        for i, name in enumerate(names)
-    }  # fmt: skip
-
-
-def _width_bin(ratio: float | None) -> int:
-    return int(np.searchsorted(RATIO_BINS, ratio if ratio is not None else 0.0, side="right"))
-
-
 def _links_drawn(links: list[LinkMetrics], max_weak: int, max_links: int) -> tuple[list[LinkMetrics], int]:
     """The links the map draws (in the result's order) and how many it leaves out.
 
@@ -193,7 +176,7 @@ def _link_traces(
     for meta, (name, colour, dash) in styles.items():
         shown = False
         for b, width in enumerate(WIDTHS):
-            members = [lk for lk in links if kind(lk) == meta and _width_bin(lk.ratio) == b]
+            members = [lk for lk in links if kind(lk) == meta and width_bin(lk.ratio) == b]
             members = [lk for lk in members if lk.weak or lk.weight > 0]
             if not members:
                 continue
@@ -262,23 +245,13 @@ def _link_hover(lk: LinkMetrics, say: Callable[[str], str]) -> str:
         sure = f" — {notes['stability']}" if notes["stability"] else ""
         lines.append(f"<b>Weak link</b>{' (' + kind + ')' if kind else ''}{esc(sure)}:")
         lines += [f"• {say(r)}" for r in lk.weak_reasons]
-        lines += _flag_lines(notes, "observed / expected")
+        lines += flag_lines(notes, "observed / expected")
         if lk.flag_stability:
-            each = ", ".join(f"{esc(k.replace('_', ' '))} {_pct(v)}" for k, v in lk.flag_stability.items())
+            each = ", ".join(f"{esc(k.replace('_', ' '))} {pct_label(v)}" for k, v in lk.flag_stability.items())
             lines.append(f"each flag holds in: {each} of resamples")
     elif not lk.judged:
         lines.append("too few ties to be judged")
     return "<br>".join(lines)
-
-
-def _flag_lines(notes: dict[str, str], interval_of: str) -> list[str]:
-    """Hover lines of a flag's channel support and bootstrap interval (none when the result lacks them)."""
-    out = []
-    if notes["seen_in"]:
-        out.append(esc(notes["seen_in"]))
-    if notes["interval"]:
-        out.append(f"{esc(interval_of)} over resamples: {esc(notes['interval'])}")
-    return out
 
 
 def _node_traces(
@@ -307,7 +280,7 @@ def _node_traces(
             "opacity": 0.95,
         }  # fmt: skip
         if has_value:
-            marker.update(_colour_scale(color_by))
+            marker.update(colour_scale(color_by))
             marker["color"] = [values[g.group] for g in members]
         else:
             marker["color"] = NO_DATA
@@ -316,7 +289,7 @@ def _node_traces(
                 x=[pos[g.group][0] for g in members], y=[pos[g.group][1] for g in members],
                 mode="markers+text", textposition="top center",
                 text=[esc(g.group) if named is None or g.group in named else "" for g in members],
-                textfont={"size": 12}, hovertext=[_group_hover(g, one, say) for g in members], hoverinfo="text",
+                textfont={"size": 12}, hovertext=[group_hover(g, one, say) for g in members], hoverinfo="text",
                 marker=marker, showlegend=False, name=one + "s" if has_value else "no ties",
                 customdata=[g.group for g in members], meta="groups",
             )
@@ -342,42 +315,7 @@ def _metric_colour_value(g: GroupMetrics, color_by: str) -> float | None:
         return g.ei_index
     if g.insularity is None:
         return None
-    return round(_log2_capped(g.insularity), 4)
-
-
-def _colour_scale(color_by: str) -> dict:
-    if color_by == "ei_index":
-        return {
-            "colorscale": DIVERGING, "cmin": -1.0, "cmax": 1.0, "showscale": True,
-            "colorbar": {"title": {"text": "E-I index"}, "tickvals": [-1, -0.5, 0, 0.5, 1],
-                         "ticktext": ["-1 all inside", "-0.5", "0", "0.5", "+1 all outside"], "len": 0.75},
-        }  # fmt: skip
-    ticks = [-4, -2, -1, 0, 1, 2, 4, 6]
-    return {
-        "colorscale": DIVERGING_REVERSED, "cmin": -LOG2_CAP, "cmax": LOG2_CAP, "showscale": True,
-        "colorbar": {"title": {"text": "insularity"}, "tickvals": ticks,
-                     "ticktext": [_times(2.0**t) + (" (chance)" if t == 0 else "") for t in ticks], "len": 0.75},
-    }  # fmt: skip
-
-
-def _group_hover(g: GroupMetrics, one: str, say: Callable[[str], str] | None = None) -> str:
-    say = say or (lambda r: esc(split_reason(r)[1]))
-    notes = flag_notes(g)
-    silo = f" — silo ({notes['stability']})" if notes["stability"] else " — silo"
-    lines = [
-        f"<b>{esc(g.group)}</b>{esc(silo) if g.silo else ''}",
-        f"headcount {g.headcount} ({g.active} active)",
-        f"E-I index {fmt(g.ei_index)} (counting ties: {fmt(g.ei_index_ties)})",
-        f"share of collaboration inside: {_pct(g.internal_share)} (chance: {_pct(g.expected_internal_share)})",
-        f"insularity {_times(g.insularity)} chance",
-        f"z {fmt(g.z, 1)}, adjusted p {_p(g.p_value)}",
-        f"partner {one}s: {g.external_reach}",
-    ]
-    if g.silo_reasons:
-        lines.append("<b>Silo</b>:" if g.silo else "<b>Notes</b>:")
-        lines += [f"• {say(r)}" for r in g.silo_reasons]
-    lines += _flag_lines(notes, "E-I index")
-    return "<br>".join(lines)
+    return round(log2_capped(g.insularity), 4)
 
 
 # --------------------------------------------------------------------------
@@ -424,7 +362,7 @@ def community_sankey(
     right: dict[int, int] = {}
     for c in shown:
         right[c.community] = len(labels)
-        main = f" ({esc(c.main_group)} {_pct(c.main_group_share)})" if c.main_group else ""
+        main = f" ({esc(c.main_group)} {pct_label(c.main_group_share)})" if c.main_group else ""
         labels.append(f"community {c.community}{main}")
     if pooled:
         for c in pooled:
@@ -466,53 +404,6 @@ OTHERS = "\x00others"  # the pooled groups' node of the Sankey (no group can be 
 
 # --------------------------------------------------------------------------
 # helpers
-
-
-def _int(x: str | int) -> int:
-    try:
-        return int(x)
-    except (TypeError, ValueError):
-        return 1 << 30
-
-
-def _log2_capped(x: float) -> float:
-    if x <= 0:
-        return -LOG2_CAP
-    return max(-LOG2_CAP, min(LOG2_CAP, math.log2(x)))
-
-
-def _z(ratio: float | None) -> float | None:
-    return None if ratio is None else round(_log2_capped(ratio), 4)
-
-
-def _round(x: float | None) -> float | None:
-    return None if x is None else round(x, 4)
-
-
-def _times(x: float | None) -> str:
-    if x is None:
-        return "n/a"
-    if x >= 10:
-        return f"{x:.0f}×"
-    if x >= 1:
-        return f"{x:.1f}".rstrip("0").rstrip(".") + "×"
-    return f"{x:.2g}×"
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.0f}%"
-
-
-def _p(p: float | None) -> str:
-    if p is None:
-        return "n/a"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def _stars(p: float | None, alpha: float) -> str:
-    if p is None or p >= alpha:
-        return ""
-    return "***" if p < alpha / 50 else ("**" if p < alpha / 5 else "*")
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:

@@ -17,7 +17,17 @@ import plotly.graph_objects as go
 
 from ona.graph.layout import Layout
 from ona.results import AnalysisResult, GroupMetrics
-from ona.viz.groups import FIGURE_TOP, LOG2_CAP, TENTATIVE, _group_hover, _int, _round, _stars, _times, _z
+from ona.viz.common import (
+    FIGURE_TOP,
+    LOG2_CAP,
+    TENTATIVE,
+    community_number,
+    group_hover,
+    log2_ratio,
+    round4,
+    stars,
+    times_label,
+)
 from ona.viz.style import DIVERGING, GRID, MUTED, NEUTRAL, SILO, base_layout, esc, fmt, group_noun, top_groups
 
 # --------------------------------------------------------------------------
@@ -32,8 +42,8 @@ def group_order(result: AnalysisResult) -> list[str]:
     def key(g: GroupMetrics) -> tuple:
         split = g.community_split or {}
         if split:
-            best = min(split, key=lambda c: (-split[c], -size.get(_int(c), 0), _int(c)))
-            home = (-size.get(_int(best), 0), _int(best))
+            best = min(split, key=lambda c: (-split[c], -size.get(community_number(c), 0), community_number(c)))
+            home = (-size.get(community_number(best), 0), community_number(best))
         else:
             home = (1, 0)
         return (*home, 2.0 if g.ei_index is None else g.ei_index, g.group)
@@ -79,8 +89,8 @@ def interaction_heatmap(
             continue
         i = index[g.group]
         expected = g.internal_weight / g.insularity if g.insularity else None
-        custom[i][i] = [g.insularity, round(g.internal_weight, 4), _round(expected), g.internal_ties]
-        z[i][i] = _z(g.insularity)
+        custom[i][i] = [g.insularity, round(g.internal_weight, 4), round4(expected), g.internal_ties]
+        z[i][i] = log2_ratio(g.insularity)
     weak_x: list[str] = []
     weak_y: list[str] = []
     for lk in result.links:
@@ -89,7 +99,7 @@ def interaction_heatmap(
         i, j = index[lk.source], index[lk.target]
         cell = [lk.ratio, round(lk.weight, 4), round(lk.expected, 4), lk.ties]
         custom[i][j] = custom[j][i] = cell
-        z[i][j] = z[j][i] = _z(lk.ratio)
+        z[i][j] = z[j][i] = log2_ratio(lk.ratio)
         if lk.weak:
             weak_x += [esc(lk.source), esc(lk.target)]
             weak_y += [esc(lk.target), esc(lk.source)]
@@ -113,7 +123,7 @@ def interaction_heatmap(
         "z": z, "x": labels, "y": labels, "colorscale": DIVERGING, "zmin": -LOG2_CAP, "zmax": LOG2_CAP,
         "zmid": 0, "hoverongaps": False, "name": "observed / expected", "meta": "ratio",
         "colorbar": {"title": {"text": "observed /<br>expected"}, "tickvals": ticks,
-                     "ticktext": [_times(2.0**t) for t in ticks]},
+                     "ticktext": [times_label(2.0**t) for t in ticks]},
     }  # fmt: skip
     if compact:
         # tens of thousands of cells: the ratio as text only (a quarter of the size), no gaps between cells;
@@ -207,10 +217,10 @@ def silo_ranking(
             # a tentative silo (it holds in too few resamples) is a paler red, and says so
             marker={"color": [(TENTATIVE if g.tentative else SILO) if g.silo else NEUTRAL for g in rows],
                     "line": {"width": 0}},
-            text=[f"{fmt(v)}{' ' + _stars(g.p_value, alpha) if _stars(g.p_value, alpha) else ''}"
+            text=[f"{fmt(v)}{' ' + stars(g.p_value, alpha) if stars(g.p_value, alpha) else ''}"
                   f"{' tentative' if g.silo and g.tentative else ''}" for g, v in zip(rows, values)],
             textposition="outside", cliponaxis=False, customdata=[g.group for g in rows],
-            hovertext=[_group_hover(g, one) for g in rows], hoverinfo="text",
+            hovertext=[group_hover(g, one) for g in rows], hoverinfo="text",
         )
     )  # fmt: skip
     if metric == "ei_index":

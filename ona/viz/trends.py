@@ -20,7 +20,7 @@ from plotly.subplots import make_subplots
 
 from ona.graph.layout import Layout
 from ona.results import AnalysisResult, GroupChange, LinkChange, WindowComparison
-from ona.viz.groups import FIGURE_TOP, MAP_LINKS, WIDTHS, _colour_scale, _width_bin, positions
+from ona.viz.common import FIGURE_TOP, MAP_LINKS, WIDTHS, colour_scale, positions, width_bin
 from ona.viz.style import (
     GRID,
     MUTED,
@@ -252,7 +252,7 @@ def _window_links(
     emphasized = [lk for lk in drawn if side == "after" and (lk.source, lk.target) in changed]
     plain = [lk for lk in drawn if lk not in emphasized]
     for b, width in enumerate(WIDTHS):
-        members = [lk for lk in plain if not getattr(lk, f"weak_{side}") and _width_bin(getattr(lk, f"ratio_{side}")) == b]
+        members = [lk for lk in plain if not getattr(lk, f"weak_{side}") and width_bin(getattr(lk, f"ratio_{side}")) == b]
         if members:
             xs, ys = _segments(members, pos)
             traces.append(go.Scatter(
@@ -325,7 +325,7 @@ def _window_nodes(
             "line": {"color": ["#111111" if s else "white" for s in silo], "width": [4 if s else 1.5 for s in silo]},
         }  # fmt: skip
         if has_value:
-            marker.update(_colour_scale("ei_index"))
+            marker.update(colour_scale("ei_index"))
             marker["showscale"] = side == "after"
             marker["colorbar"] = {**marker["colorbar"], "x": 1.02}
             marker["color"] = [getattr(g, f"ei_index_{side}") for g in members]

@@ -25,7 +25,7 @@ import pytest
 from ona.results import AnalysisResult, LinkMetrics
 from ona.store import Store
 from ona.store.keys import create_key
-from ona.viz.groups import FIGURE_TOP
+from ona.viz.common import FIGURE_TOP
 from ona.viz.style import CHANNEL_WORDS, TOP_N
 from tests.api.server import Server, ona_command
 from tests.browser.conftest import ARTIFACTS

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import doctest
 
 import plotly.graph_objects as go
 import pytest
 
-import ona.viz.style
 from ona.viz import community_sankey, department_map, interaction_heatmap, silo_ranking
-from ona.viz.groups import FIGURE_TOP, MAP_LINKS
+from ona.viz.common import FIGURE_TOP, MAP_LINKS
 from ona.viz.style import flag_notes, top_groups
 from tests.viz.fine import SILOS, TEAMS, fine_grouping
 from tests.viz.results import two_silos
@@ -23,10 +21,6 @@ def fine():
 def trace(fig: go.Figure, meta: str):
     (t,) = [t for t in fig.data if t.meta == meta]
     return t
-
-
-def test_style_doctests():
-    assert doctest.testmod(ona.viz.style).failed == 0
 
 
 def test_top_groups_put_silos_first_then_the_groups_of_most_weak_links(fine):
