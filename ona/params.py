@@ -132,6 +132,14 @@ class AnalysisParams(BaseModel):
         "or a typical pair of groups of these sizes would have had them: below that any figure is noise "
         "(0 judges every pair)",
     )
+    all_pairs_limit: int = Field(
+        60,
+        ge=0,
+        le=1_000,
+        description="every pair of groups is listed among the links, absent ones included, when there are at most "
+        "this many groups (a count of groups, at most 1,000); above, only the pairs joined by a tie or a handoff "
+        "and the flagged ones",
+    )
     stability_resamples: int = Field(
         200,
         ge=0,

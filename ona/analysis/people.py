@@ -53,23 +53,19 @@ from ona.params import AnalysisParams
 from ona.progress import OnProgress, no_progress
 from ona.results import Brokerage, PersonMetrics
 
-__all__ = ["RESIDENT_BELOW", "WANDERER_ABOVE", "BetweennessResult", "betweenness", "person_metrics", "roles"]
-
-#: external_share below this: resident (the default of the parameter ``resident_below``).
-RESIDENT_BELOW: float = AnalysisParams.model_fields["resident_below"].default
-#: external_share above this: wanderer (the default of ``wanderer_above``; from
-#: resident_below to here, inclusive: linker).
-WANDERER_ABOVE: float = AnalysisParams.model_fields["wanderer_above"].default
-
+__all__ = ["BetweennessResult", "betweenness", "person_metrics", "roles"]
 
 def roles(
-    external_share: np.ndarray, *, resident_below: float = RESIDENT_BELOW, wanderer_above: float = WANDERER_ABOVE
+    external_share: np.ndarray, *, resident_below: float, wanderer_above: float
 ) -> np.ndarray:
     """Role of each person from their external share (NaN: inactive).
 
+    ``resident_below`` and ``wanderer_above`` are the parameters of the same
+    names (shares, 0 to 1).
+
     Examples
     --------
-    >>> roles(np.array([0.0, 0.25, 0.6, 0.61, np.nan])).tolist()
+    >>> roles(np.array([0.0, 0.25, 0.6, 0.61, np.nan]), resident_below=0.25, wanderer_above=0.6).tolist()
     ['resident', 'linker', 'linker', 'wanderer', 'inactive']
     >>> roles(np.array([0.0, 0.25, 0.6, 0.61, np.nan]), resident_below=0.3, wanderer_above=0.5).tolist()
     ['resident', 'resident', 'wanderer', 'wanderer', 'inactive']

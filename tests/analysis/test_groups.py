@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import random
 from collections import defaultdict
 
@@ -10,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import ona.analysis.groups as groups_module
 from ona.analysis.groups import group_metrics
 from ona.graph.model import Partition
 from ona.results import GroupMetrics
@@ -195,7 +193,3 @@ def _assert_same(a: list[dict], b: list[dict]) -> None:
                 assert y[key] == pytest.approx(x[key], rel=1e-12, abs=1e-12), key
             else:
                 assert x[key] == y[key], key
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(groups_module).failed == 0

@@ -144,12 +144,3 @@ def test_the_narrative_counts_explained_links_under_their_silos(two_silos: ona.A
     n = sum(lk.explained_by is not None for lk in two_silos.links)
     (sentence,) = [s for s in silo_sentences(two_silos) if "counted under the silo" in s]
     assert sentence.startswith(f"{n} link")
-
-
-def test_doctests() -> None:
-    import doctest
-
-    from ona.analysis import link_significance, significance
-
-    assert doctest.testmod(link_significance).failed == 0
-    assert doctest.testmod(significance).failed == 0

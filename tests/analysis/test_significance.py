@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 
 import numpy as np
 import pytest
@@ -10,7 +9,6 @@ import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import ona.analysis.significance as significance_module
 from ona.analysis.significance import benjamini_hochberg, insularity_test
 from ona.errors import ParameterError
 from tests.analysis.graphs_groups import Org, hand_example, org, planted_blocks, random_labels
@@ -120,7 +118,3 @@ def test_benjamini_hochberg_matches_scipy(p: list[float]) -> None:
     adjusted = benjamini_hochberg(p)
     np.testing.assert_allclose(adjusted, scipy.stats.false_discovery_control(p), rtol=1e-12, atol=1e-15)
     assert (adjusted >= np.asarray(p) - 1e-15).all() and (adjusted <= 1).all()
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(significance_module).failed == 0

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import doctest
 
 import numpy as np
 import pytest
 
-import ona.analysis.silos as silos_module
 from ona.analysis.groups import group_metrics
 from ona.analysis.significance import insularity_test
 from ona.analysis.silos import flag_silos, shuffled_internal_weight
@@ -139,7 +137,3 @@ def test_shuffled_internal_weight_by_hand() -> None:
     expected = dict(zip(names, shuffled_internal_weight([groups[n] for n in names])))
     # W = 12, n = 6: Ops 12 * 3 * 2 / 30 = 2.4, Fin 12 * 2 * 1 / 30 = 0.8, Law 0
     assert expected == pytest.approx({"Ops": 2.4, "Fin": 0.8, "Law": 0.0})
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(silos_module).failed == 0

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import doctest
 
 import igraph as ig
 import numpy as np
 import pytest
 
-from ona.graph import model
 from ona.graph.model import CollabGraph
 
 
@@ -39,8 +37,3 @@ def test_empty_graph() -> None:
     g = CollabGraph(ig.Graph(n=2), ("a", "b"))
     u, v, w = g.edges()
     assert len(u) == len(v) == len(w) == 0 and u.dtype == np.int64 and w.dtype == np.float64
-
-
-def test_docstring_examples() -> None:
-    result = doctest.testmod(model)
-    assert result.attempted > 0 and result.failed == 0

@@ -9,7 +9,6 @@ extreme must match exactly, ties with the observation included.
 
 from __future__ import annotations
 
-import doctest
 
 import numba
 import numpy as np
@@ -137,11 +136,6 @@ def test_pair_block_bounds_the_accumulators() -> None:
     assert pair_block(20) == shuffles.BLOCK
     assert pair_block(300) * 2 * 300 * 300 <= shuffles._PAIR_ENTRIES
     assert pair_block(5000) == 1
-
-
-def test_doctests() -> None:
-    outcome = doctest.testmod(shuffles)
-    assert outcome.attempted > 0 and outcome.failed == 0
 
 
 def test_threads_take_turns_and_agree() -> None:

@@ -20,13 +20,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import ona.io.layout as layout_module
+import ona.io.records as records_module
 import ona.io.load as load_module
 import ona.io.readers as readers_module
 from ona.analysis.pipeline import analyze
 from ona.errors import DatasetError
 from ona.io import read_dataset
-from ona.io.layout import count_records, layout
+from ona.io.records import count_records, layout
 from ona.io.limits import ReadLimits, RowLimitError, count_rows
 from ona.params import AnalysisParams
 from ona.results import RESULT_REJECTS, AnalysisResult, FileReport, Reject, ValidationReport
@@ -64,12 +64,12 @@ def test_count_records_agrees_with_layout(pieces: list[bytes], chunk: int) -> No
         return
     has_cr, has_quote = bool((data == 13).any()), bool((data == 34).any())
     expected = int((~layout(data, has_cr=has_cr, has_quote=has_quote).empty).sum())
-    old = layout_module.CHUNK
-    layout_module.CHUNK = chunk
+    old = records_module.CHUNK
+    records_module.CHUNK = chunk
     try:
         assert count_records(data, has_cr=has_cr, has_quote=has_quote) == (expected, True)
     finally:
-        layout_module.CHUNK = old
+        records_module.CHUNK = old
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -85,7 +85,7 @@ def test_count_skips_blank_lines_and_quoted_line_breaks(tmp_path: Path) -> None:
 
 
 def test_text_scan_stops_once_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(layout_module, "CHUNK", 64)  # so that a small file spans many chunks
+    monkeypatch.setattr(records_module, "CHUNK", 64)  # so that a small file spans many chunks
     path = write_table(tmp_path, "emails", _emails(0, 1000), "csv")
     rows, exact = count_rows(path, "emails.csv", "csv", stop_after=10)
     assert not exact and 10 < rows < 1000
@@ -344,12 +344,3 @@ def test_the_people_file_has_its_own_cap(tmp_path: Path, monkeypatch: pytest.Mon
     (folder / "people.parquet").unlink()
     with pytest.raises(RowLimitError, match="people.csv: the people file holds at least 5 rows, more than the limit of 4 rows of people"):
         read_dataset(folder, limits=ReadLimits(max_people=4))
-
-
-@pytest.mark.parametrize("module", ["ona.io.limits", "ona.io.raw", "ona.results"])
-def test_docstring_examples_run(module: str) -> None:
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

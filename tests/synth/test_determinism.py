@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 from pathlib import Path
 
 import pandas as pd
@@ -11,13 +10,10 @@ import pytest
 from ona.errors import ParameterError
 from ona.synth import (
     FILES,
-    csvout,
     emails,
     meetings,
-    org,
     synthesize,
     tickets,
-    timeline,
 )
 
 ALL = (*FILES, "manifest.json")
@@ -80,9 +76,3 @@ def test_bad_parameters_are_refused(tmp_path: Path, kw: dict[str, object], field
     with pytest.raises(ParameterError) as err:
         synthesize(tmp_path, **kw)  # type: ignore[arg-type]
     assert err.value.field == field
-
-
-@pytest.mark.parametrize("module", [csvout, org, timeline])
-def test_docstring_examples(module: object) -> None:
-    result = doctest.testmod(module, extraglobs={"np": __import__("numpy"), "pa": __import__("pyarrow")})
-    assert result.failed == 0 and result.attempted > 0

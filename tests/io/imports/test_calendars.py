@@ -273,15 +273,6 @@ def test_recognizers(tmp_path):
     assert not any(looks_like_graph_events(p) for p in google)
 
 
-@pytest.mark.parametrize("name", ["mailbox", "ics", "calendars"])
-def test_docstring_examples(name):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(f"ona.io.imports.{name}"))
-    assert result.attempted > 0 and result.failed == 0
-
-
 def test_graph_bare_list_of_events_and_pages(tmp_path):
     one = graph_event("a", "2024-03-04T09:00:00", "2024-03-04T10:00:00", "UTC", "ana", "ben")
     two = graph_event("b", "2024-03-04T11:00:00", "2024-03-04T12:00:00", "Eastern Standard Time", "ana", "ben")
