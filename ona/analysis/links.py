@@ -20,7 +20,7 @@ For an unordered pair of groups (a, b), ``source`` a < ``target`` b by name:
   they hold: the first three carriers.
 
 Every pair of groups is judged, however many groups there are. Every pair
-is listed when there are at most :data:`ALL_PAIRS_LIMIT` (60) groups, so
+is listed when there are at most ``all_pairs_limit`` (a parameter, default 60) groups, so
 that absent links show up; above that (a grouping by team), the pairs
 joined by at least one edge (a tie, or a ticket handoff whose weight a zero
 coefficient removed) or a group handoff, and every flagged pair.
@@ -114,9 +114,8 @@ from ona.graph.model import CHANNELS, CollabGraph, Partition
 from ona.params import AnalysisParams
 from ona.results import LinkMetrics
 
-__all__ = ["ALL_PAIRS_LIMIT", "explaining_silo", "judged_pairs", "link_metrics"]
+__all__ = ["explaining_silo", "judged_pairs", "link_metrics"]
 
-ALL_PAIRS_LIMIT = 60
 _EXTRA_CANDIDATES = 3
 _MAX_CANDIDATES = 8
 
@@ -324,9 +323,9 @@ def link_metrics(
                                  conditioned, judged, fragile_p, weak, by_relationship)]
     chan = [channels[c].tolist() for c in CHANNELS]
     links = []
-    # up to ALL_PAIRS_LIMIT groups every pair is listed, so that absent links show; above, the pairs
+    # up to all_pairs_limit groups every pair is listed, so that absent links show; above, the pairs
     # joined by an edge or a handoff and the flagged ones
-    listed = (np.bincount(pair, minlength=npairs) > 0) | (handoffs > 0) | under | weak | (k <= ALL_PAIRS_LIMIT)
+    listed = (np.bincount(pair, minlength=npairs) > 0) | (handoffs > 0) | under | weak | (k <= params.all_pairs_limit)
     for p in order[listed[order]].tolist():
         (a, b, w_ab, n_ties, exp, r, n_handoffs, n_source, n_target, low, thin, bits, cut_w, dep, rel,
          zp, pv, dp, silo, cond, fair, fp, flagged, via_relationship) = (col[p] for col in cols)  # fmt: skip

@@ -61,29 +61,20 @@ from ona.results import GroupMetrics, LinkMetrics, PersonMetrics, Recommendation
 from ona.graph.model import CollabGraph, Partition
 from ona.params import AnalysisParams
 
-__all__ = [
-    "BROKER_SHARE", "BUDDY_PAIRS", "SHADOW_PAIRS", "SPANNERS",
-    "overloaded_brokers", "recommend", "recommendations_for_viewer",
-]
+__all__ = ["overloaded_brokers", "recommend", "recommendations_for_viewer"]
 
 Target = Literal["silo", "weak_link"]
 
-_DEFAULTS = AnalysisParams.model_fields
-#: People in this top share of betweenness (among active people) are overloaded brokers
-#: (the default of ``broker_share``).
-BROKER_SHARE: float = _DEFAULTS["broker_share"].default
-#: Defaults of ``buddy_pairs``, ``shadow_pairs`` and ``boundary_spanners``.
-BUDDY_PAIRS: int = _DEFAULTS["buddy_pairs"].default
-SHADOW_PAIRS: int = _DEFAULTS["shadow_pairs"].default
-SPANNERS: int = _DEFAULTS["boundary_spanners"].default
 #: Candidate pairs examined per greedy matching (sorted best first).
 _SCAN = 2_000
 
 
-def overloaded_brokers(betweenness: np.ndarray, active: np.ndarray, share: float = BROKER_SHARE) -> np.ndarray:
+def overloaded_brokers(betweenness: np.ndarray, active: np.ndarray, share: float) -> np.ndarray:
     """Mask of the active people in the top ``share`` of betweenness (and above 0).
 
-    >>> overloaded_brokers(np.array([0.0, 0.1, 0.2, 0.9, 0.0]), np.array([True] * 4 + [False])).tolist()
+    ``share`` is the parameter ``broker_share`` (0 to 1).
+
+    >>> overloaded_brokers(np.array([0.0, 0.1, 0.2, 0.9, 0.0]), np.array([True] * 4 + [False]), 0.1).tolist()
     [False, False, False, True, False]
     """
     values = betweenness[active]

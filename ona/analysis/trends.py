@@ -92,19 +92,8 @@ from ona.progress import OnProgress, no_progress
 from ona.store import Store
 from ona.store.engine import DuckDBEngine, EventEngine
 
-__all__ = ["CARRIER_DROP", "DELTA_Z", "EI_DROP", "MAX_PERIODS", "RATIO_DROP", "compare_windows", "periods", "trend"]
+__all__ = ["MAX_PERIODS", "compare_windows", "periods", "trend"]
 
-_DEFAULTS = AnalysisParams.model_fields
-#: A group is more insular when its E-I index fell by at least this much (default of ``insular_ei_drop``).
-EI_DROP: float = _DEFAULTS["insular_ei_drop"].default
-#: The fall of the E-I index must have a z-score at or below -DELTA_Z (default of ``insular_delta_z``).
-DELTA_Z: float = _DEFAULTS["insular_delta_z"].default
-#: A link weakened when its ratio fell by at least this share of its value before
-#: (default of ``weakened_ratio_drop``).
-RATIO_DROP: float = _DEFAULTS["weakened_ratio_drop"].default
-#: A link rests on fewer carriers when their number fell by at least this share
-#: (default of ``fewer_carriers_drop``).
-CARRIER_DROP: float = _DEFAULTS["fewer_carriers_drop"].default
 #: At most this many periods in one trend (ten years of weeks).
 MAX_PERIODS = 520
 

@@ -2,12 +2,11 @@
 
 Sections: the oracle (exact arithmetic on the input rows), measures by hand,
 under-connected, dependency without relationship, fragile, reasons and
-order, which pairs are listed, properties, doctests.
+order, which pairs are listed, properties.
 """
 
 from __future__ import annotations
 
-import doctest
 import random
 import re
 from collections import Counter, defaultdict
@@ -19,7 +18,6 @@ import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
-import ona.analysis.links as links_module
 from ona.analysis.links import link_metrics
 from ona.params import AnalysisParams
 from ona.results import LinkMetrics
@@ -452,6 +450,22 @@ def test_all_pairs_up_to_60_groups_then_only_linked_pairs() -> None:
         assert not any(lk.under_connected for lk in links)
 
 
+def test_all_pairs_limit_is_a_parameter() -> None:
+    # the hand example's 3 groups plus a 4th without ties: its 3 absent links are listed only while
+    # the number of groups (4) is at most all_pairs_limit; the other links never change
+    base = hand_example()
+    o = Org(base.people + ["q1"], {**base.groups, "q1": "Quiet"}, base.ties)
+    counted = {}
+    for limit in (3, 4, 60):
+        links = links_of(o, PARAMS.model_copy(update={"all_pairs_limit": limit}))
+        counted[limit] = sum("Quiet" in (lk.source, lk.target) for lk in links)
+        assert [lk.model_dump() for lk in links if "Quiet" not in (lk.source, lk.target)] == [
+            lk.model_dump() for lk in links_of(base)
+        ]
+    assert counted == {3: 0, 4: 3, 60: 3}
+    assert AnalysisParams().all_pairs_limit == 60
+
+
 def test_graph_without_ties() -> None:
     links = links_of(org({"A": ["a1"], "B": ["b1"]}, []))
     assert [(lk.weight, lk.expected, lk.ratio, lk.weak) for lk in links] == [(0.0, 0.0, None, False)]
@@ -616,7 +630,3 @@ def test_renaming_people_changes_no_reason(o: Org, params: AnalysisParams) -> No
     flags = lambda lk: (lk.source, lk.target, lk.weak, lk.under_connected, lk.fragile,
                         lk.dependency_without_relationship, lk.weak_reasons)
     assert [flags(lk) for lk in links_of(renamed, params)] == [flags(lk) for lk in links_of(o, params)]
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(links_module).failed == 0

@@ -56,7 +56,7 @@ class Case:
     def brokers(self) -> set[str]:
         between = np.array([p.betweenness for p in self.people])
         active = np.array([p.active for p in self.people])
-        mask = overloaded_brokers(between, active)
+        mask = overloaded_brokers(between, active, AnalysisParams().broker_share)
         return {p.person_id for p, m in zip(self.people, mask, strict=True) if m}
 
 
