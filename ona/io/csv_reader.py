@@ -1,6 +1,6 @@
 """CSV file -> :class:`~ona.io.raw.RawTable` with the exact line of every row.
 
-pyarrow parses the file (in parallel); :mod:`ona.io.layout` finds, with
+pyarrow parses the file (in parallel); :mod:`ona.io.records` finds, with
 numpy, where each record starts, so every row pyarrow returns or refuses
 gets the physical line a person sees in an editor, also after blank lines,
 quoted line breaks and rows with the wrong number of fields.
@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ona.errors import DatasetError
-from ona.io.layout import LF, QUOTE, Layout, field_counts, layout, quotes_before
+from ona.io.records import LF, QUOTE, Layout, field_counts, layout, quotes_before
 from ona.io.raw import (
     RawTable,
     Released,

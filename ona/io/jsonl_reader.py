@@ -1,7 +1,7 @@
 """JSON Lines file -> :class:`~ona.io.raw.RawTable`.
 
 One JSON object per line (``.jsonl``, ``.ndjson`` or ``.json``). Lines are
-found with numpy (:mod:`ona.io.layout`) and handed to DuckDB as one Arrow
+found with numpy (:mod:`ona.io.records`) and handed to DuckDB as one Arrow
 string column without copying; DuckDB parses them. The columns are the keys
 of all objects, in order of first appearance.
 
@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from ona.errors import DatasetError
-from ona.io.layout import layout
+from ona.io.records import layout
 from ona.io.raw import RawTable, first_bad_utf8, keep_named, map_file, not_utf8
 from ona.io.sqlkit import connect, lit, rejects, table
 

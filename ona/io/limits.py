@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ona.errors import DatasetError
-from ona.io.layout import count_records
+from ona.io.records import count_records
 from ona.io.raw import REJECTS, Format, Released, holds, map_file
 
 #: Default of :attr:`ReadLimits.max_rows_per_file` and :attr:`ReadLimits.max_rows`: a year of mail of

@@ -165,9 +165,9 @@ def test_chunk_and_block_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     """Tiny numpy chunks and pyarrow blocks: records straddle every boundary, in parallel."""
     import random
 
-    from ona.io import csv_reader, layout
+    from ona.io import csv_reader, records
 
-    monkeypatch.setattr(layout, "CHUNK", 97)
+    monkeypatch.setattr(records, "CHUNK", 97)
     monkeypatch.setattr(csv_reader, "BLOCK_SIZE", 512)
 
     def no_fallback(*args: object) -> None:
