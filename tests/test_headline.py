@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ona import narrative
+from ona.report import narrative
 from tests.viz.results import two_silos
 
 

@@ -8,10 +8,11 @@ import re
 import pytest
 from plotly.offline import get_plotlyjs
 
-from ona import narrative
+from ona.report import narrative
 from ona.params import AnalysisParams
 from ona.privacy import for_viewer
-from ona.report import pseudonyms, render_report, script_json, write_report
+from ona.report import render_report, script_json, write_report
+from ona.report.html import pseudonyms
 from tests.viz.results import SCRIPT, hostile_names, ids_of, no_findings, two_silos
 
 SECTIONS = ("summary", "map", "silos", "links", "bridges", "communities", "quality", "method")

@@ -90,7 +90,7 @@ def test_trends_and_comparison_are_there(result: ona.AnalysisResult) -> None:
 
 
 def test_the_headline_shows_only_the_planted_problems(result: ona.AnalysisResult) -> None:
-    from ona import narrative
+    from ona.report import narrative
 
     planted = [set(PLANTED["dependency_pair"]["departments"]), set(PLANTED["fragile_link"]["departments"])]
     head, items = narrative.link_sentences(result)

@@ -57,7 +57,7 @@ from api.errors import Conflict, Unauthorized
 from api.routers.figures import FigureName, check_options, figure_json
 from api.routers.reports import REPORT_CSP, report_html
 from api.routers.service import recommendations_for
-from ona import narrative
+from ona.report import narrative
 from ona.errors import NotFoundError, OnaError, ParameterError
 from ona.report import script_json
 from ona.results import AnalysisResult, LinkMetrics

@@ -81,7 +81,7 @@ def report(
     """
     from ona.privacy import for_viewer
     from ona.report import write_report
-    from ona.report_notes import Cover, logo_data_uri, read_notes
+    from ona.report.notes import Cover, logo_data_uri, read_notes
 
     started = time.perf_counter()
     with user_errors(), progress_bar(not quiet) as on_progress:
@@ -100,7 +100,7 @@ def report(
                             names=names if show_names and not viewer else None, cover=cover, notes=remarks)
         printed = None
         if pdf:
-            from ona.report_pdf import write_pdf
+            from ona.report.pdf import write_pdf
 
             on_progress("pdf", 0, 1)
             printed = write_pdf(path, out.with_suffix(".pdf"), paper=paper.value, client=client)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ona.report import render_report
-from ona.report_notes import Cover, parse_notes
+from ona.report.notes import Cover, parse_notes
 from ona.results import AnalysisResult
 from ona.viz import Layout
 from tests.browser.conftest import CHROMIUM, XSS, _unavailable
@@ -83,7 +83,7 @@ def logo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def consultant_html(service_org, logo_file) -> str:
     """The report with the consultant's title, client, logo and notes."""
-    from ona.report_notes import logo_data_uri
+    from ona.report.notes import logo_data_uri
 
     result, layout = service_org
     cover = Cover(title=TITLE, client=CLIENT, logo=logo_data_uri(logo_file))
@@ -95,7 +95,7 @@ class Printed:
     """The consultant's report printed to A4: the HTML, what write_pdf said, the PDF read back by pypdf."""
 
     html: str
-    report: object  # ona.report_pdf.PdfReport
+    report: object  # ona.report.pdf.PdfReport
     pdf: object  # pypdf.PdfReader
     seconds: float
 
@@ -110,7 +110,7 @@ def printed(printer, consultant_html, tmp_path_factory) -> Printed:
 
     from pypdf import PdfReader
 
-    from ona.report_pdf import write_pdf
+    from ona.report.pdf import write_pdf
 
     path = tmp_path_factory.mktemp("pdf") / "acme.pdf"
     started = time.perf_counter()

@@ -8,9 +8,9 @@ import re
 import pytest
 from plotly.offline import get_plotlyjs
 
-from ona import narrative
+from ona.report import narrative
 from ona.report import render_report
-from ona.report_notes import Cover, NotesError, logo_data_uri, parse_notes, read_notes, render_markdown
+from ona.report.notes import Cover, NotesError, logo_data_uri, parse_notes, read_notes, render_markdown
 from ona.viz.style import groups_in_order
 from tests.browser.conftest import XSS
 from tests.report.conftest import CLIENT, NOTES, TITLE, png

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from ona.report import section_titles
-from ona.report_pdf import PdfError, header_template, printable_width_px, write_pdf
+from ona.report.html import section_titles
+from ona.report.pdf import PdfError, header_template, printable_width_px, write_pdf
 from tests.report.conftest import CLIENT, LOGO_SIZE, TITLE
 
 MM = 72 / 25.4  # PDF points per millimetre
@@ -207,11 +207,11 @@ def test_a_row_with_a_note_is_shown_past_the_first_rows(printer, service_org, mo
     in the HTML as written and after the page's script has run, in the PDF."""
     from pypdf import PdfReader
 
-    import ona.report
+    import ona.report.html
     from ona.report import render_report
-    from ona.report_notes import parse_notes
+    from ona.report.notes import parse_notes
 
-    monkeypatch.setattr(ona.report, "TOP_N", 1)
+    monkeypatch.setattr(ona.report.html, "TOP_N", 1)
     result, layout = service_org
     html = render_report(result, layout, notes=parse_notes("## Link 2\nWorth a workshop.\n"))
     rows = re.findall(r'<tr class="weak" data-search="[^"]*"( hidden)?>\s*<td>[^<]*<br><span class="finding-no">(Link \d)',
@@ -225,9 +225,9 @@ def test_a_row_with_a_note_is_shown_past_the_first_rows(printer, service_org, mo
 def test_without_debians_chromium_playwrights_own_is_used_or_named(printer, monkeypatch, tmp_path):
     """No /usr/bin/chromium: Playwright's own browser prints; when it is not installed either, the error says
     what to install (both are answers; which one depends on the machine)."""
-    import ona.report_pdf
+    import ona.report.pdf
 
-    monkeypatch.setattr(ona.report_pdf, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr(ona.report.pdf, "CHROMIUM", tmp_path / "no-chromium")
     try:
         report = write_pdf("<h2>Page</h2>", tmp_path / "own.pdf")
     except PdfError as exc:

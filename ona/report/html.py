@@ -8,9 +8,9 @@ plotly package and every figure as JSON, so opening it makes no request to
 any host. Everything from the data is escaped by the Jinja2 template
 (autoescape) and, inside ``<script>`` elements, by :func:`script_json`.
 
-A consultant's :class:`~ona.report_notes.Cover` (title, client, logo) makes
-the title page, and their :class:`~ona.report_notes.Notes` appear beside the
-findings they name; :mod:`ona.report_pdf` prints the file to PDF.
+A consultant's :class:`~ona.report.notes.Cover` (title, client, logo) makes
+the title page, and their :class:`~ona.report.notes.Notes` appear beside the
+findings they name; :mod:`ona.report.pdf` prints the file to PDF.
 
 Sections: executive summary (ending with three things to do next week),
 map, silos, weak links (dependencies without a relationship first),
@@ -19,7 +19,7 @@ what to do (recommendations by target), key bridges, if key people left
 (analysts only), communities, data quality, method. A section whose data the
 result lacks says so instead (no tickets file, no period or split, no
 recommendation); the rows of the newer sections are built in
-:mod:`ona.report_sections`. People are pseudonymized ("Person A (Security)")
+:mod:`ona.report.sections`. People are pseudonymized ("Person A (Security)")
 unless ``show_names``.
 """
 
@@ -37,9 +37,9 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ona import narrative, report_sections
+from ona.report import narrative, sections
 from ona.params import AnalysisParams
-from ona.report_notes import Cover, Notes, finding_names
+from ona.report.notes import Cover, Notes, finding_names
 from ona.results import AnalysisResult, GroupMetrics, LinkMetrics, PersonMetrics
 from ona.viz import (
     CONFIG,
@@ -128,7 +128,7 @@ def render_report(
     cover : Cover, optional
         The title page: title, client name (also in the printed page headers), logo.
     notes : Notes, optional
-        The consultant's notes (:func:`ona.report_notes.read_notes`), shown beside
+        The consultant's notes (:func:`ona.report.notes.read_notes`), shown beside
         the findings they name by the report's numbering: silos and weak links
         1, 2, ... in their tables' order, recommendations by priority.
 
@@ -171,7 +171,7 @@ def render_report(
     if result.comparison is not None:
         figures["before_after_map"] = before_after_map(result, layout)
     analyst = result.privacy.audience != "viewer"
-    every_advice = report_sections.advice_section(result, who)
+    every_advice = sections.advice_section(result, who)
     advice = every_advice[:MAX_ADVICE_TARGETS]
     silos = [g.group for g in groups_in_order(result.groups) if g.silo]
     weak = narrative.weak_links_in_order(result)
@@ -203,12 +203,12 @@ def render_report(
         "links_total": len(result.links),
         "bridges": [_bridge_row(p, who) for p in key_bridges(result)],
         "has_people": bool(result.people),
-        "service": report_sections.service_section(result),
+        "service": sections.service_section(result),
         "advice": advice,
         "advice_more": len(every_advice) - len(advice),
         "recommendations": len(result.recommendations),
-        "key_people": report_sections.key_people_section(result, who) if analyst else None,
-        "time": report_sections.time_section(result),
+        "key_people": sections.key_people_section(result, who) if analyst else None,
+        "time": sections.time_section(result),
         "communities": _community_rows(result),
         "files": list(result.validation.files.values()),
         "reasons": rejection_reasons(result),

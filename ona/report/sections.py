@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from ona import narrative
+from ona.report import narrative
 from ona.results import AnalysisResult, Recommendation
 from ona.viz.style import split_reason
 
