@@ -8,8 +8,10 @@ Analyses and the reading of uploads run in child processes
 Routes live in :mod:`api.routers` (one module per resource), role rules in
 :mod:`api.deps`, the error shape in :mod:`api.errors`.
 
-Run it with ``ona serve`` (or ``uvicorn api.main:app``, configured by the
-``ONA_*`` environment variables of :mod:`api.settings`).
+Entry points: :func:`serve` runs the service under uvicorn (what ``ona
+serve`` calls); ``uvicorn api.main:app`` serves the app configured by the
+``ONA_*`` environment variables of :mod:`api.settings` (built at the first
+access to ``app``, so importing this module has no side effect).
 """
 
 from __future__ import annotations
@@ -139,4 +141,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-app = create_app()
+def serve(
+    settings: Settings | None = None, *, host: str = "127.0.0.1", port: int = 8000, log_level: str = "info"
+) -> None:
+    """Run the service under uvicorn until it is stopped (the entry point ``ona serve`` uses).
+
+    Parameters
+    ----------
+    settings : Settings or None
+        The service's settings (:mod:`api.settings`); from the ``ONA_*``
+        environment variables when None.
+    host, port : str, int
+        Where to listen.
+    log_level : str
+        uvicorn's log level ("info", "warning", ...).
+    """
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+
+
+def __getattr__(name: str) -> Any:
+    # ``uvicorn api.main:app``: the app from the environment, built on first use and kept
+    if name == "app":
+        app = create_app()
+        globals()["app"] = app
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -54,9 +54,8 @@ def serve(
             f"[yellow]note:[/] {store} has no API key yet; every data route will answer 401. "
             f"Stop the server and run `ona keys create --role analyst --store {store}`."
         )
-    import uvicorn
-
-    from api.main import create_app
+    # the service's documented entry point and settings (imported here: `ona --help` stays fast)
+    from api.main import serve as run_service
     from api.settings import Settings
 
     overrides: dict[str, object] = {"store": Path(store)}
@@ -68,4 +67,4 @@ def serve(
         first = exc.errors()[0]
         fail(f"invalid setting {'.'.join(str(p) for p in first['loc'])}: {first['msg']}", code=2)
     err_console.print(f"ona serving {store} on http://{host}:{port} (API under /api/v1, docs at /docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+    run_service(settings, host=host, port=port, log_level=log_level)
