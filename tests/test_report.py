@@ -13,6 +13,7 @@ from ona.params import AnalysisParams
 from ona.privacy import for_viewer
 from ona.report import render_report, script_json, write_report
 from ona.report.html import pseudonyms
+from ona.report.words import in_ten
 from tests.viz.results import SCRIPT, hostile_names, ids_of, no_findings, two_silos
 
 SECTIONS = ("summary", "map", "silos", "links", "bridges", "communities", "quality", "method")
@@ -237,7 +238,7 @@ def test_sentences_for_other_group_names(org):
     [(0.99, "nearly all"), (0.88, "9 in 10"), (0.5, "5 in 10"), (0.12, "1 in 10"), (0.03, "fewer than 1 in 20"), (0.0, "almost none")],
 )
 def test_in_ten(share, words):
-    assert narrative.in_ten(share) == words
+    assert in_ten(share) == words
 
 
 # -- the command -------------------------------------------------------------
@@ -372,7 +373,8 @@ def test_internal_service_section(service_org, service_html):
     rows = re.findall(r"<tr( class=\"weak\")?>\s*<td>(\w+)</td>\s*<td>(\w+)", text)
     assert [(a, b) for _, a, b in rows[:5]] == [(p.from_group, p.to_group) for p in result.handoffs.pairs]
     assert [bool(w) for w, *_ in rows[:5]] == [True, True, False, False, False]
-    assert '<td class="n">31.0</td>' in text and '<td class="n">93.0</td>' in text  # median, p90
+    # durations in the words of every face (ona.report.words.hours): 31 h and 93 h
+    assert '<td class="n">31 hours</td>' in text and '<td class="n">3.9 days</td>' in text  # median, p90
     assert '<td class="n">33%</td>' in text  # bounce rate 4 / 12
     assert "dependency without relationship" in text
     # per group, service given and received, every group with tickets

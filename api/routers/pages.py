@@ -4,8 +4,10 @@ Input: the same library objects as the JSON routes (the result as the
 caller's role may see it, :func:`api.deps.result_for`; figures through
 :func:`api.routers.figures.figure_json`; advice, handoffs and trends
 through :mod:`api.routers.service`). Output: HTML from the Jinja2
-templates of ``api/templates`` (autoescape on; JSON inside ``<script>``
-goes through :func:`ona.report.script_json`, so ``</script>`` can never
+templates of ``api/templates`` (autoescape on; the rows of weak links and
+recommendations and every label, number and duration are the report's:
+:mod:`ona.report.sections`, :mod:`ona.report.words`; JSON inside ``<script>``
+goes through :func:`ona.report.html.script_json`, so ``</script>`` can never
 appear in it).
 
 Signing in exchanges the API key for a server-side session (a random id,
@@ -57,22 +59,16 @@ from api.errors import Conflict, Unauthorized
 from api.routers.figures import FigureName, check_options, figure_json
 from api.routers.reports import REPORT_CSP, report_html
 from api.routers.service import recommendations_for
-from ona.report import narrative
 from ona.errors import NotFoundError, OnaError, ParameterError
-from ona.report import script_json
-from ona.results import AnalysisResult, LinkMetrics
+from ona.report import narrative
+from ona.report.html import script_json
+from ona.report.sections import link_row, reason_row, recommendation_row
+from ona.report.words import group_noun, hours, number, pct, pval, weak_links_in_order
+from ona.results import AnalysisResult
 from ona.store.control import DATA_ROLES, KeyInfo
 from ona.viz import CONFIG, FIGURE_NAMES, figure
 from ona.viz.common import FIGURE_TOP
-from ona.viz.style import (
-    TOP_N,
-    flag_notes,
-    group_noun,
-    groups_in_order,
-    number,
-    reason_label,
-    split_reason,
-)
+from ona.viz.style import TOP_N, flag_notes, groups_in_order, person_ids
 
 router = APIRouter(include_in_schema=False)
 
@@ -118,20 +114,14 @@ PAGE_HEADERS = {
 # Templates
 
 
-def _hours(h: float | None) -> str:
-    if h is None:
-        return "—"
-    return f"{h:.1f} h" if h < 48 else f"{h / 24:.1f} days"
-
-
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = number
-    env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.0f}%"
-    env.filters["pval"] = lambda p: "—" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}")
-    env.filters["hours"] = _hours
-    env.filters["reason"] = _reason
+    env.filters["pct"] = pct
+    env.filters["pval"] = pval
+    env.filters["hours"] = hours
+    env.filters["reason"] = reason_row
     env.globals.update(version=ona.__version__, plotly_js=PLOTLY_JS)
     return env
 
@@ -356,11 +346,13 @@ def analysis_context(
     """Everything the analysis page shows, from the caller's result (and nothing else about people)."""
     analyst = key.role == "analyst" and result.privacy.audience == "analyst"
     one, many = group_noun(result.parameters.group_by)
-    weak = narrative.weak_links_in_order(result)
+    weak = weak_links_in_order(result.links)
+    # analysts see person_ids (the page is theirs); a viewer's rows name nobody
+    who = {pid: pid for pid in person_ids(result)} if analyst else None
     advice = recommendations_for(key, analysis_id, results, settings)
     # numbered as the summary's "next week" refers to them: the analysis' own priorities, which
     # the viewer's result keeps (the viewer form counts from 1 again)
-    number = {(r.kind, tuple(r.groups), r.reason): r.priority for r in result.recommendations}
+    listed_as = {(r.kind, tuple(r.groups), r.reason): r.priority for r in result.recommendations}
     summary, more = _summary(result)
     # the recommendations the summary sends the reader to are shown without "show all"
     named = {int(n) for p in summary for item in p.items for n in re.findall(r"#(\d+) under What to do", item)}
@@ -388,14 +380,15 @@ def analysis_context(
         "many": many,
         "summary": summary,
         "more_findings": more,
-        "groups": [{"g": g, "reasons": [_reason(r) for r in g.silo_reasons], "notes": flag_notes(g)} for g in groups],
+        "groups": [{"g": g, "reasons": [reason_row(r) for r in g.silo_reasons], "notes": flag_notes(g)} for g in groups],
         "top": TOP_N,
         "figure_top": FIGURE_TOP,
         "figures_all": [name for name in TOP_FIGURES if len(result.groups) > FIGURE_TOP],
         "silos": [g for g in groups if g.silo],
-        "weak": [_link_row(lk, analyst) for lk in weak],
-        "advice": [_advice_row(r, number.get((r.kind, tuple(r.groups), r.reason), r.priority)) for r in advice][
-            :ADVICE_LISTED
+        "weak": [link_row(lk, who) for lk in weak],
+        "advice": [
+            recommendation_row(r, who, listed_as.get((r.kind, tuple(r.groups), r.reason), r.priority))
+            for r in advice[:ADVICE_LISTED]
         ],
         "advice_total": len(advice),
         "advice_shown": ADVICE_SHOWN,
@@ -423,52 +416,6 @@ def _summary(result: AnalysisResult) -> tuple[list[Any], list[Any]]:
             rest.remove(todo)
             head.append(todo)
     return head, rest
-
-
-def _reason(text: str) -> dict[str, str]:
-    code, sentence = split_reason(text)
-    return {"code": reason_label(code), "text": sentence}
-
-
-def _link_row(lk: LinkMetrics, analyst: bool) -> dict[str, Any]:
-    kinds = [k for k, on in (("dependency without relationship", lk.dependency_without_relationship),
-                             ("under-connected", lk.under_connected), ("fragile", lk.fragile)) if on]  # fmt: skip
-    return {
-        "lk": lk,
-        "kinds": kinds,
-        "notes": flag_notes(lk),
-        "reasons": [_reason(r) for r in lk.weak_reasons],
-        "bridges": list(zip(lk.bridge_people, lk.bridge_shares)) if analyst else [],
-    }
-
-
-KIND_WORDS = {
-    "second_bridge": "Build a second bridge",
-    "buddy_pairs": "Pair up buddies across the groups",
-    "job_shadowing": "Job shadowing",
-    "recognize_boundary_spanners": "Recognize the boundary spanners",
-}
-
-
-def _advice_row(rec: Any, number: int) -> dict[str, Any]:
-    """A recommendation (analyst's, with people) or its viewer form (counts and roles)."""
-    people = getattr(rec, "person_ids", None)
-    if people is not None:
-        roles: dict[str, int] = {}
-        for role in rec.roles:
-            roles[role] = roles.get(role, 0) + 1
-        count = len(set(people))
-    else:
-        roles, count = rec.roles, rec.people
-    return {
-        "r": rec,
-        "number": number,
-        "title": KIND_WORDS.get(rec.kind, reason_label(rec.kind)),
-        "roles": sorted(roles.items(), key=lambda kv: (-kv[1], kv[0])),
-        "people": count,
-        "person_ids": list(people or []),
-        "pairs": [" & ".join(p) for p in getattr(rec, "pairs", [])],
-    }
 
 
 def _trend_data(result: AnalysisResult) -> dict[str, Any]:

@@ -29,7 +29,7 @@ import inspect
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,9 +37,10 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ona.report import narrative, sections
 from ona.params import AnalysisParams
+from ona.report import narrative, sections
 from ona.report.notes import Cover, Notes, finding_names
+from ona.report.words import group_noun, hours, number, pct, pval
 from ona.results import AnalysisResult, GroupMetrics, LinkMetrics, PersonMetrics
 from ona.viz import (
     CONFIG,
@@ -52,17 +53,8 @@ from ona.viz import (
     silo_ranking,
     trend_lines,
 )
-from ona.viz.groups import FIGURE_TOP
-from ona.viz.style import (
-    TOP_N,
-    flag_notes,
-    group_noun,
-    groups_in_order,
-    number,
-    person_ids,
-    relabel,
-    split_reason,
-)
+from ona.viz.common import FIGURE_TOP
+from ona.viz.style import TOP_N, flag_notes, groups_in_order, person_ids
 
 MAX_BRIDGES = 12
 MAX_WEAK_DETAILED = 15  # weak links listed with their reasons in full; the rest by reason only
@@ -146,10 +138,6 @@ def render_report(
     who = pseudonyms(result, show_names=show_names, names=names)
     known = person_ids(result)
 
-    def reason(text: str) -> dict:
-        code, sentence = split_reason(text)
-        return {"code": code.replace("_", " ") if code else "", "text": relabel(sentence, who, known)}
-
     figures: dict[str, go.Figure] = {
         "department_map": department_map(result, layout, labels=who),
         "silo_ranking": silo_ranking(result),
@@ -193,12 +181,13 @@ def render_report(
         "many": many,
         "summary": narrative.executive_summary(result),
         "groups": [
-            {"g": g, "reasons": [reason(r) for r in g.silo_reasons], "notes": flag_notes(g), "search": g.group.lower()}
+            {"g": g, "reasons": [sections.reason_row(r, who, known) for r in g.silo_reasons], "notes": flag_notes(g),
+             "search": g.group.lower()}
             for g in groups_in_order(result.groups)
         ],
         "top": TOP_N,
         "silo_count": sum(g.silo for g in result.groups),
-        "weak": [_link_row(lk, who, reason) for lk in weak],
+        "weak": [sections.link_row(lk, who, known) for lk in weak],
         "weak_detailed": MAX_WEAK_DETAILED,
         "links_total": len(result.links),
         "bridges": [_bridge_row(p, who) for p in key_bridges(result)],
@@ -361,20 +350,6 @@ def _bridge_row(p: PersonMetrics, who: Mapping[str, str]) -> dict:
 # Tables
 
 
-def _link_row(lk: LinkMetrics, who: Mapping[str, str], reason: Callable[[str], dict]) -> dict:
-    return {
-        "lk": lk,
-        "kind": ", ".join(k for k, on in (("under-connected", lk.under_connected), ("fragile", lk.fragile)) if on),
-        "notes": flag_notes(lk),
-        "search": f"{lk.source} {lk.target}".lower(),
-        "reasons": [reason(r) for r in lk.weak_reasons],
-        "bridges": [
-            (who.get(pid, "a person"), share)
-            for pid, share in zip(lk.bridge_people, [*lk.bridge_shares, *[None] * len(lk.bridge_people)])
-        ],
-    }
-
-
 def _community_rows(result: AnalysisResult) -> list[dict]:
     comms = sorted(result.communities, key=lambda c: (-c.size, c.community))
     rows = []
@@ -508,8 +483,9 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = number
-    env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.0f}%"
-    env.filters["pval"] = lambda p: "—" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}")
+    env.filters["pct"] = pct
+    env.filters["pval"] = pval
+    env.filters["hours"] = hours
     return env
 
 

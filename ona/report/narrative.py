@@ -4,12 +4,12 @@ Input: an :class:`~ona.results.AnalysisResult` (analyst's or viewer's).
 Output: lists of plain-text sentences (no markup: the caller escapes them).
 Every sentence is built from the result's numbers only and is written to be
 true for any result: no silo, one, many; no weak link; no person-level data.
+The words (labels, numbers, durations) are those of :mod:`ona.report.words`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from typing import NamedTuple
 
 from ona.params import AnalysisParams
@@ -21,8 +21,18 @@ from ona.results import (
     Recommendation,
     RecommendationView,
 )
-from ona.viz.groups import weak_links_in_order as _weak_in_order
-from ona.viz.style import group_noun, split_reason
+from ona.report import words
+from ona.report.words import (
+    group_noun,
+    hours,
+    in_ten,
+    join,
+    kind_label,
+    plural,
+    share_of_chance,
+    split_reason,
+    times,
+)
 
 EVENT_WORDS = (
     ("emails", "emails"), ("meetings", "meetings"), ("handoffs", "ticket handoffs"), ("chats", "chat messages"),
@@ -32,45 +42,13 @@ MAX_NAMED = 4  # silos named in one sentence before "and n more"
 MAX_LINKS = 3  # weak links described in the summary
 
 
-def join(names: Sequence[str]) -> str:
-    """``["A", "B", "C"]`` -> ``"A, B and C"``."""
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def in_ten(share: float) -> str:
-    """A share as an executive reads it: 0.88 -> ``"9 in 10"``."""
-    if share >= 0.95:
-        return "nearly all"
-    if share < 0.05:
-        return "almost none" if share < 0.01 else "fewer than 1 in 20"
-    return f"{max(1, round(share * 10))} in 10"
-
-
-def times(x: float) -> str:
-    """A ratio in words: 0.18 -> ``"0.18 times"``, 3.04 -> ``"3.0 times"``."""
-    return f"{x:.2f} times" if x < 1 else f"{x:.1f} times"
-
-
-def share_of_chance(ratio: float) -> str:
-    """An observed / expected ratio below 1 in words: 0.034 -> ``"3% of"``, 0.004 -> ``"less than 1% of"``."""
-    pct = 100 * ratio
-    return "less than 1% of" if pct < 1 else f"{pct:.0f}% of"
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
 def weak_links_in_order(result: AnalysisResult) -> list[LinkMetrics]:
     """Weak links, those flagged ``dependency_without_relationship`` first (ticket handoffs show the
     two groups depend on each other, yet they barely work together).
 
     Otherwise the result's own order (worst first) is kept.
     """
-    return _weak_in_order(result.links)
+    return words.weak_links_in_order(result.links)
 
 
 class Paragraph(NamedTuple):
@@ -360,15 +338,6 @@ class ServicePair(NamedTuple):
     dependency: bool
 
 
-def hours(h: float) -> str:
-    """A duration for readers: 0.4 -> ``"under an hour"``, 21.3 -> ``"21 hours"``, 60 -> ``"2.5 days"``."""
-    if h < 1:
-        return "under an hour"
-    if h < 48:
-        return plural(round(h), "hour")
-    return f"{h / 24:.1f} days"
-
-
 def service_pairs(result: AnalysisResult) -> list[ServicePair]:
     """Unordered pairs of groups with the tickets they hand each other, summed over both directions.
 
@@ -605,12 +574,6 @@ def _ei_text(x: float | None) -> str:
 # --------------------------------------------------------------------------
 # What to do
 
-KIND_WORDS = {
-    "buddy_pairs": "Buddy pairs",
-    "job_shadowing": "Job shadowing",
-    "recognize_boundary_spanners": "Recognize the boundary spanners",
-    "second_bridge": "Second bridge",
-}
 NEXT_WEEK = 3
 
 
@@ -672,5 +635,5 @@ def next_week(result: AnalysisResult, limit: int = NEXT_WEEK) -> Paragraph:
         return Paragraph("Nothing calls for an intervention next week: no silo or weak link needs one.")
     words = {1: "One concrete thing", 2: "Two concrete things", 3: "Three concrete things"}
     head = f"{words.get(len(recs), f'{len(recs)} concrete things')} to do next week:"
-    items = (f"{action(r)} ({KIND_WORDS.get(r.kind, r.kind).lower()}, #{r.priority} under What to do)." for r in recs)
+    items = (f"{action(r)} ({kind_label(r.kind).lower()}, #{r.priority} under What to do)." for r in recs)
     return Paragraph(head, tuple(items), ordered=True)

@@ -1,20 +1,24 @@
-"""Rows of the report's internal-service, what-to-do, key-people and over-time sections.
+"""Rows of the report's tables, and the link and recommendation rows of the leaders' pages.
 
 Input: an :class:`~ona.results.AnalysisResult` and the display label of
-each person (pseudonyms unless names are shown). Output: plain dicts and
-tuples that ``templates/report.html.j2`` lays out (it escapes every string).
-Nothing is computed that the result does not hold: rows are the result's
-numbers, selected, ordered and labelled.
+each person (pseudonyms unless names are shown; the pages pass person_ids,
+or nothing for a viewer). Output: plain dicts and tuples that
+``templates/report.html.j2`` and ``api/templates/analysis.html`` lay out
+(both escape every string). A weak link's row (:func:`link_row`) and a
+recommendation's (:func:`recommendation_row`) are built here only, in the
+words of :mod:`ona.report.words`. Nothing is computed that the result does
+not hold: rows are the result's numbers, selected, ordered and labelled.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from ona.report import narrative
-from ona.results import AnalysisResult, Recommendation
-from ona.viz.style import split_reason
+from ona.report.words import kind_label, link_kinds, reason_label, role_counts, split_reason
+from ona.results import AnalysisResult, LinkMetrics, Recommendation, RecommendationView
+from ona.viz.style import flag_notes, relabel
 
 MAX_SERVICE_PAIRS = 15  # ordered pairs of groups in the internal service table
 MAX_LINK_CHANGES = 20  # weakened links listed in the over-time section
@@ -101,33 +105,76 @@ def advice_section(result: AnalysisResult, who: Mapping[str, str]) -> list[dict]
             key = ("weak_link", a, b)
             title = f"Weak link: {_pair(a, b)}"
             lk = links.get((a, b))
-            tags = [] if lk is None else [
-                word for word, on in (("dependency without relationship", lk.dependency_without_relationship),
-                                      ("under-connected", lk.under_connected), ("fragile", lk.fragile)) if on
-            ]  # fmt: skip
+            tags = [] if lk is None else link_kinds(lk)
         target = targets.setdefault(key, {"title": title, "tags": tags, "recs": [], "search": " ".join(key[1:]).lower()})
-        target["recs"].append(_recommendation_row(rec, who))
+        target["recs"].append(recommendation_row(rec, who))
     return list(targets.values())
 
 
-def _recommendation_row(rec: Recommendation, who: Mapping[str, str]) -> dict:
-    def label(pid: str) -> str:
-        return who.get(pid, "a person")
+def recommendation_row(
+    rec: Recommendation | RecommendationView, who: Mapping[str, str] | None, number: int | None = None
+) -> dict[str, Any]:
+    """One recommendation as the report and the pages show it.
 
-    paired = {pid for pair in rec.pairs for pid in pair}
-    alone = [label(pid) for pid in rec.person_ids if pid not in paired]
-    roles = Counter(rec.roles)
+    ``who``: the display label of each person (people missing from it are "a
+    person"); None shows no person. ``number``: the number it is listed
+    under (default: its priority). The row: ``r`` (the recommendation),
+    ``priority``, ``kind`` (its title, :func:`~ona.report.words.kind_label`),
+    ``action`` (what to do, :func:`~ona.report.narrative.action`), ``reason``,
+    ``figures`` (:func:`figure_rows`), ``pairs`` and ``people`` (labels; a person
+    in a pair is not repeated), ``headcount`` (people concerned) and ``roles``
+    (``"2 × bridge"``, the largest role first).
+    """
+    person_ids = getattr(rec, "person_ids", None)  # None: the viewer's form, counts only
+
+    def label(pid: str) -> str:
+        return who.get(pid, "a person") if who is not None else pid
+
+    pairs = list(getattr(rec, "pairs", []))
+    paired = {pid for pair in pairs for pid in pair}
+    shown = who is not None
     return {
-        "priority": rec.priority,
-        "kind": narrative.KIND_WORDS.get(rec.kind, rec.kind.replace("_", " ")),
+        "r": rec,
+        "priority": rec.priority if number is None else number,
+        "kind": kind_label(rec.kind),
         "action": narrative.action(rec),
         "reason": rec.reason,
         "figures": figure_rows(rec.figures),
-        "pairs": [" & ".join(label(pid) for pid in pair) for pair in rec.pairs],
-        "people": alone,
-        # the viewer's form: no person, the number of people in each role
-        "roles": [] if rec.person_ids else [f"{n} × {role}" for role, n in sorted(roles.items())],
+        "pairs": [" & ".join(label(pid) for pid in pair) for pair in pairs] if shown else [],
+        "people": [label(pid) for pid in person_ids or [] if pid not in paired] if shown else [],
+        "headcount": len(set(person_ids)) if person_ids is not None else getattr(rec, "people", 0),
+        "roles": role_counts(rec.roles),
     }
+
+
+def link_row(lk: LinkMetrics, who: Mapping[str, str] | None = None, known: Collection[str] = ()) -> dict[str, Any]:
+    """One weak link as the report and the pages show it.
+
+    ``who``: the display label of each person (people missing from it are "a
+    person"); None shows no person. ``known``: the person_ids a reason may
+    quote in parentheses, replaced by their labels (:func:`ona.viz.style.relabel`).
+    The row: ``lk`` (the link), ``kinds`` (its flags in words, the most serious
+    first), ``notes`` (how sure the flag is), ``search`` (the text the table's
+    filter matches), ``reasons`` (:func:`reason_row`) and ``bridges`` (label and
+    share of the link each bridge person carries; the share is None past the
+    result's list).
+    """
+    shares = [*lk.bridge_shares, *[None] * len(lk.bridge_people)]
+    return {
+        "lk": lk,
+        "kinds": link_kinds(lk),
+        "notes": flag_notes(lk),
+        "search": f"{lk.source} {lk.target}".lower(),
+        "reasons": [reason_row(r, who, known) for r in lk.weak_reasons],
+        "bridges": [] if who is None else [(who.get(pid, "a person"), share) for pid, share in zip(lk.bridge_people, shares)],
+    }
+
+
+def reason_row(text: str, who: Mapping[str, str] | None = None, known: Collection[str] = ()) -> dict[str, str]:
+    """A flag's reason: ``code`` in words (empty without one) and ``text``, the sentence with the
+    person_ids of ``known`` it quotes replaced by their labels in ``who``."""
+    code, sentence = split_reason(text)
+    return {"code": reason_label(code), "text": relabel(sentence, who, known)}
 
 
 def figure_rows(figures: Mapping[str, float | int]) -> list[tuple[str, str]]:

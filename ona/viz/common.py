@@ -14,7 +14,8 @@ import numpy as np
 
 from ona.graph.layout import Layout
 from ona.results import GroupMetrics
-from ona.viz.style import DIVERGING, DIVERGING_REVERSED, esc, flag_notes, fmt, split_reason
+from ona.report.words import split_reason
+from ona.viz.style import DIVERGING, DIVERGING_REVERSED, esc, flag_notes, fmt
 
 #: Line widths of the department map's links, by observed / expected ratio.
 RATIO_BINS = (0.25, 0.5, 1.0, 2.0)

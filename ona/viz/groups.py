@@ -29,6 +29,7 @@ from ona.viz.common import (
     positions,
     width_bin,
 )
+from ona.report.words import group_noun, split_reason, weak_links_in_order
 from ona.viz.style import (
     NEUTRAL,
     NO_DATA,
@@ -38,11 +39,9 @@ from ona.viz.style import (
     esc,
     flag_notes,
     fmt,
-    group_noun,
     palette,
     person_ids,
     relabel,
-    split_reason,
     top_groups,
 )
 
@@ -211,20 +210,6 @@ def _link_traces(
             )
         )  # fmt: skip
     return traces
-
-
-DEPENDENCY = "dependency_without_relationship"
-
-
-def weak_links_in_order(links: list[LinkMetrics]) -> list[LinkMetrics]:
-    """Weak links, those flagged ``dependency_without_relationship`` first.
-
-    Ticket handoffs show that the two groups depend on each other, yet they
-    barely work together: the worst kind of weak link. Otherwise the given
-    order (the result's: worst first) is kept.
-    """
-    weak = [lk for lk in links if lk.weak]
-    return sorted(weak, key=lambda lk: not lk.dependency_without_relationship)
 
 
 def _link_hover(lk: LinkMetrics, say: Callable[[str], str]) -> str:

@@ -28,7 +28,18 @@ from ona.viz.common import (
     stars,
     times_label,
 )
-from ona.viz.style import DIVERGING, GRID, MUTED, NEUTRAL, SILO, base_layout, esc, fmt, group_noun, top_groups
+from ona.report.words import group_noun
+from ona.viz.style import (
+    DIVERGING,
+    GRID,
+    MUTED,
+    NEUTRAL,
+    SILO,
+    base_layout,
+    esc,
+    fmt,
+    top_groups,
+)
 
 # --------------------------------------------------------------------------
 # Heatmap

@@ -103,33 +103,12 @@ def message_figure(title: str, message: str) -> go.Figure:
     return fig
 
 
-def group_noun(group_by: str) -> tuple[str, str]:
-    """Singular and plural word for the groups of an analysis ("department", "departments")."""
-    known = {"department": "departments", "team": "teams", "location": "locations", "division": "divisions",
-             "unit": "units", "office": "offices", "function": "functions", "site": "sites"}  # fmt: skip
-    key = group_by.strip().lower()
-    return (key, known[key]) if key in known else ("group", "groups")
-
-
 def fmt(x: float | None, digits: int = 2) -> str:
     """A number for display: ``None`` -> "n/a", and never "-0.00"."""
     if x is None:
         return "n/a"
     text = f"{x:.{digits}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
-
-
-def split_reason(reason: str) -> tuple[str | None, str]:
-    """``"code: sentence"`` -> ``("code", "sentence")``; a reason without a code -> ``(None, reason)``."""
-    head, sep, tail = reason.partition(":")
-    if sep and head and head.replace("_", "").isalnum() and head == head.lower() and " " not in head:
-        return head, tail.strip()
-    return None, reason.strip()
-
-
-def reason_label(code: str | None) -> str:
-    """A reason code in words: ``"dependency_without_relationship"`` -> ``"dependency without relationship"``."""
-    return "" if code is None else code.replace("_", " ")
 
 
 _PARENS = re.compile(r"\(([^()]*)\)")
@@ -168,16 +147,6 @@ def person_ids(result: object) -> set[str]:
         ids.update(pid for pair in rec.pairs for pid in pair)
     ids.update(k.person_id for k in getattr(result, "key_people", []))
     return ids
-
-
-def number(x: float | None, digits: int = 2) -> str:
-    """A figure as the report and the pages print it: thousands separated, no "-0.00", "—" for none."""
-    if x is None:
-        return "—"
-    if isinstance(x, int):
-        return f"{x:,}"
-    text = f"{x:,.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
 
 
 def groups_in_order(groups: list[GroupMetrics]) -> list[GroupMetrics]:

@@ -21,6 +21,7 @@ from plotly.subplots import make_subplots
 from ona.graph.layout import Layout
 from ona.results import AnalysisResult, GroupChange, LinkChange, WindowComparison
 from ona.viz.common import FIGURE_TOP, MAP_LINKS, WIDTHS, colour_scale, positions, width_bin
+from ona.report.words import group_noun
 from ona.viz.style import (
     GRID,
     MUTED,
@@ -30,7 +31,6 @@ from ona.viz.style import (
     base_layout,
     esc,
     fmt,
-    group_noun,
     message_figure,
     palette,
     top_groups,
