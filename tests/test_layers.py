@@ -26,8 +26,10 @@ What is checked: every module of ``ona/`` and ``api/`` is parsed with
 :mod:`ast`. Its *module-level* imports (``import x``, ``from x import y``,
 relative imports, resolved to the module they load; also inside ``try`` or
 ``if`` at module level) run when it is imported, so they must respect the
-order, with no exception but the few in :data:`KNOWN`, each naming the bullet
-of issue 14 that removes it. *Deferred* imports (inside a function body, or
+order, with no exception but those in :data:`KNOWN`, each naming the bullet
+of issue 14 that removes it (none today: the leaks of issue 14 were the type
+layer importing ona.graph, fixed, and imports within one layer, which
+:func:`test_routers_do_not_import_each_other` and the faces' own tests watch). *Deferred* imports (inside a function body, or
 under ``if TYPE_CHECKING:``, a dependency of annotations only) do not run at
 import time; an upward one is allowed only when :data:`DEFERRED` lists it with
 the reason. ``importlib.import_module`` calls are not followed.
@@ -230,8 +232,8 @@ def test_the_excuses_are_still_needed(found: list[Import]) -> None:
 
 
 def test_the_type_layer_is_a_leaf(found: list[Import]) -> None:
-    """ona.results imports only itself and ona.params; ona.params imports nothing of ona (even deferred, but
-    the frames property's tables)."""
+    """ona.results imports only itself and ona.params (but, deferred, the tables of its frames property);
+    ona.params imports nothing of ona."""
     outside = {
         (imp.importer, imp.imported)
         for imp in found
@@ -256,6 +258,33 @@ def test_the_cli_starts_the_service_through_its_entry_point(found: list[Import])
     }
     assert names == {"serve"}
     assert [imp for imp in found if imp.importer.split(".")[0] == "api" and imp.imported.startswith("ona.cli")] == []
+
+
+#: Routers that import another router (they should share api's views module instead):
+#: (importing router, imported router) -> the issue-14 bullet that removes it.
+KNOWN_ROUTERS: dict[tuple[str, str], str] = {
+    pair: "issue 14, api/: a views module that both API and pages call, routers by resource"
+    for pair in (
+        ("api.routers.pages", "api.routers.figures"),
+        ("api.routers.pages", "api.routers.reports"),
+        ("api.routers.pages", "api.routers.service"),
+        ("api.routers.reports", "api.routers.figures"),
+    )
+}
+
+
+def test_routers_do_not_import_each_other(found: list[Import]) -> None:
+    """A router is one resource; what two routers share lives outside api.routers."""
+    pairs = {
+        (imp.importer, imp.imported)
+        for imp in found
+        if imp.importer.startswith("api.routers.") and imp.imported.startswith("api.routers.")
+        and imp.importer != imp.imported
+    }
+    assert sorted(pairs - set(KNOWN_ROUTERS)) == []
+    stale = sorted(set(KNOWN_ROUTERS) - pairs)
+    if stale:
+        warnings.warn(f"remove from KNOWN_ROUTERS in tests/test_layers.py, no longer needed: {stale}", stacklevel=1)
 
 
 # --------------------------------------------------------------------------
