@@ -13,10 +13,9 @@ The layers, lowest first (a module may import its own layer and any lower one):
 2. **store**: ``ona.store`` (DuckDB, the control database).
 3. **graph**: ``ona.graph`` (the collaboration graph, its layout).
 4. **analysis**: ``ona.analysis``.
-5. **faces**: what shows a result: ``ona.viz``, ``ona.report`` (with
-   ``ona.narrative`` and the ``ona.report_*`` modules until they move into
-   ``ona/report/``), ``ona.privacy`` (the viewer's copy of a result),
-   ``ona.tables``, ``ona.client``.
+5. **faces**: what shows a result: ``ona.viz``, ``ona.report`` (with its
+   ``words``, shared by every face), ``ona.privacy`` (the viewer's copy of a
+   result), ``ona.tables``, ``ona.client``.
 6. **cli/api**: ``ona.cli`` and ``api``, which only parse, call the library
    and format. The CLI imports of ``api`` only its documented entry point
    ``api.main.serve`` and ``api.settings`` (for ``ona serve``); ``api``
@@ -28,8 +27,8 @@ relative imports, resolved to the module they load; also inside ``try`` or
 ``if`` at module level) run when it is imported, so they must respect the
 order, with no exception but those in :data:`KNOWN`, each naming the bullet
 of issue 14 that removes it (none today: the leaks of issue 14 were the type
-layer importing ona.graph, fixed, and imports within one layer, which
-:func:`test_routers_do_not_import_each_other` and the faces' own tests watch). *Deferred* imports (inside a function body, or
+layer importing ona.graph, fixed, and imports within one layer, which this
+test does not order, but for :func:`test_routers_do_not_import_each_other`). *Deferred* imports (inside a function body, or
 under ``if TYPE_CHECKING:``, a dependency of annotations only) do not run at
 import time; an upward one is allowed only when :data:`DEFERRED` lists it with
 the reason. ``importlib.import_module`` calls are not followed.
@@ -54,20 +53,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("store", ("ona.store",)),
     ("graph", ("ona.graph",)),
     ("analysis", ("ona.analysis",)),
-    (
-        "faces",
-        (
-            "ona.viz",
-            "ona.report",
-            "ona.narrative",
-            "ona.report_notes",
-            "ona.report_pdf",
-            "ona.report_sections",
-            "ona.privacy",
-            "ona.tables",
-            "ona.client",
-        ),
-    ),
+    ("faces", ("ona.viz", "ona.report", "ona.privacy", "ona.tables", "ona.client")),
     ("cli/api", ("ona.cli", "api")),
 )
 
