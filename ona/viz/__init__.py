@@ -7,8 +7,9 @@ which the API serves as Plotly JSON (``fig.to_json()``) and the report
 embeds. No figure does I/O or computes a metric; :func:`compute_layout` is
 the only computation here, run once per analysis by the pipeline.
 
-Names are imported lazily, so that ``from ona.graph.layout import Layout`` (as
-:mod:`ona.results` does) loads neither plotly nor igraph.
+Names are imported lazily, so that ``import ona.viz`` loads neither plotly
+nor igraph (the :class:`Layout` model itself is plain data, in
+:mod:`ona.results`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 _WHERE = {
     "ANALYSTS_ONLY": "ona.viz.people",
     "CONFIG": "ona.viz.style",
-    "Layout": "ona.graph.layout",
+    "Layout": "ona.results",
     "before_after_map": "ona.viz.trends",
     "community_sankey": "ona.viz.groups",
     "compute_layout": "ona.graph.layout",
@@ -62,7 +63,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ona.graph.layout import Layout, compute_layout
+    from ona.graph.layout import compute_layout
     from ona.viz.groups import community_sankey, department_map, weak_links_in_order
     from ona.viz.ranking import group_order, interaction_heatmap, silo_ranking
     from ona.viz.people import ANALYSTS_ONLY, people_map

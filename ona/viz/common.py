@@ -12,8 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ona.graph.layout import Layout
-from ona.results import GroupMetrics
+from ona.results import GroupMetrics, Layout
 from ona.report.words import split_reason
 from ona.viz.style import DIVERGING, DIVERGING_REVERSED, esc, flag_notes, fmt
 

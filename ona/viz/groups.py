@@ -15,8 +15,7 @@ from typing import Literal
 
 import plotly.graph_objects as go
 
-from ona.graph.layout import Layout
-from ona.results import AnalysisResult, GroupMetrics, LinkMetrics
+from ona.results import AnalysisResult, GroupMetrics, Layout, LinkMetrics
 from ona.viz.common import (
     FIGURE_TOP,
     MAP_LINKS,

@@ -16,8 +16,7 @@ from typing import Literal
 
 import plotly.graph_objects as go
 
-from ona.graph.layout import Layout
-from ona.results import AnalysisResult, PersonMetrics
+from ona.results import AnalysisResult, Layout, PersonMetrics
 from ona.viz.style import (
     NEUTRAL,
     NO_DATA,

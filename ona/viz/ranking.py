@@ -15,8 +15,7 @@ from typing import Literal
 import numpy as np
 import plotly.graph_objects as go
 
-from ona.graph.layout import Layout
-from ona.results import AnalysisResult, GroupMetrics
+from ona.results import AnalysisResult, GroupMetrics, Layout
 from ona.viz.common import (
     FIGURE_TOP,
     LOG2_CAP,

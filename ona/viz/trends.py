@@ -18,8 +18,7 @@ from typing import Literal
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ona.graph.layout import Layout
-from ona.results import AnalysisResult, GroupChange, LinkChange, WindowComparison
+from ona.results import AnalysisResult, GroupChange, Layout, LinkChange, WindowComparison
 from ona.viz.common import FIGURE_TOP, MAP_LINKS, WIDTHS, colour_scale, positions, width_bin
 from ona.report.words import group_noun
 from ona.viz.style import (

@@ -19,9 +19,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ona.graph.layout import Layout
 from ona.params import AnalysisParams
-from ona.results import AnalysisResult, CommunitySummary, GroupMetrics, LinkMetrics, Summary, ValidationReport
+from ona.results import (
+    AnalysisResult,
+    CommunitySummary,
+    GroupMetrics,
+    Layout,
+    LinkMetrics,
+    Summary,
+    ValidationReport,
+)
 
 TEAMS = 320
 SILOS = 6

@@ -22,6 +22,7 @@ from ona.results import (
     HandoffPair,
     HandoffSummary,
     KeyPersonRisk,
+    Layout,
     LinkChange,
     LinkTrend,
     PairRisk,
@@ -31,7 +32,6 @@ from ona.results import (
     WindowComparison,
     WindowInfo,
 )
-from ona.graph.layout import Layout
 from tests.viz.results import build, two_silos
 
 SPLIT = datetime(2024, 2, 15, tzinfo=UTC)
