@@ -16,16 +16,16 @@ Sections: executive summary (ending with three things to do next week),
 map, silos, weak links (dependencies without a relationship first),
 internal service (ticket handoffs), over time (trends, before / after),
 what to do (recommendations by target), key bridges, if key people left
-(analysts only), communities, data quality, method. A section whose data the
+(analysts only), communities, data quality, method (written for clients in
+:mod:`ona.report.method`, with this analysis' parameters). A section whose data the
 result lacks says so instead (no tickets file, no period or split, no
-recommendation); the rows of the newer sections are built in
-:mod:`ona.report.sections`. People are pseudonymized ("Person A (Security)")
+recommendation); the rows of the tables are built in
+:mod:`ona.report.sections`, in the words of :mod:`ona.report.words`. People are pseudonymized ("Person A (Security)")
 unless ``show_names``.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 from collections import Counter
@@ -37,8 +37,7 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ona.params import AnalysisParams
-from ona.report import narrative, sections
+from ona.report import method, narrative, sections
 from ona.report.notes import Cover, Notes, finding_names
 from ona.report.words import group_noun, hours, number, pct, pval
 from ona.results import AnalysisResult, GroupMetrics, LinkMetrics, PersonMetrics
@@ -204,9 +203,9 @@ def render_report(
         "rejected": result.validation.rejected[:MAX_REJECTED_SHOWN] if show_names else [],
         "rejected_total": sum(f.rejected for f in result.validation.files.values()),
         "show_names": show_names,
-        "parameters": _parameter_rows(result.parameters),
+        "parameters": method.parameter_rows(result.parameters),
         "definitions": _definitions(),
-        "rules": _rules(),
+        "rules": method.method_parts(result.parameters, one, many),
         "references": REFERENCES,
         "layout": layout,
         "figures": {name: script_json(fig.to_json()) for name, fig in figures.items()},
@@ -371,16 +370,9 @@ def rejection_reasons(result: AnalysisResult) -> list[tuple[str, str, int]]:
     return [(file, reason, n) for (file, reason), n in ranked[:MAX_REASONS]]
 
 
-def _parameter_rows(params: AnalysisParams) -> list[tuple[str, str, str]]:
-    values = params.model_dump(mode="json")
-    return [
-        (name, "—" if values[name] is None else str(values[name]), field.description or "")
-        for name, field in AnalysisParams.model_fields.items()
-    ]
-
-
 def _definitions() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Metric definitions, taken from the result models' field descriptions."""
+    """Every figure of the result's tables and its meaning (the result models' field descriptions),
+    under a heading of the report's."""
     from ona.results import (
         CommunitySummary,
         GroupChange,
@@ -406,68 +398,8 @@ def _definitions() -> list[tuple[str, list[tuple[str, str]]]]:
         ("If a key person left", KeyPersonRisk),
         ("If a key person left, per pair of groups", PairRisk),
     ):
-        rows = [(name, f.description) for name, f in model.model_fields.items() if f.description]
-        # only the model's own docstring: an undocumented one would inherit pydantic's BaseModel text
-        own = (model.__dict__.get("__doc__") or "").strip().splitlines()
-        out.append((f"{title}: {own[0]}" if own else title, rows))
+        out.append((title, [(name, f.description) for name, f in model.model_fields.items() if f.description]))
     return out
-
-
-def _rules() -> list[tuple[str, str]]:
-    """The silo and weak-link rules, from the docstrings of the modules that apply them."""
-    import importlib
-
-    out = []
-    for title, module in (
-        ("Silo rule", "ona.analysis.silos"),
-        ("Weak and fragile links", "ona.analysis.links"),
-        ("Silo significance", "ona.analysis.significance"),
-        ("Link significance", "ona.analysis.link_significance"),
-        ("Communities", "ona.analysis.communities"),
-        ("People", "ona.analysis.people"),
-        ("Internal service: handoffs, bounces, no owner", "ona.store.handoffs"),
-        ("Over time", "ona.analysis.trends"),
-        ("What to do", "ona.analysis.recommend"),
-        ("If key people left", "ona.analysis.keyperson"),
-    ):
-        try:
-            doc = inspect.getdoc(importlib.import_module(module)) or ""
-        except ImportError:  # the analysis module is not there: nothing to quote
-            continue
-        if doc:
-            out.append((title, plain_doc(doc)))
-    return out
-
-
-def plain_doc(doc: str) -> str:
-    """A module docstring as plain text for readers: no reST markup, no "input -> output" line,
-    paragraphs unwrapped (list items keep their own line)."""
-    paragraphs = [p for p in re.split(r"\n\s*\n", doc.strip()) if p.strip()]
-    # the data-flow notes (a summary line "X -> Y", "Input: ...; output: ...") are for developers
-    if paragraphs and "->" in paragraphs[0]:
-        paragraphs = paragraphs[1:]
-    out = []
-    for para in paragraphs:
-        if para.lstrip().lower().startswith("input"):
-            continue
-        # unwrap first, on the raw text: a wrapped line can start with markup such as "-``"
-        lines: list[str] = []
-        for line in para.splitlines():
-            stripped = line.strip()
-            if lines and not re.match(r"^(?:[-*]|\d+[.)])\s", stripped):
-                lines[-1] += " " + stripped
-            else:
-                lines.append(stripped)
-        out.append(_plain("\n".join(lines)))
-    return "\n\n".join(out)
-
-
-def _plain(text: str) -> str:
-    text = re.sub(r":\w+:`~?(?:[\w.]+\.)?([\w]+)`", r"\1", text)
-    text = re.sub(r"``(.+?)``", r"\1", text, flags=re.DOTALL)
-    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text, flags=re.DOTALL)
-    text = re.sub(r"(?<![\w*])\*(\S(?:[^*]*?\S)?)\*(?![\w*])", r"\1", text)  # *emphasis*
-    return text.replace("->", "→")
 
 
 # --------------------------------------------------------------------------
