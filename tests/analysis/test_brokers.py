@@ -6,6 +6,7 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from ona.analysis.centrality import betweenness
 from ona.analysis.shortest_paths import Adjacency, dependency_sums
@@ -89,5 +90,5 @@ def test_parameters_reach_the_estimate() -> None:
     assert (p.betweenness_samples, p.betweenness_top, p.betweenness_tolerance, p.betweenness_max_samples) == (
         100, 50, 0.05, 4000,
     )  # fmt: skip
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError, match="betweenness_tolerance\n  Input should be less than or equal to 1"):
         AnalysisParams(betweenness_tolerance=1.5)

@@ -284,7 +284,9 @@ def test_page_errors(site: tuple[Api, str]) -> None:
     r = api.client.get("/analyses/feed0000")
     assert r.status_code == 404 and "No such analysis" in r.text
     assert api.client.get("/analyses/feed0000/figures/department_map.json").status_code == 404
-    assert api.client.get("/analyses/feed0000/figures/nope.json").status_code in (404, 422)
+    # the analysis is looked up first: an unknown one is 404 whatever figure is asked for
+    nope = api.client.get("/analyses/feed0000/figures/nope.json")
+    assert nope.status_code == 404 and "analysis 'feed0000' not found" in nope.json()["detail"]
     sign_in(api, None)
     assert api.client.get("/analyses/feed0000/figures/department_map.json").status_code == 401
 

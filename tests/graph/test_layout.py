@@ -112,7 +112,7 @@ def test_cross_ties_come_after_each_persons_strongest_tie_when_the_budget_is_tig
 def test_zero_budget_and_negative_budget():
     g, partition = clusters(k=2, size=4, cross=1, isolates=0)
     assert compute_layout(g, partition, seed=0, max_edges=0).edges == []
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^max_edges must be at least 0$"):
         compute_layout(g, partition, seed=0, max_edges=-1)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from ona.errors import DatasetError
 from ona.io import csv_reader
 from ona.io.csv_reader import read_csv, read_csv_pieces
 
@@ -69,6 +70,6 @@ def test_a_bad_byte_names_its_line_in_a_later_piece(tmp_path: Path, monkeypatch:
     lines[150] = b"2024-01-02,\xff,b"
     path.write_bytes(b"\n".join(lines) + b"\n")
     monkeypatch.setattr(csv_reader, "PIECE_BYTES", 97)
-    with pytest.raises(Exception) as info:
+    with pytest.raises(DatasetError) as info:
         list(read_csv_pieces(path, "emails.csv"))
-    assert "line 151" in str(info.value)
+    assert str(info.value) == "emails.csv line 151: the text is not UTF-8 (save the file as UTF-8 and load it again)"

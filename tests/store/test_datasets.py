@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -40,7 +41,7 @@ def test_save_returns_what_the_dataset_holds(store, small):
     assert (info.meetings, info.meeting_attendees, info.tickets, info.ticket_rows) == (1, 3, 2, 3)
     assert info.rejected == 2
     assert (info.first_event, info.last_event) == (day(1), day(4))
-    assert len(info.dataset_id) == 12 and int(info.dataset_id, 16) >= 0
+    assert re.fullmatch(r"[0-9a-f]{12}", info.dataset_id), info.dataset_id
     assert info.created_at.tzinfo is not None
     assert store.get_dataset(info.dataset_id) == info
     assert store.list_datasets() == [info]

@@ -91,7 +91,7 @@ def test_department_map_insularity_colour_is_log2_centred_on_chance(org):
     assert nodes.marker.cmin == -nodes.marker.cmax
     # high insularity is red: the scale is reversed
     assert nodes.marker.colorscale[-1][1] == DIVERGING[0][1]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^color_by must be 'ei_index' or 'insularity', not 'headcount'$"):
         department_map(result, layout, color_by="headcount")
 
 
@@ -178,7 +178,7 @@ def test_people_map_colours_by_community(org):
     result, layout = org
     fig = people_map(result, layout, color_by="community")
     assert {t.name for t in traces(fig, "people")} == {"community 0", "community 1"}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^color_by must be 'group' or 'community', not 'title'$"):
         people_map(result, layout, color_by="title")
 
 
