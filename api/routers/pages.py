@@ -409,12 +409,10 @@ def _summary(result: AnalysisResult) -> tuple[list[Any], list[Any]]:
     """The summary's paragraphs above the map (scope, silos, weak links, what to do next week), and the rest."""
     paragraphs = narrative.executive_summary(result)
     head, rest = paragraphs[:SUMMARY_SHOWN], paragraphs[SUMMARY_SHOWN:]
-    next_week = getattr(narrative, "next_week", None)
-    if next_week is not None:
-        todo = next_week(result)
-        if todo in rest:
-            rest.remove(todo)
-            head.append(todo)
+    todo = narrative.next_week(result)
+    if todo in rest:
+        rest.remove(todo)
+        head.append(todo)
     return head, rest
 
 

@@ -409,7 +409,7 @@ def _definitions() -> list[tuple[str, list[tuple[str, str]]]]:
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("ona", "templates"),
+        loader=PackageLoader("ona.report", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,

@@ -3,7 +3,7 @@
 Input: an :class:`~ona.results.AnalysisResult` and the display label of
 each person (pseudonyms unless names are shown; the pages pass person_ids,
 or nothing for a viewer). Output: plain dicts and tuples that
-``templates/report.html.j2`` and ``api/templates/analysis.html`` lay out
+``ona/report/templates/report.html.j2`` and ``api/templates/analysis.html`` lay out
 (both escape every string). A weak link's row (:func:`link_row`) and a
 recommendation's (:func:`recommendation_row`) are built here only, in the
 words of :mod:`ona.report.words`. Nothing is computed that the result does
