@@ -198,6 +198,13 @@ class AnalysisParams(BaseModel):
         le=10_000,
         description="sampled betweenness: the most source vertices used (never fewer than betweenness_samples)",
     )
+    betweenness_max_work: int = Field(
+        3_000_000_000,
+        ge=1_000_000,
+        description="sampled betweenness: the most work, in tie visits (sources times the ties that can lie on a "
+        "shortest path); on the largest graphs fewer sources than betweenness_max_samples are used and "
+        "summary.betweenness_method states the ranking error reached (never fewer than betweenness_samples)",
+    )
 
     resident_below: float = Field(
         0.25,
