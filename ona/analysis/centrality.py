@@ -33,8 +33,10 @@ ends of a pair give v ``1`` together), scaled by ``n / k``: an unbiased
 estimate that ranks brokers far better than Brandes & Pich's plain
 dependency for the same number of shortest-path searches (it gives little
 to the neighbours of a sampled source). The number of sources ``k`` is
-adaptive: ``samples`` first, then times 1.5 (up to ``max_samples``) until
-the ranking of the ``top`` brokers is stable to ``tolerance``. Stability
+adaptive: ``samples`` first, then times 1.5 (up to ``max_samples``, and
+up to ``max_work`` tie visits: sources times the ties that can lie on a
+shortest path, which bounds the time on the largest graphs) until the
+ranking of the ``top`` brokers is stable to ``tolerance``. Stability
 is measured by splitting the batches of sources (8 each) into two
 independent halves at random, :data:`SPLITS` times (seeded): the share of
 the top ``top`` of one half that the other half ranks elsewhere, averaged
@@ -73,6 +75,7 @@ import numpy as np
 
 from ona.analysis.shortest_paths import Adjacency, dependency_sums
 from ona.graph.model import CollabGraph
+from ona.params import AnalysisParams
 from ona.progress import OnProgress, no_progress
 
 #: Sources per batch of the sampled computation: the units of the standard error
@@ -147,6 +150,7 @@ def betweenness(
     top: int = 50,
     tolerance: float = 0.05,
     max_samples: int = 4000,
+    max_work: int = 3_000_000_000,
     on_progress: OnProgress = no_progress,
 ) -> BetweennessResult:
     """Normalized weighted betweenness, exact or sampled (see the module docstring).
@@ -175,6 +179,10 @@ def betweenness(
     max_samples : int
         Most sources used (``AnalysisParams.betweenness_max_samples``; never
         fewer than ``samples``); the method says when the tolerance is not met.
+    max_work : int
+        Most tie visits: sources times the ties of the shortest-path
+        skeleton (``AnalysisParams.betweenness_max_work``); it lowers
+        ``max_samples`` on the largest graphs (never below ``samples``).
     on_progress : callable, optional
         Called as ``on_progress("betweenness", done, total)`` after each round
         of at most :data:`ROUND` sources (``total`` the most sources that may be used).
@@ -216,8 +224,19 @@ def betweenness(
             active=n,
         )
 
+    within_work = max_work // max(len(adj.head) // 2, 1)  # sources whose searches visit at most max_work ties
     return _sampled(adj, active_idx, samples=samples, seed=seed, top=top, tolerance=tolerance,
-                    max_samples=max_samples, on_progress=on_progress)  # fmt: skip
+                    max_samples=min(max_samples, within_work), on_progress=on_progress)  # fmt: skip
+
+
+def analysis_betweenness(g: CollabGraph, params: AnalysisParams, *,
+                         on_progress: OnProgress = no_progress) -> BetweennessResult:
+    """:func:`betweenness` with an analysis' parameters (``betweenness_*`` and ``seed``)."""
+    return betweenness(
+        g, exact_limit=params.betweenness_exact_limit, samples=params.betweenness_samples, seed=params.seed,
+        top=params.betweenness_top, tolerance=params.betweenness_tolerance,
+        max_samples=params.betweenness_max_samples, max_work=params.betweenness_max_work, on_progress=on_progress,
+    )  # fmt: skip
 
 
 def _ranking_error(disagreement: float, sources: int, n: int) -> float:

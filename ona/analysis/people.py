@@ -46,7 +46,7 @@ import numpy as np
 from ona.analysis.adjacency import tie_arrays
 from ona.analysis.brokerage import ROLES, brokerage_counts
 from ona.analysis.burt import constraint, effective_size
-from ona.analysis.centrality import BetweennessResult, betweenness
+from ona.analysis.centrality import BetweennessResult, analysis_betweenness, betweenness
 from ona.analysis.ego import ego_sums, neighbours
 from ona.graph.model import CollabGraph, Partition
 from ona.params import AnalysisParams
@@ -96,8 +96,8 @@ def person_metrics(
     partition : Partition
         The groups.
     params : AnalysisParams
-        ``betweenness_exact_limit``, ``betweenness_samples`` and ``seed``
-        (betweenness), ``resident_below`` and ``wanderer_above`` (roles) are used.
+        The ``betweenness_*`` parameters and ``seed`` (betweenness),
+        ``resident_below`` and ``wanderer_above`` (roles) are used.
     communities : numpy.ndarray, optional
         Leiden community of every vertex; ``community`` is null without it.
     betweenness_result : BetweennessResult, optional
@@ -150,13 +150,7 @@ def person_metrics(
     role = roles(external_share, resident_below=params.resident_below, wanderer_above=params.wanderer_above)
 
     if betweenness_result is None:
-        betweenness_result = betweenness(
-            g,
-            exact_limit=params.betweenness_exact_limit,
-            samples=params.betweenness_samples,
-            seed=params.seed,
-            on_progress=on_progress,
-        )
+        betweenness_result = analysis_betweenness(g, params, on_progress=on_progress)
     between = betweenness_result.values
     if len(between) != n:
         raise ValueError(f"betweenness_result has {len(between)} values, graph has {n} vertices")

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 import ona
-from ona.analysis.centrality import betweenness
+from ona.analysis.centrality import analysis_betweenness
 from ona.analysis.communities import (
     community_summaries,
     compare_to_groups,
@@ -154,10 +154,7 @@ def analyze_dataset(
     if pairs.weekly is not None:
         groups, links = flag_stability(g, partition, groups, links, pairs.weekly, params=params, group_handoffs=moves)
     stage("people")
-    between = betweenness(
-        g, exact_limit=params.betweenness_exact_limit, samples=params.betweenness_samples, seed=params.seed,
-        top=params.betweenness_top, tolerance=params.betweenness_tolerance, max_samples=params.betweenness_max_samples,
-    )
+    between = analysis_betweenness(g, params)
     people = person_metrics(
         g, partition, params=params, communities=communities.membership, betweenness_result=between
     )

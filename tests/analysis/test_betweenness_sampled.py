@@ -177,3 +177,16 @@ def test_progress_counts_sources() -> None:
                     on_progress=lambda stage, done, total: seen.append((done, total)))  # fmt: skip
     assert seen[-1] == (300, 300) and all(total == 300 for _, total in seen)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen) and r.sources in [d for d, _ in seen]
+
+
+def test_work_bound_caps_the_sources(org: tuple) -> None:
+    g, _ = org
+    ties = len(Adjacency.of(g).skeleton().head) // 2
+    free = betweenness(g, exact_limit=100, samples=100, seed=0, top=50, tolerance=0.0, max_samples=1200)
+    assert free.sources == 1200  # a tolerance of 0 is never met: every allowed source is used
+    bounded = betweenness(g, exact_limit=100, samples=100, seed=0, top=50, tolerance=0.0, max_samples=1200,
+                          max_work=ties * 450)
+    assert bounded.sources == 450
+    assert "not met with the most sources, 450" in bounded.method
+    floor = betweenness(g, exact_limit=100, samples=100, seed=0, max_samples=1200, max_work=ties)
+    assert floor.sources == 100  # never fewer than the first sample
