@@ -63,7 +63,7 @@ from ona.errors import NotFoundError, OnaError, ParameterError
 from ona.report import narrative
 from ona.report.html import script_json
 from ona.report.sections import link_row, reason_row, recommendation_row
-from ona.report.words import group_noun, hours, number, pct, pval, weak_links_in_order
+from ona.report.words import group_noun, hours, number, pct, pval, reason_words, weak_links_in_order
 from ona.results import AnalysisResult
 from ona.store.control import DATA_ROLES, KeyInfo
 from ona.viz import CONFIG, FIGURE_NAMES, figure
@@ -121,7 +121,7 @@ def environment() -> Environment:
     env.filters["pct"] = pct
     env.filters["pval"] = pval
     env.filters["hours"] = hours
-    env.filters["reason"] = reason_row
+    env.filters["reason"] = reason_words
     env.globals.update(version=ona.__version__, plotly_js=PLOTLY_JS)
     return env
 

@@ -16,45 +16,16 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from ona.report import narrative
-from ona.report.words import kind_label, link_kinds, reason_label, role_counts, split_reason
+from ona.report.words import figure_rows, kind_label, link_kinds, reason_label, reason_words, role_counts, split_reason
 from ona.results import AnalysisResult, LinkMetrics, Recommendation, RecommendationView
 from ona.viz.style import flag_notes, relabel
 
 MAX_SERVICE_PAIRS = 15  # ordered pairs of groups in the internal service table
 MAX_LINK_CHANGES = 20  # weakened links listed in the over-time section
-SHARE_FIGURES = ("share_", "top_bridge_share")
-FIGURE_WORDS = {
-    "weight": "collaboration weight",
-    "expected": "expected weight",
-    "ratio": "observed / expected",
-    "handoffs": "ticket handoffs",
-    "carriers": "people carrying the link",
-    "pairs": "pairs",
-    "current_bridges": "current bridges",
-    "top_bridge_share": "held by the top bridge",
-    "ei_index": "E-I index",
-    "internal_weight": "weight inside",
-    "external_weight": "weight outside",
-    "headcount": "headcount",
-    "common_contacts": "common contacts per pair",
-    "pair_handoffs": "handoffs per pair",
-    "share": "share held by each",
-}
 
 
 def _pair(a: str, b: str) -> str:
     return f"{a} – {b}"
-
-
-def reason_words(reason: str) -> dict[str, str]:
-    """``"became_weak: under_connected: weight 0.9 ..."`` -> code ``"became weak, under connected"``
-    and text ``"weight 0.9 ..."`` (leading codes in words, the sentence apart)."""
-    codes = []
-    code, text = split_reason(reason)
-    while code:
-        codes.append(code.replace("_", " "))
-        code, text = split_reason(text)
-    return {"code": ", ".join(codes), "text": text}
 
 
 # --------------------------------------------------------------------------
@@ -175,28 +146,6 @@ def reason_row(text: str, who: Mapping[str, str] | None = None, known: Collectio
     person_ids of ``known`` it quotes replaced by their labels in ``who``."""
     code, sentence = split_reason(text)
     return {"code": reason_label(code), "text": relabel(sentence, who, known)}
-
-
-def figure_rows(figures: Mapping[str, float | int]) -> list[tuple[str, str]]:
-    """A recommendation's figures as (words, value) pairs; numbered series ("share_1", "share_2")
-    become one row ("share held by each", "8%, 7%")."""
-    rows: dict[str, list[str]] = {}
-    for name, value in figures.items():
-        stem, _, index = name.rpartition("_")
-        base = stem if index.isdigit() and stem else name
-        text = _figure_value(name, value)
-        rows.setdefault(FIGURE_WORDS.get(base, base.replace("_", " ")), []).append(text)
-    return [(words, ", ".join(values)) for words, values in rows.items()]
-
-
-def _figure_value(name: str, value: float) -> str:
-    if name.startswith(SHARE_FIGURES):
-        return f"{100 * value:.0f}%"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    if float(value).is_integer() and name in ("pairs", "handoffs", "carriers", "headcount", "current_bridges"):
-        return f"{int(value):,}"
-    return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.1f}"
 
 
 # --------------------------------------------------------------------------

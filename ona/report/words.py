@@ -108,6 +108,64 @@ def weak_links_in_order(links: Sequence[LinkMetrics]) -> list[LinkMetrics]:
     return sorted(weak, key=lambda lk: not lk.dependency_without_relationship)
 
 
+SHARE_FIGURES = ("share_", "top_bridge_share")  # figures that are shares of 1
+#: A recommendation's figures in words (``figures`` keys; numbered series such as ``share_1`` share one row).
+FIGURE_WORDS = {
+    "weight": "collaboration weight",
+    "expected": "expected weight",
+    "ratio": "observed / expected",
+    "handoffs": "ticket handoffs",
+    "carriers": "people carrying the link",
+    "pairs": "pairs",
+    "current_bridges": "current bridges",
+    "top_bridge_share": "held by the top bridge",
+    "ei_index": "E-I index",
+    "internal_weight": "weight inside",
+    "external_weight": "weight outside",
+    "headcount": "headcount",
+    "common_contacts": "common contacts per pair",
+    "pair_handoffs": "handoffs per pair",
+    "share": "share held by each",
+}
+
+
+def figure_rows(figures: Mapping[str, float | int]) -> list[tuple[str, str]]:
+    """A recommendation's figures as (words, value) pairs; numbered series ("share_1", "share_2")
+    become one row ("share held by each", "8%, 7%")."""
+    rows: dict[str, list[str]] = {}
+    for name, value in figures.items():
+        stem, _, index = name.rpartition("_")
+        base = stem if index.isdigit() and stem else name
+        text = figure_value(name, value)
+        rows.setdefault(FIGURE_WORDS.get(base, base.replace("_", " ")), []).append(text)
+    return [(words, ", ".join(values)) for words, values in rows.items()]
+
+
+def figure_value(name: str, value: float) -> str:
+    """One figure of a recommendation as text: shares as percentages, counts with thousands separators."""
+    if name.startswith(SHARE_FIGURES):
+        return f"{100 * value:.0f}%"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if float(value).is_integer() and name in ("pairs", "handoffs", "carriers", "headcount", "current_bridges"):
+        return f"{int(value):,}"
+    return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.1f}"
+
+
+def reason_words(reason: str) -> dict[str, str]:
+    """A before / after reason: its leading codes in words, the sentence apart.
+
+    >>> reason_words("became_weak: under_connected: weight 0.9, 4% of chance")
+    {'code': 'became weak, under connected', 'text': 'weight 0.9, 4% of chance'}
+    """
+    codes = []
+    code, text = split_reason(reason)
+    while code:
+        codes.append(code.replace("_", " "))
+        code, text = split_reason(text)
+    return {"code": ", ".join(codes), "text": text}
+
+
 # --------------------------------------------------------------------------
 # Numbers and durations
 

@@ -51,7 +51,7 @@ def test_link_kinds_and_order(service_org):
 @pytest.mark.parametrize("module", ["ona.report.words", "ona.report.narrative", "ona.report.method"])
 def test_words_import_no_figure_code(module):
     """The words and sentences are importable without plotly and the figures (issue 14)."""
-    code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith(('ona.viz', 'plotly'))))"
+    code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith(('ona.viz', 'plotly', 'ona.analysis'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
