@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from ona.params import AnalysisParams
-from ona.store.handoffs import NO_OWNER_GROUPS, HandoffTables, handoff_tables
+from ona.store.handoffs import HandoffTables, handoff_tables
 from ona.store.models import PairWeights
 
 if TYPE_CHECKING:
@@ -36,9 +36,9 @@ class EventEngine(Protocol):
         ...
 
     def handoff_tables(self, store: Store, dataset_id: str, groups: dict[str, str], *,
-                       since: datetime | None = None, until: datetime | None = None,
-                       no_owner_groups: int = NO_OWNER_GROUPS) -> HandoffTables:
-        """The ticket handoff tables of :func:`ona.store.handoffs.handoff_tables` (groups: person_id -> group)."""
+                       since: datetime | None = None, until: datetime | None = None) -> HandoffTables:
+        """The ticket visits, tickets and handoff rows of :func:`ona.store.handoffs.handoff_tables`
+        (groups: person_id -> group); :mod:`ona.analysis.handoffs` computes the metrics from them."""
         ...
 
 
@@ -50,6 +50,5 @@ class DuckDBEngine:
         return store.pair_weights(dataset_id, params, weekly=weekly)
 
     def handoff_tables(self, store: Store, dataset_id: str, groups: dict[str, str], *,
-                       since: datetime | None = None, until: datetime | None = None,
-                       no_owner_groups: int = NO_OWNER_GROUPS) -> HandoffTables:
-        return handoff_tables(store, dataset_id, groups, since=since, until=until, no_owner_groups=no_owner_groups)
+                       since: datetime | None = None, until: datetime | None = None) -> HandoffTables:
+        return handoff_tables(store, dataset_id, groups, since=since, until=until)

@@ -1,11 +1,14 @@
-"""Ticket histories and group handoffs -> handoff tables, computed in DuckDB (window functions, no row loop).
+"""Ticket histories and group handoffs -> handoff tables, extracted in DuckDB (window functions, no row loop).
 
 Input: a :class:`ona.store.Store`, a dataset id, the group of every person
 (``person_id -> group``, from :meth:`Store.group_labels`) and an optional
-time window. Output: :class:`HandoffTables` (Arrow tables and counts) that
-:mod:`ona.analysis.handoffs` turns into typed results.
+time window. Output: :class:`HandoffTables`: every ticket's visits, its
+handoff rows counted by their two ends, and the tickets of the window.
+The metrics (bounces, ping-pongs, "no owner" tickets, per group pair and
+per group, and the summary) are defined and computed from these tables by
+:mod:`ona.analysis.handoffs`.
 
-Definitions (every step is SQL over the whole ``tickets`` table):
+Definitions of the tables (every step is SQL over the whole ``tickets`` table):
 
 - **rows**: a ticket's rows in (ts, line) order, so unsorted input and
   equal timestamps are handled (the earlier source line comes first).
@@ -24,12 +27,6 @@ Definitions (every step is SQL over the whole ``tickets`` table):
   visit is closed only by its first row with a resolved status (see
   :data:`RESOLVED_STATUSES`, compared trimmed and lower-cased), otherwise
   it is *open* and has no duration (open stays are counted, never guessed).
-- **bounce**: a visit of an internal group that held the ticket in an
-  earlier visit. **Ping-pong**: an internal visit whose two previous
-  visits were an internal group B and then the same group again
-  (A -> B -> A, consecutive). **No owner**: a ticket whose visits cover
-  ``no_owner_groups`` (the analysis parameter, default
-  :data:`NO_OWNER_GROUPS` = 3) or more distinct internal groups.
 - **group handoffs** (the ``group_handoffs`` table: assignment-group
   changes, a handoff between groups with no person). The export's group
   names are matched to the analysis' groups (the values of its
@@ -45,21 +42,15 @@ Definitions (every step is SQL over the whole ``tickets`` table):
   visit. So a group handoff from X to Y counts for the pair (X, Y) like a
   person-to-person handoff, and a group change recorded together with a
   person handoff between the same groups (ServiceNow and Zendesk write
-  both) is one visit, counted once. A pair's ``group_handoffs`` are its
-  handoffs less its person-to-person handoffs (at least 0): those only a
-  group change records; the links add them to their ``handoffs``.
-  ``cross_group_handoffs`` is the number of visits following a visit of
-  another group (the sum of the pairs), and ``handoffs`` =
-  ``within_group_handoffs + cross_group_handoffs + external_handoffs``;
-  without group handoffs both are the person handoffs, as before.
+  both) is one visit, counted once.
 - **window** (since inclusive, until exclusive): a handoff (and the visit
   it starts) counts when its receiving row is in the window; a ticket
   counts when it has a row in the window. The path of a ticket is always
-  its whole history: a bounce may return to a group held before the
-  window, and a stay may end after it (stays are not cut at ``until``).
+  its whole history: the visits of a ticket of the window are all its
+  visits, each marked ``in_window``, and a stay may end after the window
+  (stays are not cut at ``until``).
 
-Durations are in hours; medians and 90th percentiles interpolate linearly
-(``quantile_cont``, numpy's default) and are rounded to 6 decimals.
+A stay's duration (``hours``) is in hours.
 """
 
 from __future__ import annotations
@@ -76,47 +67,52 @@ from ona.store.weights import DuckRunner, SqlRunner
 if TYPE_CHECKING:
     from ona.store.store import Store
 
-__all__ = ["NO_OWNER_GROUPS", "RESOLVED_STATUSES", "DuckHandoffRunner", "HandoffRunner", "HandoffTables",
-           "compute_handoffs", "handoff_tables"]
+__all__ = ["RESOLVED_STATUSES", "DuckHandoffRunner", "HandoffRunner", "HandoffTables", "compute_handoffs",
+           "handoff_tables"]
 
 #: Statuses that close a ticket (compared after trim and lower-casing).
 RESOLVED_STATUSES: tuple[str, ...] = (
     "resolved", "closed", "done", "completed", "complete", "solved", "fixed", "cancelled", "canceled",
 )
 
-ROUND = 6
-
-#: A ticket has no owner when its visits cover this many distinct groups or more
-#: (the default of the analysis parameter ``no_owner_groups``).
-NO_OWNER_GROUPS = 3
-
 
 @dataclass(frozen=True)
 class HandoffTables:
-    """What :func:`handoff_tables` computes.
+    """What :func:`handoff_tables` extracts (the definitions are the module docstring's).
 
     Attributes
     ----------
-    pairs : pyarrow.Table
-        One row per ordered pair of groups with cross-group handoffs in the
-        window: ``from_group, to_group, handoffs, tickets, median_hours,
-        p90_hours, closed, open, bounces, ping_pongs, no_owner_tickets,
-        group_handoffs``,
-        ordered by handoffs (most first), then names.
-    groups : pyarrow.Table
-        One row per group with any ticket activity in the window:
-        ``group, received, tickets_received, median_hours, p90_hours,
-        passed_on, resolved, open, bounces_received, handed_out,
-        tickets_handed_out, within_group_handoffs, opened,
-        external_received, external_handed_out``, ordered by name.
-    summary : dict of str to int or float or None
-        The fields of :class:`ona.results.HandoffSummary`
-        except the two rates and ``group_handoffs`` (the sum of the pairs').
+    visits : pyarrow.Table
+        One row per visit of every ticket with a row in the window (its
+        whole history), ordered by ``ticket_id, visit_no``: ``ticket_id``,
+        ``visit_no`` (1, 2, ... in the ticket's order), ``grp`` (the
+        visiting group; null: external), ``from_grp`` (the group of the
+        visit before; null: none, or external), ``in_window`` (its first
+        row is in the window), ``hours`` (the stay; null: open),
+        ``passed_on`` (a next visit ended the stay) and
+        ``closed_by_resolution`` (the ticket's last visit, closed by a
+        resolved status).
+    tickets : pyarrow.Table
+        One row per ticket with a row in the window: ``ticket_id``,
+        ``handoffs`` (its person handoffs, whole history), ordered by id.
+    handoff_rows : pyarrow.Table
+        The person handoffs in the window counted by their two ends:
+        ``from_group``, ``to_group`` (the groups of the giving and the
+        receiving row; null: external or no group), ``from_person``,
+        ``to_person`` (the end is an internal assignee), ``n``; ordered by
+        those columns.
+    group_handoffs_unmatched : int
+        Group handoffs in the window whose names match no group of the
+        analysis, or both the same group.
+    unknown_groups : list of str
+        The names of those that match no group, sorted.
     """
 
-    pairs: pa.Table
-    groups: pa.Table
-    summary: dict[str, Any] = field(default_factory=dict)
+    visits: pa.Table
+    tickets: pa.Table
+    handoff_rows: pa.Table
+    group_handoffs_unmatched: int = 0
+    unknown_groups: list[str] = field(default_factory=list)
 
 
 def _in_window(column: str, since: datetime | None, until: datetime | None) -> str:
@@ -206,7 +202,7 @@ WHERE g.ds = $ds
 """
 
 # One row per visit: its group (null: external), where it came from, when it
-# started and ended (see the module docstring), and its bounce / ping-pong flags.
+# started and ended (see the module docstring)
 _VISITS_SQL = """
 CREATE TEMP TABLE _ho_visits AS
 WITH v AS (
@@ -217,117 +213,35 @@ WITH v AS (
 ), vr AS (
     SELECT v.*, res.resolved_ts FROM v LEFT JOIN res USING (ticket_id, visit_no)
 ), w AS (
-    SELECT *, lead(start_ts) OVER t AS next_ts, lag(grp, 2) OVER t AS grp_back2,
-           grp IS NOT NULL AND row_number() OVER (PARTITION BY ticket_id, grp ORDER BY visit_no) > 1 AS bounce
-    FROM vr WINDOW t AS (PARTITION BY ticket_id ORDER BY visit_no)
+    SELECT *, lead(start_ts) OVER (PARTITION BY ticket_id ORDER BY visit_no) AS next_ts FROM vr
 )
-SELECT *, grp IS NOT NULL AND from_grp IS NOT NULL AND grp_back2 IS NOT DISTINCT FROM grp AS ping_pong,
-       date_diff('microsecond', start_ts, coalesce(next_ts, resolved_ts)) / 3.6e9 AS hours,
+SELECT *, date_diff('microsecond', start_ts, coalesce(next_ts, resolved_ts)) / 3.6e9 AS hours,
        next_ts IS NULL AND resolved_ts IS NOT NULL AS closed_by_resolution
 FROM w
 """
 
-# tickets with a row in the window, and the shape of each one's whole path
+# tickets with a row in the window, and the person handoffs of each one's whole path
 _TICKETS_SQL = """
 CREATE TEMP TABLE _ho_tickets AS
-WITH tw AS (SELECT DISTINCT ticket_id FROM _ho_rows WHERE in_window),
-tr AS (SELECT ticket_id, count(*) FILTER (WHERE handoff) AS handoffs FROM _ho_rows GROUP BY ticket_id),
-tv AS (
-    SELECT ticket_id, count(DISTINCT grp) AS groups, bool_or(bounce) AS bounced,
-           bool_or(ping_pong) AS ping_pong, bool_or(from_grp IS NOT NULL AND grp IS NOT NULL) AS cross_group,
-           bool_or(closed_by_resolution) AS resolved, bool_or(grp IS NULL) AS external
-    FROM _ho_visits GROUP BY ticket_id
-)
-SELECT tw.ticket_id, tr.handoffs, tv.groups, tv.bounced, tv.ping_pong, tv.cross_group, tv.resolved, tv.external
-FROM tw JOIN tr USING (ticket_id) JOIN tv USING (ticket_id)
+WITH tw AS (SELECT DISTINCT ticket_id FROM _ho_rows WHERE in_window)
+SELECT tw.ticket_id, count(*) FILTER (WHERE r.handoff) AS handoffs
+FROM tw JOIN _ho_rows r USING (ticket_id) GROUP BY tw.ticket_id
 """
 
-_PAIRS_SQL = f"""
-WITH p AS (
-    SELECT v.from_grp AS from_group, v.grp AS to_group, count(*) AS handoffs,
-           count(DISTINCT v.ticket_id) AS tickets,
-           round(quantile_cont(v.hours, 0.5), {ROUND}) AS median_hours,
-           round(quantile_cont(v.hours, 0.9), {ROUND}) AS p90_hours,
-           count(v.hours) AS closed, count(*) - count(v.hours) AS open,
-           count(*) FILTER (WHERE v.bounce) AS bounces, count(*) FILTER (WHERE v.ping_pong) AS ping_pongs,
-           count(DISTINCT v.ticket_id) FILTER (WHERE t.groups >= $no_owner) AS no_owner_tickets
-    FROM _ho_visits v JOIN _ho_tickets t USING (ticket_id)
-    WHERE v.in_window AND v.grp IS NOT NULL AND v.from_grp IS NOT NULL
-    GROUP BY ALL
-), person AS (
-    SELECT prev_grp AS from_group, grp AS to_group, count(*) AS n FROM _ho_rows
-    WHERE handoff AND in_window AND pidx IS NOT NULL AND prev_pidx IS NOT NULL AND grp <> prev_grp GROUP BY ALL
-)
-SELECT p.*, greatest(p.handoffs - coalesce(person.n, 0), 0) AS group_handoffs
-FROM p LEFT JOIN person USING (from_group, to_group)
-ORDER BY handoffs DESC, from_group, to_group
+_TICKETS_OUT_SQL = "SELECT ticket_id, handoffs FROM _ho_tickets ORDER BY ticket_id"
+
+_VISITS_OUT_SQL = """
+SELECT v.ticket_id, v.visit_no, v.grp, v.from_grp, v.in_window, v.hours, v.next_ts IS NOT NULL AS passed_on,
+       v.closed_by_resolution
+FROM _ho_visits v JOIN _ho_tickets t USING (ticket_id)
+ORDER BY v.ticket_id, v.visit_no
 """
 
-_GROUPS_SQL = f"""
-WITH received AS (
-    SELECT grp AS "group", count(*) AS received, count(DISTINCT ticket_id) AS tickets_received,
-           round(quantile_cont(hours, 0.5), {ROUND}) AS median_hours,
-           round(quantile_cont(hours, 0.9), {ROUND}) AS p90_hours,
-           count(*) FILTER (WHERE next_ts IS NOT NULL) AS passed_on,
-           count(*) FILTER (WHERE closed_by_resolution) AS resolved,
-           count(*) - count(hours) AS open,
-           count(*) FILTER (WHERE bounce) AS bounces_received
-    FROM _ho_visits WHERE in_window AND grp IS NOT NULL AND from_grp IS NOT NULL GROUP BY 1
-), out AS (
-    SELECT from_grp AS "group", count(*) AS handed_out, count(DISTINCT ticket_id) AS tickets_handed_out
-    FROM _ho_visits WHERE in_window AND grp IS NOT NULL AND from_grp IS NOT NULL GROUP BY 1
-), opened AS (
-    SELECT grp AS "group", count(*) AS opened
-    FROM _ho_visits WHERE in_window AND visit_no = 1 AND grp IS NOT NULL GROUP BY 1
-), rows AS (
-    SELECT "group", sum(within) AS within_group_handoffs, sum(ext_in) AS external_received,
-           sum(ext_out) AS external_handed_out
-    FROM (
-        SELECT grp AS "group", (pidx IS NOT NULL AND prev_pidx IS NOT NULL AND grp = prev_grp)::INTEGER AS within,
-               (pidx IS NOT NULL AND prev_pidx IS NULL)::INTEGER AS ext_in, 0 AS ext_out
-        FROM _ho_rows WHERE handoff AND in_window AND grp IS NOT NULL
-        UNION ALL
-        SELECT prev_grp, 0, 0, 1 FROM _ho_rows
-        WHERE handoff AND in_window AND pidx IS NULL AND prev_grp IS NOT NULL
-    ) GROUP BY 1
-), names AS (
-    SELECT "group" FROM received UNION SELECT "group" FROM out UNION SELECT "group" FROM opened
-    UNION SELECT "group" FROM rows
-)
-SELECT n."group",
-       coalesce(r.received, 0) AS received, coalesce(r.tickets_received, 0) AS tickets_received,
-       r.median_hours, r.p90_hours, coalesce(r.passed_on, 0) AS passed_on,
-       coalesce(r.resolved, 0) AS resolved, coalesce(r.open, 0) AS open,
-       coalesce(r.bounces_received, 0) AS bounces_received,
-       coalesce(o.handed_out, 0) AS handed_out, coalesce(o.tickets_handed_out, 0) AS tickets_handed_out,
-       coalesce(w.within_group_handoffs, 0) AS within_group_handoffs, coalesce(p.opened, 0) AS opened,
-       coalesce(w.external_received, 0) AS external_received,
-       coalesce(w.external_handed_out, 0) AS external_handed_out
-FROM names n LEFT JOIN received r USING ("group") LEFT JOIN out o USING ("group")
-LEFT JOIN opened p USING ("group") LEFT JOIN rows w USING ("group")
-ORDER BY n."group"
-"""
-
-_SUMMARY_TICKETS_SQL = """
-SELECT count(*), count(*) FILTER (WHERE handoffs = 0), count(*) FILTER (WHERE cross_group),
-       count(*) FILTER (WHERE bounced), count(*) FILTER (WHERE ping_pong),
-       count(*) FILTER (WHERE groups >= $no_owner), count(*) FILTER (WHERE resolved),
-       count(*) FILTER (WHERE external)
-FROM _ho_tickets
-"""
-
-# cross-group handoffs are the visits of one group that follow a visit of another
-# (a person's or an assignment group's), so that they are the sum of the pairs
-_SUMMARY_HANDOFFS_SQL = f"""
-WITH r AS (
-    SELECT count(*) FILTER (WHERE pidx IS NOT NULL AND prev_pidx IS NOT NULL AND grp = prev_grp) AS n_within,
-           count(*) FILTER (WHERE pidx IS NULL OR prev_pidx IS NULL) AS n_external
-    FROM _ho_rows WHERE handoff AND in_window
-), v AS (
-    SELECT count(*) AS n_cross, round(quantile_cont(hours, 0.5), {ROUND}) AS median
-    FROM _ho_visits WHERE in_window AND grp IS NOT NULL AND from_grp IS NOT NULL
-)
-SELECT n_within + n_cross + n_external, n_within, n_cross, n_external, median FROM r, v
+_HANDOFF_ROWS_SQL = """
+SELECT prev_grp AS from_group, grp AS to_group, prev_pidx IS NOT NULL AS from_person,
+       pidx IS NOT NULL AS to_person, count(*) AS n
+FROM _ho_rows WHERE handoff AND in_window
+GROUP BY ALL ORDER BY from_group, to_group, from_person, to_person
 """
 
 # the export's group handoffs in the window that no pair counts (a name matching
@@ -342,13 +256,6 @@ _UNKNOWN_GROUPS_SQL = """
 SELECT from_group AS name FROM _ho_matched WHERE {window} AND from_grp IS NULL
 UNION SELECT to_group FROM _ho_matched WHERE {window} AND to_grp IS NULL
 """
-
-_SUMMARY_FIELDS = (
-    "tickets", "tickets_single_assignee", "tickets_cross_group", "tickets_bounced", "tickets_ping_pong",
-    "tickets_no_owner", "tickets_resolved", "tickets_external",
-    "handoffs", "within_group_handoffs", "cross_group_handoffs", "external_handoffs", "median_hours",
-    "group_handoffs_unmatched", "unknown_groups",
-)
 
 _TEMP = ("_ho_matched", "_ho_rows", "_ho_visits", "_ho_tickets")
 
@@ -385,9 +292,8 @@ def handoff_tables(
     *,
     since: datetime | None = None,
     until: datetime | None = None,
-    no_owner_groups: int = NO_OWNER_GROUPS,
 ) -> HandoffTables:
-    """Handoff pairs, per-group service and summary counts of a stored dataset.
+    """The visits, tickets and handoff rows of a stored dataset (see the module docstring).
 
     Parameters
     ----------
@@ -399,9 +305,6 @@ def handoff_tables(
         person_id -> group (every person; :meth:`Store.group_labels`).
     since, until : datetime, optional
         The time window (since inclusive, until exclusive; aware, UTC).
-    no_owner_groups : int
-        A ticket has no owner when its visits cover this many distinct
-        groups or more.
 
     Returns
     -------
@@ -414,7 +317,7 @@ def handoff_tables(
     """
     with store._cursor() as con:
         return compute_handoffs(DuckHandoffRunner(con), dataset_key(con, dataset_id), groups, since=since,
-                                until=until, no_owner_groups=no_owner_groups)
+                                until=until)
 
 
 def compute_handoffs(
@@ -424,7 +327,6 @@ def compute_handoffs(
     *,
     since: datetime | None = None,
     until: datetime | None = None,
-    no_owner_groups: int = NO_OWNER_GROUPS,
 ) -> HandoffTables:
     """:func:`handoff_tables` of dataset ``ds`` on any :class:`HandoffRunner` (over :mod:`ona.store.schema`'s tables)."""
     labels = pa.table({"person_id": pa.array(list(groups), pa.string()),
@@ -442,16 +344,14 @@ def compute_handoffs(
         db.run(_rows_sql(window), {**values, **window_values})
         db.run(_VISITS_SQL, {})
         db.run(_TICKETS_SQL, {})
-        owner = {"no_owner": no_owner_groups}
-        pairs = db.arrow(_PAIRS_SQL, owner)
-        group_table = db.arrow(_GROUPS_SQL, {})
-        tickets = db.one(_SUMMARY_TICKETS_SQL, owner)
-        handoffs = db.one(_SUMMARY_HANDOFFS_SQL, {})
-        unmatched = db.one(_SUMMARY_GROUPS_SQL.format(window=window), window_values)
+        visits = db.arrow(_VISITS_OUT_SQL, {})
+        tickets = db.arrow(_TICKETS_OUT_SQL, {})
+        handoff_rows = db.arrow(_HANDOFF_ROWS_SQL, {})
+        (unmatched,) = db.one(_SUMMARY_GROUPS_SQL.format(window=window), window_values)
         unknown = db.arrow(_UNKNOWN_GROUPS_SQL.format(window=window), window_values)
     finally:
         db.unregister("_ho_groups")
         db.drop(_TEMP)
-    summary = dict(zip(_SUMMARY_FIELDS, (*tickets, *handoffs, *unmatched, sorted(unknown.column(0).to_pylist())),
-                       strict=True))
-    return HandoffTables(pairs=pairs, groups=group_table, summary=summary)
+    return HandoffTables(visits=visits, tickets=tickets, handoff_rows=handoff_rows,
+                         group_handoffs_unmatched=int(unmatched or 0),
+                         unknown_groups=sorted(unknown.column(0).to_pylist()))

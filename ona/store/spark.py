@@ -11,8 +11,8 @@ staged from the store as Parquet, :func:`stage_dataset`); and
 :class:`ona.store.handoffs.HandoffTables` as the DuckDB engine: pair
 weights, the weight of every tie per week, event counts, external weights
 and ticket handoff tables. Only these (one row per tie, and per tie and
-week; one per pair of groups) come back to the driver; the graph stage
-stays on one machine.
+week; one per visit of a ticket, and per kind of handoff) come back to the
+driver; the graph stage and the handoff metrics stay on one machine.
 
 One definition: the aggregation and the handoff tables are the DuckDB SQL
 of :mod:`ona.store.weights` and :mod:`ona.store.handoffs`, translated
@@ -43,7 +43,7 @@ from ona.io.limits import ReadLimits
 from ona.params import AnalysisParams
 from ona.progress import OnProgress, no_progress
 from ona.store.datasets import dataset_key
-from ona.store.handoffs import NO_OWNER_GROUPS, HandoffTables, compute_handoffs
+from ona.store.handoffs import HandoffTables, compute_handoffs
 from ona.store.models import DatasetInfo, PairWeights
 from ona.store.weights import aggregate
 
@@ -356,12 +356,10 @@ class SparkEngine:
         return pairs
 
     def handoff_tables(self, store: Store, dataset_id: str, groups: dict[str, str], *,
-                       since: datetime | None = None, until: datetime | None = None,
-                       no_owner_groups: int = NO_OWNER_GROUPS) -> HandoffTables:
+                       since: datetime | None = None, until: datetime | None = None) -> HandoffTables:
         """:func:`ona.store.handoffs.handoff_tables` computed by Spark (equal to DuckDB's)."""
         self._views(store, dataset_id)
-        return compute_handoffs(SparkRunner(self.spark), STAGED_DS, groups, since=since, until=until,
-                                no_owner_groups=no_owner_groups)
+        return compute_handoffs(SparkRunner(self.spark), STAGED_DS, groups, since=since, until=until)
 
 
 def main() -> None:

@@ -168,8 +168,8 @@ def test_bad_rows_read_by_spark_as_by_ona(kind: str, tmp_path: Path, spark: obje
         for params in (AnalysisParams(), AnalysisParams(broadcast_limit=2, large_meeting_limit=3)):
             assert_same(duck_store.pair_weights(duck.dataset_id, params, weekly=True),
                         engine.pair_weights(spark_store, info.dataset_id, params, weekly=True))
-        assert (engine.handoff_tables(spark_store, info.dataset_id, labels).summary
-                == DuckDBEngine().handoff_tables(duck_store, duck.dataset_id, labels).summary)
+        on_duck = DuckDBEngine().handoff_tables(duck_store, duck.dataset_id, labels)
+        assert engine.handoff_tables(spark_store, info.dataset_id, labels).visits.to_pylist() == on_duck.visits.to_pylist()
         params = AnalysisParams(period="week", permutations=99, stability_resamples=20)
         on_spark = analyze_dataset(spark_store, info.dataset_id, params, engine=engine)
         assert on_spark.trends is not None and len(on_spark.trends.periods) > 1
