@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ona.errors import DatasetError
-from ona.io.records import LF, QUOTE, Layout, field_counts, layout, quotes_before
+from ona.io.records import LF, QUOTE, Records, field_counts, find_records, quotes_before
 from ona.io.raw import (
     RawTable,
     Released,
@@ -74,7 +74,7 @@ def read_csv(path: Path, file: str) -> RawTable:
     mapped, bom = map_file(path, file)
     data = np.frombuffer(mapped, np.uint8)[bom:]
     has_quote = mapped.find(b'"', bom) >= 0
-    lay = layout(data, has_cr=mapped.find(b"\r", bom) >= 0, has_quote=has_quote)
+    lay = find_records(data, has_cr=mapped.find(b"\r", bom) >= 0, has_quote=has_quote)
     content = np.flatnonzero(~lay.empty)
     if content.size == 0:
         raise DatasetError(file, "the file is empty (no header row)")
@@ -121,7 +121,7 @@ def read_csv_pieces(path: Path, file: str) -> Iterator[RawTable]:
         yield read_csv(path, file)
         return
     first = data[: _cut(data, 0, has_quote)]
-    lay = layout(first, has_cr=has_cr, has_quote=has_quote)
+    lay = find_records(first, has_cr=has_cr, has_quote=has_quote)
     content = np.flatnonzero(~lay.empty)
     if content.size == 0:  # no header in the first piece: a file of blank lines, read whole
         yield read_csv(path, file)
@@ -134,7 +134,7 @@ def read_csv_pieces(path: Path, file: str) -> Iterator[RawTable]:
     while pos < data.size:
         end = _cut(data, pos, has_quote)
         body = data[pos:end]
-        lay = layout(body, has_cr=has_cr, has_quote=has_quote)
+        lay = find_records(body, has_cr=has_cr, has_quote=has_quote)
         lay = dataclasses.replace(lay, lines=lay.lines + lines_before)
         records = np.flatnonzero(~lay.empty)
         try:
@@ -142,7 +142,7 @@ def read_csv_pieces(path: Path, file: str) -> Iterator[RawTable]:
             piece = _with_lines(table, invalid, body, lay, records, names, file, has_quote)
         except _Mismatch:  # parsed by Python's csv module, after the header
             both = np.concatenate([data[:start], body])
-            piece = _shifted(_read_python(both, layout(both, has_cr=has_cr, has_quote=has_quote), file),
+            piece = _shifted(_read_python(both, find_records(both, has_cr=has_cr, has_quote=has_quote), file),
                              lines_before - header_lines)
         except pa.ArrowInvalid as exc:
             bad = first_bad_utf8(body)
@@ -179,7 +179,7 @@ def _cut(data: np.ndarray, pos: int, has_quote: bool) -> int:
     return data.size
 
 
-def _header(data: np.ndarray, lay: Layout, head: int, file: str) -> list[str]:
+def _header(data: np.ndarray, lay: Records, head: int, file: str) -> list[str]:
     raw = data[lay.starts[head] : lay.ends[head]].tobytes()
     try:
         text = raw.decode("utf-8")
@@ -217,7 +217,7 @@ def _with_lines(
     table: pa.Table,
     invalid: int,
     data: np.ndarray,
-    lay: Layout,
+    lay: Records,
     records: np.ndarray,
     names: list[str],
     file: str,
@@ -252,7 +252,7 @@ def _with_lines(
     return keep_named(file, "csv", names, table, int(records.size), rejects)
 
 
-def _read_python(data: np.ndarray, lay: Layout, file: str) -> RawTable:
+def _read_python(data: np.ndarray, lay: Records, file: str) -> RawTable:
     """Line-tracking fallback for files pyarrow's parse cannot be matched to lines.
 
     Loops over rows in Python: used only for files whose quoting is not

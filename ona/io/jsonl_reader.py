@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from ona.errors import DatasetError
-from ona.io.records import layout
+from ona.io.records import find_records
 from ona.io.raw import RawTable, first_bad_utf8, keep_named, map_file, not_utf8
 from ona.io.sqlkit import connect, lit, rejects, table
 
@@ -36,7 +36,7 @@ def read_jsonl(path: Path, file: str) -> RawTable:
     """
     mapped, bom = map_file(path, file)
     data = np.frombuffer(mapped, np.uint8)[bom:]
-    lay = layout(data, has_cr=False, has_quote=False)
+    lay = find_records(data, has_cr=False, has_quote=False)
     offsets = np.append(lay.starts, data.size).astype(np.int64)
     text = pa.LargeStringArray.from_buffers(
         lay.starts.size, pa.py_buffer(offsets), pa.py_buffer(data)

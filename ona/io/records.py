@@ -1,7 +1,7 @@
 """Record boundaries and physical line numbers of a delimited text file, with numpy.
 
 Input: the bytes of a CSV or JSON Lines file (a ``numpy.uint8`` view of a
-memory map). Output: a :class:`Layout`: where each record starts and ends,
+memory map). Output: a :class:`Records`: where each record starts and ends,
 and the 1-based physical line on which it starts, so that every row a
 parser returns (or refuses) can be named by the line a person sees in an
 editor.
@@ -33,7 +33,7 @@ _CLOSE_AFTER = _OPEN_BEFORE  # may follow a closing quote
 
 
 @dataclass(frozen=True)
-class Layout:
+class Records:
     """Records of a text file.
 
     Attributes
@@ -126,7 +126,7 @@ def quotes_before(data: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, int
     return counts, carried, conforming
 
 
-def layout(data: np.ndarray, *, has_cr: bool, has_quote: bool) -> Layout:
+def find_records(data: np.ndarray, *, has_cr: bool, has_quote: bool) -> Records:
     """Find the records of ``data`` (CSV rules when ``has_quote``, else plain lines).
 
     Parameters
@@ -140,7 +140,7 @@ def layout(data: np.ndarray, *, has_cr: bool, has_quote: bool) -> Layout:
     Examples
     --------
     >>> raw = np.frombuffer(b'a,b\\n1,"x\\ny"\\n\\n2,3', np.uint8)
-    >>> lay = layout(raw, has_cr=False, has_quote=True)
+    >>> lay = find_records(raw, has_cr=False, has_quote=True)
     >>> lay.lines.tolist(), lay.empty.tolist()
     ([1, 2, 4, 5], [False, False, True, False])
     """
@@ -162,7 +162,7 @@ def layout(data: np.ndarray, *, has_cr: bool, has_quote: bool) -> Layout:
         end_byte = data[np.minimum(ends, n - 1)]
         crlf = (ends < n) & (end_byte == LF) & (ends > starts) & (data[np.maximum(ends - 1, 0)] == CR)
         ends = ends - crlf
-    return Layout(
+    return Records(
         starts=starts,
         ends=ends,
         lines=lines,
@@ -173,7 +173,7 @@ def layout(data: np.ndarray, *, has_cr: bool, has_quote: bool) -> Layout:
     )
 
 
-def field_counts(data: np.ndarray, lay: Layout, *, has_quote: bool) -> np.ndarray:
+def field_counts(data: np.ndarray, lay: Records, *, has_quote: bool) -> np.ndarray:
     """Number of comma-separated fields of each record (quoted commas excluded)."""
     counts = np.ones(lay.starts.size, np.int64)
     if lay.starts.size == 0:
@@ -197,7 +197,7 @@ def count_records(
     data: np.ndarray, *, has_cr: bool, has_quote: bool, stop_after: int | None = None,
     done: Callable[[int], None] | None = None,
 ) -> tuple[int, bool]:
-    """Count the non-blank records of ``data`` as :func:`layout` finds them, in bounded memory.
+    """Count the non-blank records of ``data`` as :func:`find_records` finds them, in bounded memory.
 
     The file is scanned chunk by chunk and nothing is kept per record, so a
     file can be measured (and refused) before it is parsed.
@@ -207,7 +207,7 @@ def count_records(
     data : numpy.ndarray
         The file's bytes (uint8), after any byte-order mark.
     has_cr, has_quote : bool
-        As for :func:`layout`.
+        As for :func:`find_records`.
     stop_after : int, optional
         Stop once more records than this were counted.
     done : callable, optional

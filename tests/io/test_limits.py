@@ -26,7 +26,7 @@ import ona.io.readers as readers_module
 from ona.analysis.pipeline import analyze
 from ona.errors import DatasetError
 from ona.io import read_dataset
-from ona.io.records import count_records, layout
+from ona.io.records import count_records, find_records
 from ona.io.limits import ReadLimits, RowLimitError, count_rows
 from ona.params import AnalysisParams
 from ona.results import RESULT_REJECTS, AnalysisResult, FileReport, Reject, ValidationReport
@@ -63,7 +63,7 @@ def test_count_records_agrees_with_layout(pieces: list[bytes], chunk: int) -> No
     if data.size == 0:
         return
     has_cr, has_quote = bool((data == 13).any()), bool((data == 34).any())
-    expected = int((~layout(data, has_cr=has_cr, has_quote=has_quote).empty).sum())
+    expected = int((~find_records(data, has_cr=has_cr, has_quote=has_quote).empty).sum())
     old = records_module.CHUNK
     records_module.CHUNK = chunk
     try:
