@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from ona.params import AnalysisParams  # the one import from outside: ona.params is a leaf of the type layer
 from ona.results._model import Model as _Model
 from ona.results.layout import Layout
 from ona.results.metrics import CommunitySummary, GroupMetrics, LinkMetrics, PersonMetrics, Summary
-from ona.params import AnalysisParams  # the one import from outside: ona.params is a leaf of the type layer
 from ona.results.service import HandoffAnalytics, KeyPersonRisk, Recommendation, Trends, WindowComparison
 from ona.results.validation import ValidationReport
 
