@@ -56,17 +56,18 @@ SCRATCH_ON_DISK = 256 << 20
 
 
 def memory_limit() -> str:
-    """DuckDB's memory limit for a store on disk: ``ONA_DUCKDB_MEMORY`` (e.g. ``4GB``), else a fifth of RAM.
+    """DuckDB's memory limit for a store on disk: ``ONA_DUCKDB_MEMORY`` (e.g. ``4GB``), else half of RAM.
 
     Beyond it DuckDB spills to the store's temporary folder instead of
     growing: the events of a large organization pass through on their way
-    to pair weights, and the graph stage needs the memory after them.
+    to pair weights. Half, because the aggregation runs alone: the graph
+    stage starts after it, when DuckDB has given its working memory back.
     """
     configured = os.environ.get("ONA_DUCKDB_MEMORY", "").strip()
     if configured:
         return configured
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return f"{max(1 << 30, total // 5) >> 20}MB"
+    return f"{max(1 << 30, total // 2) >> 20}MB"
 
 
 @contextmanager
