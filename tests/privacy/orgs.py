@@ -25,7 +25,7 @@ from ona.io.schema import TABLES
 from ona.params import AnalysisParams
 from ona.results import AnalysisResult
 from ona.store import Store
-from tests.service.data import T0, at, dataset
+from tests.orgs import T0, at, dataset
 
 #: Group names: none is part of another, so a name found in a text is that group.
 NAMES = ("Audit", "Board", "Crew", "Dock", "Fleet", "Grid", "Helm", "Quay")

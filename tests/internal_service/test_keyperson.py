@@ -10,7 +10,7 @@ from ona.analysis.people import person_metrics
 from ona.results import KeyPersonRisk
 from ona.errors import ParameterError
 from ona.params import AnalysisParams
-from tests.service.orgs import bridges
+from tests.orgs import bridges
 
 
 def test_removing_the_single_bridge_leaves_no_path() -> None:

@@ -13,7 +13,7 @@ from ona.analysis.people import person_metrics
 from ona.analysis.recommend import overloaded_brokers, recommend, recommendations_for_viewer
 from ona.results import GroupMetrics, LinkMetrics, PersonMetrics, Recommendation
 from ona.params import AnalysisParams
-from tests.service.orgs import bridges
+from tests.orgs import bridges
 
 PARAMS = AnalysisParams()
 

@@ -8,7 +8,7 @@ from ona.analysis.handoffs import handoff_analytics
 from ona.results import HandoffAnalytics
 from ona.params import AnalysisParams
 from ona.store import Store
-from tests.service.data import at, dataset, saved
+from tests.orgs import at, dataset, saved
 
 PEOPLE = {"a1": "A", "a2": "A", "b1": "B", "b2": "B", "c1": "C"}
 

@@ -11,8 +11,7 @@ from ona.analysis.trends import _group_change, _link_change, compare_windows, pe
 from ona.errors import ParameterError
 from ona.params import AnalysisParams
 from ona.store import Store
-from tests.service.data import T0, saved
-from tests.service.orgs import WEEK, reorganization
+from tests.orgs import T0, WEEK, reorganization, saved
 
 PARAMS = AnalysisParams(permutations=200, seed=3)
 SPLIT = T0 + 4 * WEEK

@@ -16,8 +16,7 @@ from ona.analysis.silos import flag_silos
 from ona.analysis.trends import compare_windows, trend
 from ona.params import AnalysisParams
 from ona.store import Store
-from tests.service.data import at, saved
-from tests.service.orgs import dependency_pair
+from tests.orgs import at, dependency_pair, saved
 
 
 def test_compose_on_a_stored_dataset() -> None:
