@@ -28,7 +28,7 @@ from ona.viz.common import (
     positions,
     width_bin,
 )
-from ona.report.words import group_noun, split_reason, weak_links_in_order
+from ona.report.words import group_noun, link_kinds, split_reason, weak_links_in_order
 from ona.viz.style import (
     NEUTRAL,
     NO_DATA,
@@ -224,7 +224,7 @@ def _link_hover(lk: LinkMetrics, say: Callable[[str], str]) -> str:
     if by_channel:
         lines.insert(2, f"by channel: {by_channel}")
     if lk.weak:
-        kind = " and ".join(k for k, on in (("under-connected", lk.under_connected), ("fragile", lk.fragile)) if on)
+        kind = " and ".join(link_kinds(lk))
         notes = flag_notes(lk)
         sure = f" — {notes['stability']}" if notes["stability"] else ""
         lines.append(f"<b>Weak link</b>{' (' + kind + ')' if kind else ''}{esc(sure)}:")
