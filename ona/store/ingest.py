@@ -167,35 +167,33 @@ def _insert(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table, ds: int) 
     con.unregister("_incoming")
 
 
+def _with_message(recipients: pa.Table, messages: pa.Table, columns: list[str]) -> pa.Table:
+    """Recipient rows with ``columns`` of their message (a lookup by position, no join).
+
+    The messages of a table or a piece are keyed ``first, first + 1, ...``
+    (the readers number them so); anything else is a bug, not data.
+    """
+    keys = messages.column("message_key").to_numpy()
+    first = int(keys[0]) if keys.size else 0
+    if keys.size and int(keys[-1]) - first != keys.size - 1:
+        raise AssertionError("message keys are not consecutive")
+    position = pc.subtract(recipients.column("message_key"), first)
+    for name in columns:
+        recipients = recipients.append_column(name, messages.column(name).take(position))
+    return recipients
+
+
 def _insert_recipients(con: duckdb.DuckDBPyConnection, recipients: pa.Table, emails: pa.Table, ds: int) -> None:
     """Insert recipient rows with their message's ts, k and sender index."""
-    con.register("_recipients", recipients)
-    con.register("_messages", emails.select(["message_key", "ts", "k", "sender_idx"]))
-    con.execute(
-        "INSERT INTO email_recipients (ds, message_key, pidx, address, ts, k, sender_idx) "
-        "SELECT ?, r.message_key, r.pidx, r.address, m.ts, m.k, m.sender_idx "
-        "FROM _recipients r LEFT JOIN _messages m ON m.message_key = r.message_key",
-        [ds],
-    )
-    con.unregister("_recipients")
-    con.unregister("_messages")
+    _insert(con, "email_recipients", _with_message(recipients, emails, ["ts", "k", "sender_idx"]), ds)
 
 
 def _insert_chat_recipients(
     con: duckdb.DuckDBPyConnection, recipients: pa.Table, chats: pa.Table, ds: int
 ) -> None:
     """Insert chat recipient rows with their message's ts, k, sender index, reply and channel flags."""
-    con.register("_recipients", recipients)
-    con.register("_messages", chats.select(["message_key", "ts", "k", "sender_idx", "reply", "kind"]))
-    con.execute(
-        "INSERT INTO chat_recipients (ds, message_key, pidx, address, ts, k, sender_idx, reply, channel) "
-        "SELECT ?, r.message_key, r.pidx, r.address, m.ts, m.k, m.sender_idx, m.reply, "
-        "coalesce(m.kind = 'channel', false) "
-        "FROM _recipients r LEFT JOIN _messages m ON m.message_key = r.message_key",
-        [ds],
-    )
-    con.unregister("_recipients")
-    con.unregister("_messages")
+    messages = chats.append_column("channel", pc.fill_null(pc.equal(chats.column("kind"), "channel"), False))
+    _insert(con, "chat_recipients", _with_message(recipients, messages, ["ts", "k", "sender_idx", "reply", "channel"]), ds)
 
 
 def save_dataset(
