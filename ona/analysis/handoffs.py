@@ -185,16 +185,18 @@ def handoff_metrics(tables: HandoffTables, params: AnalysisParams) -> HandoffAna
 
     pairs: list[HandoffPair] = []
     person_pairs = _person_pairs(tables.handoff_rows)
-    for a, b in sorted({(int(x), int(y)) for x, y in zip(src[counted], grp[counted], strict=True)}):
-        m = counted & (src == a) & (grp == b)
+    size = max(len(names), 1)
+    rows_counted = np.flatnonzero(counted)
+    for key, m in zip(*_split(src[rows_counted] * size + grp[rows_counted], rows_counted), strict=True):
+        a, b = divmod(int(key), size)
         h = hours[m]
-        n = int(m.sum())
+        n = int(m.size)
         row: dict[str, Any] = {
-            "from_group": names[a], "to_group": names[b], "handoffs": n, "tickets": len(set(ticket[m].tolist())),
+            "from_group": names[a], "to_group": names[b], "handoffs": n, "tickets": np.unique(ticket[m]).size,
             "median_hours": quantile(h[~np.isnan(h)], 0.5), "p90_hours": quantile(h[~np.isnan(h)], 0.9),
             "closed": int((~np.isnan(h)).sum()), "open": int(np.isnan(h).sum()),
             "bounces": int(v["bounce"][m].sum()), "ping_pongs": int(v["ping_pong"][m].sum()),
-            "no_owner_tickets": len(set(ticket[m & no_owner[ticket]].tolist())),
+            "no_owner_tickets": np.unique(ticket[m][no_owner[ticket[m]]]).size,
         }
         row["group_handoffs"] = max(n - person_pairs.get((row["from_group"], row["to_group"]), 0), 0)
         pairs.append(HandoffPair(**row, bounce_rate=row["bounces"] / n, ping_pong_rate=row["ping_pongs"] / n))
@@ -239,6 +241,13 @@ def handoff_metrics(tables: HandoffTables, params: AnalysisParams) -> HandoffAna
     )
 
 
+def _split(keys: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The distinct ``keys`` (sorted) and, for each, the ``rows`` that have it (in their order)."""
+    order = np.argsort(keys, kind="stable")
+    distinct, starts = np.unique(keys[order], return_index=True)
+    return distinct, np.split(rows[order], starts[1:]) if distinct.size else []
+
+
 def _within(r: dict[str, Any]) -> bool:
     """A person handoff inside one group (both ends internal, the same group)."""
     return bool(r["from_person"] and r["to_person"] and r["from_group"] is not None
@@ -268,22 +277,23 @@ def _group_service(v: dict[str, np.ndarray], counted: np.ndarray, handoff_rows: 
         if not r["to_person"] and r["from_group"] is not None:
             rows.setdefault(r["from_group"], {"within": 0, "ext_in": 0, "ext_out": 0})["ext_out"] += r["n"]
     opened = v["in_window"] & v["first"] & (grp >= 0)
-    present = set(names[grp[counted]].tolist()) | set(names[src[counted]].tolist()) | set(
-        names[grp[opened]].tolist()) | set(rows)
+    counted_rows = np.flatnonzero(counted)
+    none = np.zeros(0, dtype=np.int64)
+    received = {names[int(g)]: m for g, m in zip(*_split(grp[counted_rows], counted_rows), strict=True)}
+    handed = {names[int(g)]: m for g, m in zip(*_split(src[counted_rows], counted_rows), strict=True)}
+    first = {names[int(g)]: int(n) for g, n in zip(*np.unique(grp[opened], return_counts=True), strict=True)}
     out = []
-    for name in sorted(present):
-        idx = int(np.searchsorted(names, name)) if name in set(names.tolist()) else -3
-        got = counted & (grp == idx)
-        gave = counted & (src == idx)
+    for name in sorted(set(received) | set(handed) | set(first) | set(rows)):
+        got, gave = received.get(name, none), handed.get(name, none)
         h = hours[got]
         x = rows.get(name, {"within": 0, "ext_in": 0, "ext_out": 0})
         out.append(GroupService(
-            group=name, received=int(got.sum()), tickets_received=len(set(ticket[got].tolist())),
+            group=name, received=int(got.size), tickets_received=np.unique(ticket[got]).size,
             median_hours=quantile(h[~np.isnan(h)], 0.5), p90_hours=quantile(h[~np.isnan(h)], 0.9),
-            passed_on=int((got & v["passed_on"]).sum()), resolved=int((got & v["closed"]).sum()),
-            open=int(np.isnan(h).sum()), bounces_received=int((got & v["bounce"]).sum()),
-            handed_out=int(gave.sum()), tickets_handed_out=len(set(ticket[gave].tolist())),
-            within_group_handoffs=x["within"], opened=int((opened & (grp == idx)).sum()),
+            passed_on=int(v["passed_on"][got].sum()), resolved=int(v["closed"][got].sum()),
+            open=int(np.isnan(h).sum()), bounces_received=int(v["bounce"][got].sum()),
+            handed_out=int(gave.size), tickets_handed_out=np.unique(ticket[gave]).size,
+            within_group_handoffs=x["within"], opened=first.get(name, 0),
             external_received=x["ext_in"], external_handed_out=x["ext_out"],
         ))
     return out
