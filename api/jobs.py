@@ -86,12 +86,12 @@ SPARK_MASTER_ENV = "ONA_SPARK_MASTER"
 
 
 def analyze_on_spark(store: Store, dataset_id: str, params: AnalysisParams, *, on_progress: Any) -> Any:
-    """:func:`ona.analysis.pipeline.analyze_dataset` with the Spark engine at ``ONA_SPARK_MASTER`` (in the child)."""
-    from ona.analysis.pipeline import analyze_dataset
-    from ona.store.spark import SparkEngine
+    """:func:`ona.analysis.pipeline.run_analysis` on Spark at ``ONA_SPARK_MASTER`` (in the child)."""
+    from ona.analysis.pipeline import run_analysis
 
-    with SparkEngine(os.environ.get(SPARK_MASTER_ENV) or None) as engine:
-        return analyze_dataset(store, dataset_id, params, on_progress=on_progress, engine=engine)
+    return run_analysis(store, dataset_id, params, on_progress=on_progress, engine="spark",
+                        spark_master=os.environ.get(SPARK_MASTER_ENV) or None)
+
 
 #: The clock of the time limit (seconds; a module attribute so tests can drive it).
 _clock = time.monotonic

@@ -145,8 +145,8 @@ def generate(people: int, tickets: int, emails: int, meetings: int, seed: int = 
 
 
 def main(argv: list[str]) -> None:
-    from ona.analysis.handoffs import handoff_analytics
-    from ona.analysis.trends import trend
+    from ona.analysis.pipeline import handoff_analytics
+    from ona.analysis.pipeline import trend
     from ona.params import AnalysisParams
     from ona.store import Store
 

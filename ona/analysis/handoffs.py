@@ -5,7 +5,9 @@ every ticket's visits, its person handoffs counted by their two ends, the
 tickets of the window; the store's SQL, in DuckDB or on Spark, defines
 rows, handoffs, visits, stays and the window) and
 :class:`~ona.params.AnalysisParams` (``group_by``, ``since``, ``until``,
-``no_owner_groups``). Output: :class:`HandoffAnalytics`.
+``no_owner_groups``). Output: :class:`HandoffAnalytics` (:func:`handoff_metrics`;
+:func:`ona.analysis.pipeline.handoff_analytics` fetches the tables of a
+stored dataset and calls it).
 
 Definitions (over the visits of a ticket, in order):
 
@@ -43,7 +45,6 @@ collaboration graph lives in :mod:`ona.analysis.links` (one place decides it).
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -56,46 +57,11 @@ from ona.results import (
     HandoffSummary,
 )
 from ona.params import AnalysisParams
-from ona.store import Store
-from ona.store.engine import DuckDBEngine, EventEngine
 from ona.store.handoffs import HandoffTables
 
-__all__ = ["handoff_analytics", "handoff_metrics", "quantile", "window_group_labels"]
+__all__ = ["handoff_metrics", "quantile"]
 
 DEPENDENCY = "dependency_without_relationship"
-
-
-def handoff_analytics(store: Store, dataset_id: str, params: AnalysisParams, *,
-                      engine: EventEngine | None = None) -> HandoffAnalytics:
-    """Ticket handoff analytics of a stored dataset (see :mod:`ona.store.handoffs`).
-
-    Parameters
-    ----------
-    store : Store
-    dataset_id : str
-    params : AnalysisParams
-        ``group_by``, ``since``, ``until`` and ``no_owner_groups`` are used.
-    engine : EventEngine, optional
-        Where the tables are computed: the store's DuckDB by default,
-        :class:`ona.store.spark.SparkEngine` on Spark (the same tables).
-
-    Returns
-    -------
-    HandoffAnalytics
-        Summary, ordered group pairs (most handoffs first) and per-group
-        service (by name). Durations in hours.
-
-    Raises
-    ------
-    NotFoundError
-        The dataset is not in the store.
-    ParameterError
-        ``group_by`` names no column of people.
-    """
-    labels = window_group_labels(store, dataset_id, params)
-    tables = (engine or DuckDBEngine()).handoff_tables(store, dataset_id, labels, since=params.since,
-                                                       until=params.until)
-    return handoff_metrics(tables, params)
 
 
 def quantile(values: np.ndarray, q: float) -> float | None:
@@ -297,30 +263,3 @@ def _group_service(v: dict[str, np.ndarray], counted: np.ndarray, handoff_rows: 
             external_received=x["ext_in"], external_handed_out=x["ext_out"],
         ))
     return out
-
-
-def window_group_labels(store: Store, dataset_id: str, params: AnalysisParams) -> dict[str, str]:
-    """person_id -> group for an analysis: as of its time window when it has one.
-
-    With ``since`` or ``until`` and a ``people_history`` table, each person's
-    group is taken from their history row covering the largest part of the
-    window (the rule of the trend periods and the before / after comparison:
-    :meth:`Store.group_labels`); a window open on one side is closed by the
-    dataset's first event (``since``) or just after its last (``until``).
-    Without a window, or without history, it is the people table's value.
-
-    Raises
-    ------
-    NotFoundError
-        The dataset is not in the store.
-    ParameterError
-        ``group_by`` names no column of people.
-    """
-    if params.since is None and params.until is None:
-        return store.group_labels(dataset_id, params.group_by)
-    info = store.get_dataset(dataset_id)
-    since = params.since or info.first_event
-    until = params.until or (info.last_event + timedelta(microseconds=1) if info.last_event else None)
-    if since is None or until is None or since >= until:
-        return store.group_labels(dataset_id, params.group_by)
-    return store.group_labels(dataset_id, params.group_by, since, until)

@@ -1,16 +1,20 @@
 """Metrics over time: per week or month, and before / after a date.
 
-Input: a stored dataset and :class:`~ona.params.AnalysisParams`. Output:
-:class:`Trends` (:func:`trend`) and :class:`WindowComparison`
-(:func:`compare_windows`).
+Input: the graphs of the periods or of the two windows, with their group
+partitions, and :class:`~ona.params.AnalysisParams`. Output:
+:class:`Trends` (:func:`trend_series`) and :class:`WindowComparison`
+(:func:`compare_sides`). :func:`ona.analysis.pipeline.trend` and
+:func:`ona.analysis.pipeline.compare_windows` fetch the windows from a
+stored dataset and compose these.
 
-:func:`trend` cuts the analysis window into calendar periods (ISO weeks
-starting Monday 00:00 UTC, or calendar months, UTC) from the period of the
-first event to the period of the last one, clipped to ``since`` / ``until``,
-and for each period re-runs the store's pair weights with that window,
-then :func:`~ona.analysis.groups.group_metrics` and
-:func:`~ona.analysis.links.link_metrics` (no permutation test per period).
-A period without ties gives null ratios and E-I indexes, zero weights.
+A trend cuts the analysis window into calendar periods (:func:`periods`:
+ISO weeks starting Monday 00:00 UTC, or calendar months, UTC) from the
+period of the first event to the period of the last one, clipped to
+``since`` / ``until``, and for each period re-runs the store's pair weights
+with that window, then :func:`~ona.analysis.groups.group_metrics` and
+:func:`~ona.analysis.links.link_metrics` (:func:`period_metrics`: no
+permutation test per period). A period without ties gives null ratios and
+E-I indexes, zero weights.
 
 Group membership per window: each period, and each side of the
 comparison, takes its groups as of that window
@@ -27,9 +31,9 @@ Ties of a ties table count in the window containing their
 ``period_start``; undated ties count in every window
 (:mod:`ona.store.weights`).
 
-:func:`compare_windows` analyzes ``[since, split)`` and ``[split, until)``
+The comparison analyzes ``[since, split)`` and ``[split, until)``
 (since / until default to the first event and just after the last one)
-with the full group analysis, including the permutation test
+with the full group analysis (:mod:`ona.analysis.window`), including the permutation test
 (:func:`~ona.analysis.significance.insularity_test` with the parameters'
 ``permutations`` and ``seed``, run on each window: its z and adjusted p are
 reported for both) and the silo flags; its links are judged as the whole
@@ -61,15 +65,16 @@ them; the module constants are their defaults):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
 import numpy as np
 
 from ona.analysis.groups import group_edges, group_metrics
-from ona.analysis.link_significance import link_test
 from ona.analysis.links import link_metrics
+from ona.analysis.window import num
 from ona.results import (
     GroupChange,
     GroupMetrics,
@@ -82,17 +87,14 @@ from ona.results import (
     WindowComparison,
     WindowInfo,
 )
-from ona.analysis.significance import insularity_test
-from ona.analysis.silos import flag_silos
-from ona.errors import EmptyGraphError, ParameterError
-from ona.graph.build import build_graph, partition_of
+from ona.errors import ParameterError
 from ona.graph.model import CollabGraph, Partition
 from ona.params import AnalysisParams
-from ona.progress import OnProgress, no_progress
-from ona.store import Store
-from ona.store.engine import DuckDBEngine, EventEngine
 
-__all__ = ["MAX_PERIODS", "compare_windows", "periods", "trend"]
+__all__ = [
+    "MAX_PERIODS", "PeriodMetrics", "WindowSide", "compare_sides", "ei_standard_errors", "period_metrics",
+    "periods", "trend_series", "window_side",
+]
 
 #: At most this many periods in one trend (ten years of weeks).
 MAX_PERIODS = 520
@@ -130,30 +132,40 @@ def periods(since: datetime, until: datetime, period: Literal["week", "month"]) 
     return out
 
 
-def trend(
-    store: Store,
-    dataset_id: str,
-    params: AnalysisParams,
-    *,
-    period: Literal["week", "month"] = "month",
-    on_progress: OnProgress = no_progress,
-    engine: EventEngine | None = None,
-) -> Trends:
-    """Group and link metrics per week or month (see the module docstring).
+@dataclass(frozen=True)
+class PeriodMetrics:
+    """One period of a trend: its figures, its groups' and its links' metrics."""
+
+    period: TrendPeriod
+    groups: list[GroupMetrics]
+    links: list[LinkMetrics]
+
+
+def period_metrics(g: CollabGraph, partition: Partition, params: AnalysisParams, *, start: datetime,
+                   end: datetime, label: str, handoffs: int = 0) -> PeriodMetrics:
+    """The metrics of one trend period ``[start, end)`` from its graph (no permutation test per period).
+
+    ``params`` are the period's (``since`` / ``until`` set to it);
+    ``handoffs`` the period's ticket handoffs (the pair weights' event count).
+    """
+    period = TrendPeriod(label=label, start=start, end=end, ties=g.graph.ecount(),
+                         total_weight=round(g.total_weight, 6), active_people=_active(g), handoffs=handoffs)
+    return PeriodMetrics(period, group_metrics(g, partition), link_metrics(g, partition, params=params))
+
+
+def trend_series(period: Literal["week", "month"], group_by: str, rows: list[PeriodMetrics],
+                 names: Collection[str]) -> Trends:
+    """The series of a trend from its periods' metrics (see the module docstring).
 
     Parameters
     ----------
-    store : Store
-    dataset_id : str
-    params : AnalysisParams
-        Everything but ``since`` / ``until`` is used as is; those bound the
-        periods.
     period : {"week", "month"}
-    on_progress : callable, optional
-        ``on_progress("trend", done, total)`` after each period.
-    engine : EventEngine, optional
-        Where the pair weights of each period are computed (the store's
-        DuckDB by default; :class:`ona.store.spark.SparkEngine`: the same).
+    group_by : str
+    rows : list of PeriodMetrics
+        One per period, in order (:func:`period_metrics`).
+    names : collection of str
+        Every group of some period (of the people table when there is no
+        period): one series each.
 
     Returns
     -------
@@ -161,43 +173,19 @@ def trend(
         Series aligned with ``periods``: one per group (sorted by name) and
         one per link (every pair of groups that ``link_metrics`` lists in
         some period, by name).
-
-    Raises
-    ------
-    NotFoundError, ParameterError
     """
-    since, until = _bounds(store, dataset_id, params)
-    cuts = periods(since, until, period) if since < until else []
-    ids = store.person_ids(dataset_id)
-    names_seen: set[str] = set()
-    rows: list[TrendPeriod] = []
-    group_rows: list[list[GroupMetrics]] = []
-    link_rows: list[dict[tuple[str, str], LinkMetrics]] = []
-    for i, (start, end, name) in enumerate(cuts):
-        window = params.model_copy(update={"since": start, "until": end})
-        labels = store.group_labels(dataset_id, params.group_by, start, end)
-        names_seen.update(labels.values())
-        g, partition, events = _graph(store, dataset_id, window, ids, labels, engine)
-        group_rows.append(group_metrics(g, partition))
-        link_rows.append({(lk.source, lk.target): lk for lk in link_metrics(g, partition, params=window)})
-        rows.append(TrendPeriod(label=name, start=start, end=end, ties=g.graph.ecount(),
-                                total_weight=round(g.total_weight, 6), active_people=_active(g),
-                                handoffs=events.get("handoffs", 0)))
-        on_progress("trend", i + 1, len(cuts))
-    if not cuts:
-        names_seen.update(store.group_labels(dataset_id, params.group_by).values())
-    names = sorted(names_seen)
-    by_period = [_by_group(r) for r in group_rows]
+    by_period = [_by_group(r.groups) for r in rows]
+    link_rows = [{(lk.source, lk.target): lk for lk in r.links} for r in rows]
     groups = [
         GroupTrend(
             group=name,
-            ei_index=[_num(by[name].ei_index) if name in by else None for by in by_period],
-            insularity=[_num(by[name].insularity) if name in by else None for by in by_period],
+            ei_index=[num(by[name].ei_index) if name in by else None for by in by_period],
+            insularity=[num(by[name].insularity) if name in by else None for by in by_period],
             internal_weight=[by[name].internal_weight if name in by else 0.0 for by in by_period],
             external_weight=[by[name].external_weight if name in by else 0.0 for by in by_period],
             active=[by[name].active if name in by else 0 for by in by_period],
         )
-        for name in names
+        for name in sorted(names)
     ]
     keys = sorted({key for by in link_rows for key in by})
     links = [
@@ -205,38 +193,42 @@ def trend(
             source=a,
             target=b,
             weight=[by[(a, b)].weight if (a, b) in by else 0.0 for by in link_rows],
-            ratio=[_num(by[(a, b)].ratio) if (a, b) in by else None for by in link_rows],
+            ratio=[num(by[(a, b)].ratio) if (a, b) in by else None for by in link_rows],
             carriers=[len(by[(a, b)].carriers) if (a, b) in by else 0 for by in link_rows],
             handoffs=[by[(a, b)].handoffs if (a, b) in by else 0 for by in link_rows],
             weak=[by[(a, b)].weak if (a, b) in by else False for by in link_rows],
         )
         for a, b in keys
     ]
-    return Trends(period=period, group_by=params.group_by, periods=rows, groups=groups, links=links)
+    return Trends(period=period, group_by=group_by, periods=[r.period for r in rows], groups=groups, links=links)
 
 
-def compare_windows(
-    store: Store,
-    dataset_id: str,
-    params: AnalysisParams,
-    *,
-    split: datetime,
-    engine: EventEngine | None = None,
-) -> WindowComparison:
-    """Before / after ``split``: which groups turned inward, which links weakened.
+@dataclass(frozen=True)
+class WindowSide:
+    """One side of the before / after comparison: the window, its judged groups and links, E-I errors."""
 
-    Parameters
-    ----------
-    store : Store
-    dataset_id : str
-    params : AnalysisParams
-        ``since`` / ``until`` bound the two windows; ``permutations``,
-        ``seed``, ``alpha`` and the silo and weak-link thresholds are used
-        in each; ``insular_ei_drop``, ``insular_delta_z``,
-        ``weakened_ratio_drop`` and ``fewer_carriers_drop`` judge the changes.
-    split : datetime
-        The date between the windows (UTC when naive), strictly inside the
-        analysis window.
+    info: WindowInfo
+    groups: list[GroupMetrics]
+    links: list[LinkMetrics]
+    ei_se: dict[str, float | None]
+
+
+def window_side(g: CollabGraph, partition: Partition, groups: list[GroupMetrics], links: list[LinkMetrics],
+                *, since: datetime, until: datetime) -> WindowSide:
+    """A side of the comparison from its graph and its judged groups and links
+    (:func:`ona.analysis.window.judged_groups`, :func:`ona.analysis.window.judged_links`)."""
+    info = WindowInfo(since=since, until=until, days=round((until - since).total_seconds() / 86400, 6),
+                      ties=g.graph.ecount(), total_weight=round(g.total_weight, 6), active_people=_active(g))
+    return WindowSide(info, groups, links, ei_standard_errors(g, partition))
+
+
+def compare_sides(before: WindowSide, after: WindowSide, params: AnalysisParams, *, split: datetime
+                  ) -> WindowComparison:
+    """Before / after ``split``: which groups turned inward, which links weakened (see the module docstring).
+
+    ``params``: ``insular_ei_drop``, ``insular_delta_z``,
+    ``weakened_ratio_drop``, ``fewer_carriers_drop`` and ``alpha`` judge the
+    changes; ``group_by``, ``permutations`` and ``seed`` are reported.
 
     Returns
     -------
@@ -244,37 +236,19 @@ def compare_windows(
         Groups by ``delta_ei_index`` (most inward shift first; null last),
         links changed first (weakened or fewer carriers), then by
         ``delta_ratio``.
-
-    Raises
-    ------
-    ParameterError
-        ``split`` is not inside the window.
-    EmptyGraphError
-        One of the two windows has no tie.
     """
-    if split.tzinfo is None:
-        split = split.replace(tzinfo=timezone.utc)
-    since, until = _bounds(store, dataset_id, params)
-    if not since < split < until:
-        raise ParameterError("split", f"{split.isoformat()} is not inside the window "
-                                      f"[{since.isoformat()}, {until.isoformat()})")
-    ids = store.person_ids(dataset_id)
-    sides = [_window_analysis(store, dataset_id, params, ids,
-                              store.group_labels(dataset_id, params.group_by, lo, hi), lo, hi, engine)
-             for lo, hi in ((since, split), (split, until))]
-    (info_b, groups_b, links_b, se_b), (info_a, groups_a, links_a, se_a) = sides
-    before = {gm.group: gm for gm in groups_b}
-    group_changes = [_group_change(before[gm.group], gm, se_b[gm.group], se_a[gm.group], params)
-                     for gm in groups_a if gm.group in before]
+    prior = {gm.group: gm for gm in before.groups}
+    group_changes = [_group_change(prior[gm.group], gm, before.ei_se[gm.group], after.ei_se[gm.group], params)
+                     for gm in after.groups if gm.group in prior]
     group_changes.sort(key=lambda c: (c.delta_ei_index is None, c.delta_ei_index or 0.0, c.group))
-    lb = {(lk.source, lk.target): lk for lk in links_b}
-    la = {(lk.source, lk.target): lk for lk in links_a}
+    lb = {(lk.source, lk.target): lk for lk in before.links}
+    la = {(lk.source, lk.target): lk for lk in after.links}
     link_changes = [_link_change(a, b, lb.get((a, b)), la.get((a, b)), params)
                     for a, b in sorted(set(lb) | set(la))]
     link_changes.sort(key=lambda c: (not (c.weakened or c.fewer_carriers), c.delta_ratio is None,
                                      c.delta_ratio or 0.0, c.source, c.target))
     return WindowComparison(
-        split=split, group_by=params.group_by, before=info_b, after=info_a,
+        split=split, group_by=params.group_by, before=before.info, after=after.info,
         groups=group_changes, links=link_changes,
         groups_more_insular=sum(c.more_insular for c in group_changes),
         links_weakened=sum(c.weakened for c in link_changes),
@@ -284,46 +258,6 @@ def compare_windows(
 
 
 # --------------------------------------------------------------------------
-
-
-def _bounds(store: Store, dataset_id: str, params: AnalysisParams) -> tuple[datetime, datetime]:
-    """The analysis window: since / until, else the dataset's first event and just after its last."""
-    info = store.get_dataset(dataset_id)
-    since = params.since or info.first_event
-    until = params.until or (info.last_event + timedelta(microseconds=1) if info.last_event else None)
-    if since is None or until is None:
-        now = datetime(1970, 1, 1, tzinfo=timezone.utc)
-        return now, now
-    return since.astimezone(timezone.utc), until.astimezone(timezone.utc)
-
-
-def _graph(store: Store, dataset_id: str, params: AnalysisParams, ids: list[str],
-           labels: dict[str, str], engine: EventEngine | None = None) -> tuple[CollabGraph, Partition, dict[str, int]]:
-    pairs = (engine or DuckDBEngine()).pair_weights(store, dataset_id, params)
-    g = build_graph(pairs.table, ids)
-    return g, partition_of(g, labels), pairs.events
-
-
-def _window_analysis(store: Store, dataset_id: str, params: AnalysisParams, ids: list[str],
-                     labels: dict[str, str], since: datetime, until: datetime, engine: EventEngine | None = None
-                     ) -> tuple[WindowInfo, list[GroupMetrics], list[LinkMetrics], dict[str, float | None]]:
-    window = params.model_copy(update={"since": since, "until": until})
-    g, partition, _ = _graph(store, dataset_id, window, ids, labels, engine)
-    if g.graph.ecount() == 0:
-        raise EmptyGraphError(f"no collaboration tie in [{since.isoformat()}, {until.isoformat()}): "
-                              "nothing to compare")
-    groups = group_metrics(g, partition)
-    test = insularity_test(g, partition, permutations=params.permutations, seed=params.seed)
-    index = {name: i for i, name in enumerate(partition.names)}
-    groups = flag_silos([gm.model_copy(update={"z": _num(test.z[index[gm.group]]),
-                                               "p_value": _num(test.p_adjusted[index[gm.group]]),
-                                               "p_value_raw": _num(test.p_raw[index[gm.group]])})
-                         for gm in groups], window)
-    links = link_metrics(g, partition, params=window, test=link_test(g, partition, params=window),
-                         silos=[gm.group for gm in groups if gm.silo])
-    info = WindowInfo(since=since, until=until, days=round((until - since).total_seconds() / 86400, 6),
-                      ties=g.graph.ecount(), total_weight=round(g.total_weight, 6), active_people=_active(g))
-    return info, groups, links, ei_standard_errors(g, partition)
 
 
 def ei_standard_errors(g: CollabGraph, partition: Partition) -> dict[str, float | None]:
@@ -364,7 +298,7 @@ def _group_change(b: GroupMetrics, a: GroupMetrics, se_b: float | None, se_a: fl
                   params: AnalysisParams) -> GroupChange:
     delta = _delta(a.ei_index, b.ei_index)
     se = np.hypot(se_b, se_a) if se_b is not None and se_a is not None else None
-    delta_z = _num(delta / se) if delta is not None and se else None
+    delta_z = num(delta / se) if delta is not None and se else None
     significant = a.p_value is not None and a.z is not None and a.p_value < params.alpha and a.z > 0
     more = (delta is not None and delta <= -params.insular_ei_drop and delta_z is not None
             and delta_z <= -params.insular_delta_z and significant)
@@ -381,9 +315,9 @@ def _group_change(b: GroupMetrics, a: GroupMetrics, se_b: float | None, se_a: fl
         reasons.append("became_silo: flagged silo after the split, not before")
     return GroupChange(
         group=a.group,
-        ei_index_before=_num(b.ei_index), ei_index_after=_num(a.ei_index), delta_ei_index=delta,
+        ei_index_before=num(b.ei_index), ei_index_after=num(a.ei_index), delta_ei_index=delta,
         delta_z=delta_z,
-        insularity_before=_num(b.insularity), insularity_after=_num(a.insularity),
+        insularity_before=num(b.insularity), insularity_after=num(a.insularity),
         delta_insularity=_delta(a.insularity, b.insularity),
         z_before=b.z, z_after=a.z, p_value_before=b.p_value, p_value_after=a.p_value,
         silo_before=b.silo, silo_after=a.silo, more_insular=more, became_silo=a.silo and not b.silo,
@@ -393,7 +327,7 @@ def _group_change(b: GroupMetrics, a: GroupMetrics, se_b: float | None, se_a: fl
 
 def _link_change(source: str, target: str, b: LinkMetrics | None, a: LinkMetrics | None,
                  params: AnalysisParams) -> LinkChange:
-    rb, ra = (_num(x.ratio) if x is not None else None for x in (b, a))
+    rb, ra = (num(x.ratio) if x is not None else None for x in (b, a))
     cb, ca = (len(x.carriers) if x is not None else 0 for x in (b, a))
     weak_b, weak_a = (x is not None and x.weak for x in (b, a))
     frag_b, frag_a = (x is not None and x.fragile for x in (b, a))
@@ -432,11 +366,4 @@ def _active(g: CollabGraph) -> int:
 def _delta(after: float | None, before: float | None) -> float | None:
     if after is None or before is None:
         return None
-    return _num(after - before)
-
-
-def _num(x: float | None) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    return x if np.isfinite(x) else None
+    return num(after - before)

@@ -22,7 +22,6 @@ from ona.cli.common import (
     with_params,
 )
 from ona.params import AnalysisParams
-from ona.store.control import check_workspace_name
 from ona.progress import OnProgress
 from ona.results import AnalysisResult, ValidationReport
 
@@ -121,36 +120,28 @@ def run_analysis(
     spark_master: str | None = None,
 ) -> Run:
     """Read (people columns renamed by ``column_map``: ``--map`` items), load (into ``store``, in
-    ``workspace``, or memory) and analyze. With ``engine`` spark (at ``spark_master``), Spark reads,
-    validates and aggregates the events (``dataset`` may then be a lake URI) and the store keeps the
-    people, the validation report and the result, but no event."""
-    from ona.analysis.pipeline import analyze_dataset
-    from ona.io import read_dataset
+    ``workspace``, or memory) and analyze, with the library's entries
+    (:func:`ona.analysis.pipeline.load_source`, :func:`~ona.analysis.pipeline.analyze_and_keep`).
+    With ``engine`` spark (at ``spark_master``), Spark reads, validates and aggregates the events
+    (``dataset`` may then be a lake URI) and the store keeps the people, the validation report and
+    the result, but no event."""
+    from ona.analysis.pipeline import analyze_and_keep, analyze_dataset, event_engine, load_source
     from ona.io.columns import parse_map
-    from ona.io.dataset import Dataset
+    from ona.io.dataset import person_names
     from ona.store import Store
 
     mapping = parse_map(column_map or [])
-    if engine == "spark":
-        from ona.store.spark import SparkEngine
-
-        with Store(store or ":memory:") as db, SparkEngine(spark_master) as spark:
-            info = spark.load_dataset(db, str(dataset), workspace=check_workspace_name(workspace),
-                                      column_map=mapping, on_progress=on_progress)
-            job = db.create_analysis(info.dataset_id, params) if store else None
-            result = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress, engine=spark)
-            if job is not None:
-                db.save_result(job.analysis_id, result.to_json())
-            names = Dataset(name=info.name, tables={"people": db.people_table(info.dataset_id)}).person_names()
-        return Run(result, job.analysis_id if job else None, names)
-    data = read_dataset(Path(dataset), column_map=mapping, on_progress=on_progress)
-    with Store(store or ":memory:") as db:
-        info = db.save_dataset(data, workspace=check_workspace_name(workspace))
-        job = db.create_analysis(info.dataset_id, params) if store else None
-        result = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress)
-        if job is not None:
-            db.save_result(job.analysis_id, result.to_json())
-    return Run(result, job.analysis_id if job else None, data.person_names())
+    with Store(store or ":memory:") as db, event_engine(engine, spark_master) as events:  # type: ignore[arg-type]
+        info = load_source(db, dataset, workspace=workspace, column_map=mapping, engine=events,
+                           on_progress=on_progress)
+        if store:
+            result, analysis_id = analyze_and_keep(db, info.dataset_id, params, on_progress=on_progress,
+                                                   engine=events)
+        else:
+            result, analysis_id = analyze_dataset(db, info.dataset_id, params, on_progress=on_progress,
+                                                  engine=events), None
+        names = person_names(db.people_table(info.dataset_id))
+    return Run(result, analysis_id, names)
 
 
 @with_params()

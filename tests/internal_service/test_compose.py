@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 
-from ona.analysis.groups import group_metrics
-from ona.analysis.handoffs import handoff_analytics
 from ona.analysis.keyperson import key_person_risk
 from ona.analysis.links import link_metrics
 from ona.analysis.people import person_metrics
-from ona.analysis.pipeline import load_graph
+from ona.analysis.pipeline import compare_windows, handoff_analytics, load_graph, trend
 from ona.analysis.recommend import recommend, recommendations_for_viewer
-from ona.analysis.significance import insularity_test
-from ona.analysis.silos import flag_silos
-from ona.analysis.trends import compare_windows, trend
+from ona.analysis.window import judged_groups
 from ona.params import AnalysisParams
 from ona.store import Store
 from tests.orgs import at, dependency_pair, saved
@@ -24,9 +20,7 @@ def test_compose_on_a_stored_dataset() -> None:
     with Store() as store:
         dataset_id = saved(store, dependency_pair())
         g, partition, _ = load_graph(store, dataset_id, params)
-        test = insularity_test(g, partition, permutations=params.permutations, seed=params.seed)
-        groups = flag_silos([gm.model_copy(update={"z": float(test.z[i]), "p_value": float(test.p_adjusted[i])})
-                             for i, gm in enumerate(group_metrics(g, partition))], params)
+        groups = judged_groups(g, partition, params)
         handoffs = handoff_analytics(store, dataset_id, params)
         links = link_metrics(g, partition, params=params)
         people = person_metrics(g, partition, params=params)

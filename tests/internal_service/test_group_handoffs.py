@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ona.analysis.handoffs import handoff_analytics
+from ona.analysis.pipeline import handoff_analytics
 from ona.analysis.pipeline import analyze_dataset
 from ona.io import read_dataset
 from ona.params import AnalysisParams

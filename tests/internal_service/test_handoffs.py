@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ona.analysis.handoffs import handoff_analytics
+from ona.analysis.pipeline import handoff_analytics
 from ona.results import HandoffAnalytics
 from ona.params import AnalysisParams
 from ona.store import Store

@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 import pytest
 
 from ona.results import GroupMetrics, LinkMetrics, Trends, WindowComparison
-from ona.analysis.trends import _group_change, _link_change, compare_windows, periods, trend
+from ona.analysis.pipeline import compare_windows, trend
+from ona.analysis.trends import _group_change, _link_change, periods
 from ona.errors import ParameterError
 from ona.params import AnalysisParams
 from ona.store import Store

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ona.analysis.handoffs import handoff_analytics
+from ona.analysis.pipeline import handoff_analytics
 from ona.io import read_dataset
 from ona.io.imports import import_export
 from ona.io.imports.base import ImportOptions

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ona.analysis.handoffs import handoff_analytics
+from ona.analysis.pipeline import handoff_analytics
 from ona.io import read_dataset
 from ona.io.imports import detect_kind, import_export
 from ona.io.imports.base import ImportOptions
