@@ -10,7 +10,7 @@ two sides of a comparison (:func:`compare_windows`), each side judged by
 :mod:`ona.analysis.window` as the whole analysis judges its groups and
 links. ``analyze`` is the one-call form for a dataset folder (it uses an
 in-memory store); :func:`load_source`, :func:`event_engine`,
-:func:`run_analysis` and :func:`analyze_and_keep` are the entries of the
+:func:`run_analysis`, :func:`analyze_and_keep` and :func:`loaded_folder` are the entries of the
 faces (``ona analyze``, the service's jobs).
 """
 
@@ -372,10 +372,30 @@ def analyze(
     on_progress: OnProgress = no_progress,
 ) -> AnalysisResult:
     """Read a dataset folder and analyze it (in a scratch store: nothing is kept)."""
+    with loaded_folder(path, on_progress=on_progress) as (store, info):
+        return analyze_dataset(store, info.dataset_id, params, on_progress=on_progress)
+
+
+@contextmanager
+def loaded_folder(
+    path: str | Path,
+    *,
+    column_map: dict[str, str] | None = None,
+    on_progress: OnProgress = no_progress,
+) -> Iterator[tuple[Store, DatasetInfo]]:
+    """A dataset folder read a piece at a time into a scratch store, removed after (on disk when the
+    files are large): the store and the dataset (named after the folder; people columns renamed by
+    ``column_map``).
+
+    Raises
+    ------
+    DatasetError
+        No dataset file in the folder, or a file unusable as a whole.
+    """
     files = find_files(Path(path))
     with scratch_store(sum(Path(f).stat().st_size for f in files.values())) as store:
-        info = store.load_files(files, name=Path(path).resolve().name, on_progress=on_progress)
-        return analyze_dataset(store, info.dataset_id, params, on_progress=on_progress)
+        yield store, store.load_files(files, name=Path(path).resolve().name, column_map=column_map,
+                                      on_progress=on_progress)
 
 
 def _depended_on(people: list[PersonMetrics], links: list[LinkMetrics], carriers: int) -> list[PersonMetrics]:

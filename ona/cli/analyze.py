@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NamedTuple
+from typing import Annotated, NamedTuple
 
 import typer
 from rich.table import Table
@@ -24,9 +22,6 @@ from ona.cli.common import (
 from ona.params import AnalysisParams
 from ona.progress import OnProgress
 from ona.results import AnalysisResult, ValidationReport
-
-if TYPE_CHECKING:
-    from ona.store import DatasetInfo, Store
 
 StoreOpt = Annotated[
     Path | None,
@@ -95,23 +90,6 @@ class Run(NamedTuple):
     result: AnalysisResult
     analysis_id: str | None
     names: dict[str, str]
-
-
-@contextmanager
-def _loaded(
-    dataset: Path, column_map: list[str] | None, on_progress: OnProgress, *, store: Path | None = None,
-    workspace: str = "default",
-) -> Iterator[tuple[Store, DatasetInfo]]:
-    """The dataset folder read a piece at a time into ``store`` (in ``workspace``), or into a scratch
-    store removed after (on disk when the files are large): the store and the dataset."""
-    from ona.io.columns import parse_map
-    from ona.io.load import find_files
-    from ona.store import Store, scratch_store
-
-    files = find_files(dataset)
-    with Store(store) if store else scratch_store(sum(Path(f).stat().st_size for f in files.values())) as db:
-        yield db, db.load_files(files, name=dataset.resolve().name, workspace=workspace,
-                                column_map=parse_map(column_map or []), on_progress=on_progress)
 
 
 def run_analysis(
@@ -199,9 +177,11 @@ def validate(
     Exits with status 0 even when rows are rejected: rejected rows are
     reported, never fatal. A file unusable as a whole exits with status 1.
     """
+    from ona.analysis.pipeline import loaded_folder
     from ona.io.columns import parse_map
 
-    with user_errors(), progress_bar() as on_progress, _loaded(dataset, column_map, on_progress) as (db, info):
+    with user_errors(), progress_bar() as on_progress, \
+            loaded_folder(dataset, column_map=parse_map(column_map or []), on_progress=on_progress) as (db, info):
         report = db.validation_report(info.dataset_id)
     print_validation(report, limit=show)
     if out is not None:
@@ -221,13 +201,14 @@ def export(
     params: AnalysisParams,
 ) -> None:
     """Export the weighted collaboration graph (people, ties, groups) as GraphML or GEXF."""
-    from ona.analysis.pipeline import load_graph
+    from ona.analysis.pipeline import load_graph, loaded_folder
     from ona.graph.convert import write_graph
+    from ona.io.columns import parse_map
 
     if out.suffix.lower() not in (".graphml", ".gexf"):
         fail(f"{out}: the file name must end in .graphml or .gexf", code=2)
     with user_errors(), progress_bar() as on_progress:
-        with _loaded(dataset, column_map, on_progress) as (db, info):
+        with loaded_folder(dataset, column_map=parse_map(column_map or []), on_progress=on_progress) as (db, info):
             g, partition, _ = load_graph(db, info.dataset_id, params)
         write_graph(g, partition, out)
     console.print(f"{g.n} people and {g.graph.ecount()} ties written to [bold]{out}[/]")
