@@ -172,11 +172,10 @@ def handoff_metrics(tables: HandoffTables, params: AnalysisParams) -> HandoffAna
     rows = tables.handoff_rows.to_pylist()
     within = sum(r["n"] for r in rows if _within(r))
     external = sum(r["n"] for r in rows if not (r["from_person"] and r["to_person"]))
-    window_tickets = np.isin(v["ticket_ids"], np.array(tables.tickets.column("ticket_id").to_pylist(), dtype=object))
-    # every ticket of the window has visits: the visits' tickets are the window's
-    assert window_tickets.all() and nt == tables.tickets.num_rows
     person_handoffs = dict(zip(tables.tickets.column("ticket_id").to_pylist(),
                                tables.tickets.column("handoffs").to_pylist(), strict=True))
+    # every ticket of the window has visits: the visits' tickets are the window's
+    assert nt == len(person_handoffs) and set(v["ticket_ids"].tolist()) == set(person_handoffs)
     crossed = int(any_of(cross).sum())
     s: dict[str, Any] = {
         "tickets": nt,
