@@ -46,12 +46,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Keys
+from api.cache import LRUCache
 from api.errors import Forbidden, Unauthorized, scrub_paths
 from api.ratelimit import RateLimiter
 from api.jobs import Jobs
 from api.models import ID_PATTERN
 from api.results import Results
 from api.settings import Settings
+from api.views import VIEWER_FAILED, result_for, viewer_floor
 from ona.results import AnalysisResult
 from ona.errors import NotFoundError
 from ona.store import AnalysisInfo, DatasetInfo, Store
@@ -77,6 +79,16 @@ async def get_results(request: Request) -> Results:
     return request.app.state.results  # type: ignore[no-any-return]
 
 
+async def get_figures(request: Request) -> LRUCache[str]:
+    """The figures kept built, as Plotly JSON (:func:`api.views.figure_json`)."""
+    return request.app.state.figures  # type: ignore[no-any-return]
+
+
+async def get_reports(request: Request) -> LRUCache[str]:
+    """The reports kept rendered (:func:`api.views.report_html`)."""
+    return request.app.state.reports  # type: ignore[no-any-return]
+
+
 async def get_keys(request: Request) -> Keys:
     return request.app.state.keys  # type: ignore[no-any-return]
 
@@ -90,6 +102,8 @@ StoreDep = Annotated[Store, Depends(get_store)]
 JobsDep = Annotated[Jobs, Depends(get_jobs)]
 ResultsDep = Annotated[Results, Depends(get_results)]
 KeysDep = Annotated[Keys, Depends(get_keys)]
+FiguresDep = Annotated[LRUCache[str], Depends(get_figures)]
+ReportsDep = Annotated[LRUCache[str], Depends(get_reports)]
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -169,10 +183,6 @@ AnalysisId = Annotated[str, Path(pattern=ID_PATTERN, description="an analysis id
 DatasetId = Annotated[str, Path(pattern=ID_PATTERN, description="a dataset id")]
 
 
-#: What a viewer reads instead of why an analysis failed (the reason can quote files, rows or people).
-VIEWER_FAILED = "the analysis did not finish; an analyst of the workspace can see why"
-
-
 def for_role(key: KeyInfo, info: AnalysisInfo) -> AnalysisInfo:
     """An analysis record as this key's role may see it: viewers get a generic failure message,
     analysts the reason without server paths."""
@@ -186,21 +196,13 @@ def dataset_for_role(key: KeyInfo, info: DatasetInfo) -> DatasetInfo:
     return info if key.role == "analyst" else info.for_viewer()
 
 
-def result_for(key: KeyInfo, analysis_id: str, results: Results, settings: Settings) -> AnalysisResult:
-    """The result of a done analysis as this key's role may see it (blocking on a cache miss)."""
-    if key.role == "analyst":
-        return results.full(analysis_id)
-    own = results.full(analysis_id, reason=VIEWER_FAILED).parameters.min_group_size
-    return results.viewer(analysis_id, max(own, settings.viewer_min_group_size))
-
-
 async def get_result(analysis_id: AnalysisId, key: KeyDep, results: ResultsDep, settings: SettingsDep) -> AnalysisResult:
     """The result of a done analysis as the caller's role may see it (409 if not done)."""
     if key.role == "analyst":
         cached = results.cached(analysis_id, None)
     else:
         full = results.cached(analysis_id, None)
-        floor = None if full is None else max(full.parameters.min_group_size, settings.viewer_min_group_size)
+        floor = None if full is None else viewer_floor(full, settings)
         cached = None if floor is None else results.cached(analysis_id, floor)
     if cached is not None:
         return cached

@@ -5,8 +5,11 @@
 the single-worker job runner is started, and both are closed at shutdown.
 Analyses and the reading of uploads run in child processes
 (:mod:`api.child`), so that the server's GIL stays free for requests.
-Routes live in :mod:`api.routers` (one module per resource), role rules in
-:mod:`api.deps`, the error shape in :mod:`api.errors`.
+Routes live in :mod:`api.routers` (one module per resource; they never
+import each other), what the routes and the leaders' pages share in
+:mod:`api.views`, role rules in :mod:`api.deps`, the error shape in
+:mod:`api.errors`. What is kept made from finished analyses (parsed
+results, figures, reports) is kept in the one cache class of :mod:`api.cache`.
 
 Entry points: :func:`serve` runs the service under uvicorn (what ``ona
 serve`` calls); ``uvicorn api.main:app`` serves the app configured by the
@@ -24,22 +27,33 @@ from typing import Any
 
 import anyio.to_thread
 import duckdb
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 import ona
-from api import child, errors
+from api import child, errors, views
 from api.audit import AuditLog
 from api.auth import Keys
+from api.cache import LRUCache
 from api.jobs import Jobs
 from api.limits import BodySizeLimit
-from api.models import Health
 from api.ratelimit import RateLimiter
 from api.results import Results
-from api.routers import admin, analyses, datasets, figures, pages, reports
-from api.routers import service as service_routes
+from api.routers import (
+    admin,
+    analyses,
+    datasets,
+    figures,
+    handoffs,
+    health,
+    key_people,
+    pages,
+    recommendations,
+    reports,
+    trends,
+)
 from api.settings import Settings, get_settings
 from ona.store import Store
 
@@ -61,15 +75,6 @@ with small groups suppressed. Every error is `application/problem+json`
 (RFC 9457).
 """
 
-service = APIRouter(tags=["service"])
-
-
-@service.get("/health", response_model=Health, summary="Liveness (no key needed)")
-def health() -> Health:
-    """Answers as soon as the server is up."""
-    return Health(version=ona.__version__)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ona service app for these settings (from the environment when None)."""
     settings = settings or get_settings()
@@ -87,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = store
         app.state.jobs = jobs
         app.state.results = Results(store, size=settings.result_cache_size)
+        app.state.figures = LRUCache[str](views.CACHED_FIGURES)
+        app.state.reports = LRUCache[str](views.CACHED_REPORTS)
         app.state.keys = Keys(
             store,
             session_lifetime=timedelta(hours=settings.session_hours),
@@ -114,12 +121,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(AuditLog)
-    app.include_router(service, prefix=API_PREFIX)
+    app.include_router(health.router, prefix=API_PREFIX)
     app.include_router(datasets.router, prefix=API_PREFIX)
     app.include_router(analyses.router, prefix=API_PREFIX)
     app.include_router(figures.router, prefix=API_PREFIX)
     app.include_router(reports.router, prefix=API_PREFIX)
-    app.include_router(service_routes.router, prefix=API_PREFIX)
+    for resource in (handoffs, recommendations, trends, key_people):  # the internal service and what to do
+        app.include_router(resource.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
     # the leaders' pages (HTML, signed in with a cookie; not part of the API's OpenAPI document)
     app.include_router(pages.router)

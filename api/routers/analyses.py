@@ -14,13 +14,15 @@ from fastapi import APIRouter, Query, Response
 from api.deps import (
     AnalysisId,
     AnalystDep,
+    FiguresDep,
     FullResultDep,
     JobsDep,
     KeyDep,
+    ReportsDep,
     ResultDep,
-    for_role,
     ResultsDep,
     StoreDep,
+    for_role,
 )
 from api.errors import problem_responses
 from api.formats import FormatQuery, table_response, table_responses
@@ -35,6 +37,7 @@ from api.models import (
     ResultSummary,
 )
 from api.paging import DEFAULT_LIMIT, Limit, Offset, page, sort_query
+from api.views import forget
 from ona.results import (
     AnalysisResult,
     CommunitySummary,
@@ -110,12 +113,18 @@ def get_analysis(analysis_id: AnalysisId, key: KeyDep, store: StoreDep) -> Analy
     responses=problem_responses(403, 404, 409),
 )
 def delete_analysis(
-    analysis_id: AnalysisId, key: AnalystDep, store: StoreDep, jobs: JobsDep, results: ResultsDep
+    analysis_id: AnalysisId,
+    key: AnalystDep,
+    store: StoreDep,
+    jobs: JobsDep,
+    results: ResultsDep,
+    figures: FiguresDep,
+    reports: ReportsDep,
 ) -> Response:
     """Delete an analysis and its result (409 while it is queued or running)."""
     jobs.ensure_idle(analysis_id)
     store.delete_analysis(analysis_id)
-    results.evict(analysis_id)
+    forget(analysis_id, results, figures, reports)
     return Response(status_code=204)
 
 

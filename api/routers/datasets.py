@@ -10,8 +10,10 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 from api.deps import (
     AnalystDep,
     DatasetId,
+    FiguresDep,
     JobsDep,
     KeyDep,
+    ReportsDep,
     ResultsDep,
     SettingsDep,
     StoreDep,
@@ -22,6 +24,7 @@ from api.models import DatasetPage, DatasetUpload, ValidationPage
 from api.paging import DEFAULT_LIMIT, Limit, Offset, page
 from api.imports import KIND_HELP, sources
 from api.uploads import store_upload
+from api.views import forget
 from ona.io.columns import parse_map
 from ona.io.limits import ReadLimits, RowLimitError
 from ona.store import DatasetInfo
@@ -131,7 +134,13 @@ def get_dataset(dataset_id: DatasetId, key: KeyDep, store: StoreDep) -> DatasetI
     responses=problem_responses(403, 404, 409),
 )
 def delete_dataset(
-    dataset_id: DatasetId, key: AnalystDep, store: StoreDep, jobs: JobsDep, results: ResultsDep
+    dataset_id: DatasetId,
+    key: AnalystDep,
+    store: StoreDep,
+    jobs: JobsDep,
+    results: ResultsDep,
+    figures: FiguresDep,
+    reports: ReportsDep,
 ) -> Response:
     """Delete a dataset with its events, analyses and results (409 while one of its analyses runs)."""
     store.get_dataset(dataset_id)
@@ -141,7 +150,7 @@ def delete_dataset(
     # only this dataset's results: emptying the whole cache made every reader of another
     # analysis parse its result again at once (a burst of GIL-bound work on each delete)
     for analysis_id in analyses:
-        results.evict(analysis_id)
+        forget(analysis_id, results, figures, reports)
     return Response(status_code=204)
 
 

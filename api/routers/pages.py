@@ -1,9 +1,10 @@
 """The leaders' pages: sign in with a key, list the analyses, read one analysis.
 
-Input: the same library objects as the JSON routes (the result as the
-caller's role may see it, :func:`api.deps.result_for`; figures through
-:func:`api.routers.figures.figure_json`; advice, handoffs and trends
-through :mod:`api.routers.service`). Output: HTML from the Jinja2
+Input: the same library objects as the JSON routes, made by the same
+functions of :mod:`api.views` (the result as the caller's role may see it,
+:func:`api.views.result_for`; figures, :func:`api.views.figure_json`; the
+report, :func:`api.views.report_html`; what to do in the role's form,
+:func:`api.views.recommendations_for`). Output: HTML from the Jinja2
 templates of ``api/templates`` (autoescape on; the rows of weak links and
 recommendations and every label, number and duration are the report's:
 :mod:`ona.report.sections`, :mod:`ona.report.words`; JSON inside ``<script>``
@@ -43,22 +44,22 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 import ona
-from api.ratelimit import RateLimiter
+from api.cache import LRUCache
 from api.deps import (
     AnalysisId,
+    FiguresDep,
+    KeysDep,
+    ReportsDep,
     ResultsDep,
     SettingsDep,
-    KeysDep,
     StoreDep,
     check_owner,
     for_role,
-    result_for,
     sign_in_limiter,
 )
 from api.errors import Conflict, Unauthorized
-from api.routers.figures import FigureName, check_options, figure_json
-from api.routers.reports import REPORT_CSP, report_html
-from api.routers.service import recommendations_for
+from api.ratelimit import RateLimiter
+from api.views import REPORT_CSP, FigureName, check_options, figure_json, recommendations_for, report_html, result_for
 from ona.errors import NotFoundError, OnaError, ParameterError
 from ona.report import narrative
 from ona.report.html import script_json
@@ -231,7 +232,7 @@ async def sign_out(request: Request, keys: KeysDep) -> Response:
 
 @router.get("/analyses")
 def analyses_page(
-    request: Request, key: PageKey, store: StoreDep, results: ResultsDep, settings: SettingsDep
+    request: Request, key: PageKey, store: StoreDep, results: ResultsDep, settings: SettingsDep, figures: FiguresDep
 ) -> Response:
     if key is None:
         return to_sign_in(request)
@@ -245,11 +246,11 @@ def analyses_page(
     # while the leader reads the list, load the latest results and draw their figures, so that
     # opening one does not wait for the store (a 10,000-person result takes most of a second)
     latest = [a.analysis_id for a in rows if a.status == "done"][:WARM_UP]
-    response.background = BackgroundTask(warm_up, request, key, latest, results, settings)
+    response.background = BackgroundTask(warm_up, key, latest, results, settings, figures)
     return response
 
 
-def warm_up(request: Request, key: KeyInfo, analysis_ids: list[str], results: Any, settings: Any) -> None:
+def warm_up(key: KeyInfo, analysis_ids: list[str], results: Any, settings: Any, figures: LRUCache[str]) -> None:
     """Load these analyses' results as this key sees them and build their page figures (in the cache)."""
     for analysis_id in analysis_ids:
         try:
@@ -257,7 +258,7 @@ def warm_up(request: Request, key: KeyInfo, analysis_ids: list[str], results: An
         except (OnaError, Conflict):  # deleted or not done since the list was read: nothing to prepare
             continue
         for name in PAGE_FIGURES:
-            figure_json(request, analysis_id, result, name)
+            figure_json(figures, analysis_id, result, name)
 
 
 def page_result(
@@ -280,12 +281,17 @@ def page_result(
 
 @router.get("/analyses/{analysis_id}")
 def analysis_page(
-    request: Request, analysis_id: AnalysisId, key: PageKey, results: ResultsDep, settings: SettingsDep
+    request: Request,
+    analysis_id: AnalysisId,
+    key: PageKey,
+    results: ResultsDep,
+    settings: SettingsDep,
+    figures: FiguresDep,
 ) -> Response:
     result = page_result(request, key, analysis_id, results, settings)
     if isinstance(result, Response):
         return result
-    context = analysis_context(request, key, analysis_id, result, results, settings)
+    context = analysis_context(key, analysis_id, result, results, settings, figures)
     return render("analysis.html", **context)
 
 
@@ -297,6 +303,7 @@ def page_figure(
     key: PageKey,
     results: ResultsDep,
     settings: SettingsDep,
+    figures: FiguresDep,
     color_by: str | None = None,
     metric: str | None = None,
     groups: str | None = None,
@@ -320,20 +327,25 @@ def page_figure(
         if groups == "all":
             options["max_groups"] = 0
     result = result_for(key, analysis_id, results, settings)
-    text = figure_json(request, analysis_id, result, name, options)
+    text = figure_json(figures, analysis_id, result, name, options)
     return Response(text, media_type="application/json", headers={"Cache-Control": "private, no-store"})
 
 
 @router.get("/analyses/{analysis_id}/report")
 def page_report(
-    request: Request, analysis_id: AnalysisId, key: PageKey, results: ResultsDep, settings: SettingsDep
+    request: Request,
+    analysis_id: AnalysisId,
+    key: PageKey,
+    results: ResultsDep,
+    settings: SettingsDep,
+    reports: ReportsDep,
 ) -> Response:
     """The silo report (the API's, for the cookie's key): pseudonymized, the viewer's version for viewers."""
     result = page_result(request, key, analysis_id, results, settings)
     if isinstance(result, Response):
         return result
     headers = {"Content-Security-Policy": REPORT_CSP, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
-    return HTMLResponse(report_html(request, analysis_id, result), headers=headers)
+    return HTMLResponse(report_html(reports, analysis_id, result), headers=headers)
 
 
 # --------------------------------------------------------------------------
@@ -341,7 +353,7 @@ def page_report(
 
 
 def analysis_context(
-    request: Request, key: KeyInfo, analysis_id: str, result: AnalysisResult, results: Any, settings: Any
+    key: KeyInfo, analysis_id: str, result: AnalysisResult, results: Any, settings: Any, figures: LRUCache[str]
 ) -> dict[str, Any]:
     """Everything the analysis page shows, from the caller's result (and nothing else about people)."""
     analyst = key.role == "analyst" and result.privacy.audience == "analyst"
@@ -358,7 +370,7 @@ def analysis_context(
     named = {int(n) for p in summary for item in p.items for n in re.findall(r"#(\d+) under What to do", item)}
     names = [*PAGE_FIGURES, *(TREND_FIGURES if result.trends else ()), *(COMPARISON_FIGURES if result.comparison else ())]
     figures = {
-        name: script_json(figure_json(request, analysis_id, result, name)) for name in names if name in FIGURE_NAMES
+        name: script_json(figure_json(figures, analysis_id, result, name)) for name in names if name in FIGURE_NAMES
     }
     groups = groups_in_order(result.groups)
     # a viewer's ticket count is null (ona.privacy): the section shows whenever there are tickets
