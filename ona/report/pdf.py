@@ -24,6 +24,7 @@ from __future__ import annotations
 import html as html_lib
 import io
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,13 +148,20 @@ def write_pdf(
         else:
             source = Path(tmp) / "report.html"
             source.write_text(html, encoding="utf-8")
-        with sync_playwright() as p:
-            browser = _launch(p, executable, PlaywrightError)
-            try:
-                return _print(browser, source, pdf_path, paper=paper, client=client, title=title,
-                              error=PlaywrightError)  # fmt: skip
-            finally:
-                browser.close()
+
+        def run() -> PdfReport:
+            with sync_playwright() as p:
+                browser = _launch(p, executable, PlaywrightError)
+                try:
+                    return _print(browser, source, pdf_path, paper=paper, client=client, title=title,
+                                  error=PlaywrightError)  # fmt: skip
+                finally:
+                    browser.close()
+
+        # a thread of its own: Playwright's sync API refuses a thread whose asyncio loop runs (a
+        # Jupyter notebook, or a caller already driving a browser with sync Playwright)
+        with ThreadPoolExecutor(1, thread_name_prefix="ona-pdf") as pool:
+            return pool.submit(run).result()
 
 
 def printable_width_px(paper: str) -> int:

@@ -234,3 +234,16 @@ def test_without_debians_chromium_playwrights_own_is_used_or_named(printer, monk
         assert "apt-get install chromium" in str(exc) and "python -m playwright install chromium" in str(exc)
     else:
         assert report.pages == 1
+
+
+def test_prints_from_inside_a_running_event_loop(printer, tmp_path):
+    """A notebook runs an asyncio loop in the caller's thread (and a sync Playwright session leaves one
+    behind): Playwright's sync API refuses such a thread, so write_pdf prints from a thread of its own."""
+    import asyncio
+
+    async def notebook_cell():
+        return write_pdf("<h1>Silo report</h1><p>one page</p>", tmp_path / "cell.pdf")
+
+    report = asyncio.run(notebook_cell())
+    assert report.pages == 1 and report.blocked == []
+    assert (tmp_path / "cell.pdf").read_bytes().startswith(b"%PDF")
