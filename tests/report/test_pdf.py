@@ -240,10 +240,13 @@ def test_prints_from_inside_a_running_event_loop(printer, tmp_path):
     """A notebook runs an asyncio loop in the caller's thread (and a sync Playwright session leaves one
     behind): Playwright's sync API refuses such a thread, so write_pdf prints from a thread of its own."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     async def notebook_cell():
         return write_pdf("<h1>Silo report</h1><p>one page</p>", tmp_path / "cell.pdf")
 
-    report = asyncio.run(notebook_cell())
+    # the cell's loop in a fresh thread: the suite's own thread may run a loop already
+    with ThreadPoolExecutor(1) as pool:
+        report = pool.submit(asyncio.run, notebook_cell()).result()
     assert report.pages == 1 and report.blocked == []
     assert (tmp_path / "cell.pdf").read_bytes().startswith(b"%PDF")
