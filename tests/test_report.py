@@ -8,7 +8,7 @@ import re
 import pytest
 from plotly.offline import get_plotlyjs
 
-from ona.report import narrative
+from ona.report import words
 from ona.params import AnalysisParams
 from ona.privacy import for_viewer
 from ona.report import render_report, script_json, write_report
@@ -189,7 +189,7 @@ def test_write_report(tmp_path, org):
 
 
 def summary_text(result) -> str:
-    return " ".join(p.text + " " + " ".join(p.items) for p in narrative.executive_summary(result))
+    return " ".join(p.text + " " + " ".join(p.items) for p in words.executive_summary(result))
 
 
 def test_sentences_without_findings():
@@ -218,7 +218,7 @@ def test_sentence_for_many_silos(org):
 
 def test_sentences_name_weak_links_dependency_first(org):
     result, _ = org
-    intro, items = narrative.link_sentences(result)
+    intro, items = words.link_sentences(result)
     assert intro.startswith("3 links between departments call for action")
     assert items[0].startswith(
         "Finance and IT depend on each other (20 ticket handoffs) yet collaborate at 2% of the level random mixing"
@@ -398,7 +398,7 @@ def test_internal_service_without_cross_group_tickets(service_org):
 def test_three_things_come_from_the_top_recommendations_in_order(service_org):
     result, _ = service_org
     shuffled = result.model_copy(update={"recommendations": list(reversed(result.recommendations))})
-    last = narrative.executive_summary(shuffled)[-1]
+    last = words.executive_summary(shuffled)[-1]
     assert last.text == "Three concrete things to do next week:" and last.ordered
     # one action per problem: the first recommendation of each target, in priority order
     ranked = sorted(result.recommendations, key=lambda r: r.priority)
@@ -406,12 +406,12 @@ def test_three_things_come_from_the_top_recommendations_in_order(service_org):
     top = [next(r for r in ranked if (r.target, *r.groups) == t) for t in targets]
     top += [r for r in ranked if r not in top][: 3 - len(top)]
     top.sort(key=lambda r: r.priority)
-    assert [item.split(" (")[0] for item in last.items] == [narrative.action(r) for r in top]
+    assert [item.split(" (")[0] for item in last.items] == [words.action(r) for r in top]
     numbers = [re.search(r"#(\d+) under What to do", item).group(1) for item in last.items]
     assert numbers == [str(r.priority) for r in top]
     assert last.items[0].startswith("Pair 2 Finance members with 2 in IT")
     # fewer when there are fewer
-    two = narrative.executive_summary(result.model_copy(update={"recommendations": result.recommendations[3:]}))[-1]
+    two = words.executive_summary(result.model_copy(update={"recommendations": result.recommendations[3:]}))[-1]
     assert two.text == "Two concrete things to do next week:" and len(two.items) == 2
     rest = sorted(result.recommendations[3:], key=lambda r: r.priority)
     assert [re.search(r"#(\d+) under", item).group(1) for item in two.items] == [str(r.priority) for r in rest]
@@ -517,11 +517,11 @@ def test_dependency_links_lead_by_the_field_not_the_reason(org):
         links.append(lk)
     fragile_first = sorted(links, key=lambda lk: not lk.fragile)
     changed = result.model_copy(update={"links": fragile_first})
-    lead = narrative.weak_links_in_order(changed)[0]
+    lead = words.weak_links_in_order(changed.links)[0]
     assert (lead.source, lead.target) == ("Finance", "IT")
     text = section(without_plotlyjs(render_report(changed, layout)), "links")
     assert text.index("Finance &ndash; IT") < min(text.index("HR &ndash; Sales"), text.index("IT &ndash; Sales"))
-    _, items = narrative.link_sentences(changed)
+    _, items = words.link_sentences(changed)
     assert items[0].startswith("Finance and IT depend on each other (20 ticket handoffs)")
     assert not any("HR and Sales depend" in item for item in items)
 

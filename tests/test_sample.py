@@ -90,19 +90,19 @@ def test_trends_and_comparison_are_there(result: ona.AnalysisResult) -> None:
 
 
 def test_the_headline_shows_only_the_planted_problems(result: ona.AnalysisResult) -> None:
-    from ona.report import narrative
+    from ona.report import words
 
     planted = [set(PLANTED["dependency_pair"]["departments"]), set(PLANTED["fragile_link"]["departments"])]
-    head, items = narrative.link_sentences(result)
+    head, items = words.link_sentences(result)
     assert head.startswith(f"{len(planted)} links between departments call for action")
-    problems = narrative.problem_links(result)
+    problems = words.problem_links(result)
     assert [{lk.source, lk.target} for lk in problems] == planted
     assert all(lk.stability is not None and lk.stability >= 0.95 and not lk.tentative for lk in problems)
     silos = [g for g in result.groups if g.silo]
     assert all(g.stability is not None and g.stability >= 0.95 for g in silos)
     # every other weak link is a quiet pair (under-connected, no dependency shown), counted after the headline
     rest = [lk for lk in result.links if lk.weak and lk not in problems]
-    assert all(narrative.quiet_pair(lk, result.parameters) for lk in rest)
+    assert all(words.quiet_pair(lk, result.parameters) for lk in rest)
     # the silos' links, their dependencies too, are counted under the silos
     silo_names = {g.group for g in silos}
     assert all(lk.explained_by and not lk.weak for lk in result.links

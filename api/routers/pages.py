@@ -61,7 +61,7 @@ from api.errors import Conflict, Unauthorized
 from api.ratelimit import RateLimiter
 from api.views import REPORT_CSP, FigureName, check_options, figure_json, recommendations_for, report_html, result_for
 from ona.errors import NotFoundError, OnaError, ParameterError
-from ona.report import narrative
+from ona.report import words
 from ona.report.html import script_json
 from ona.report.sections import link_row, reason_row, recommendation_row
 from ona.report.words import group_noun, hours, number, pct, pval, reason_words, weak_links_in_order
@@ -419,9 +419,9 @@ def analysis_context(
 
 def _summary(result: AnalysisResult) -> tuple[list[Any], list[Any]]:
     """The summary's paragraphs above the map (scope, silos, weak links, what to do next week), and the rest."""
-    paragraphs = narrative.executive_summary(result)
+    paragraphs = words.executive_summary(result)
     head, rest = paragraphs[:SUMMARY_SHOWN], paragraphs[SUMMARY_SHOWN:]
-    todo = narrative.next_week(result)
+    todo = words.next_week(result)
     if todo in rest:
         rest.remove(todo)
         head.append(todo)

@@ -6,9 +6,9 @@ one self-contained HTML file (:func:`render_report`, :func:`write_report`)
 and its PDF (:func:`write_pdf`).
 
 Modules: :mod:`~ona.report.words` (labels of findings and actions, numbers
-and durations as readers see them, the order of weak links: used by the
-leaders' pages and the figures too), :mod:`~ona.report.narrative` (findings
-in plain sentences), :mod:`~ona.report.sections` (the rows of the report's
+and durations as readers see them, the order of weak links, the findings in
+plain sentences: used by the leaders' pages and the figures too),
+:mod:`~ona.report.sections` (the rows of the report's
 tables, also the pages' link and recommendation rows),
 :mod:`~ona.report.method` (the method section, written for clients),
 :mod:`~ona.report.notes` (the consultant's cover and notes),

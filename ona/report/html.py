@@ -37,7 +37,7 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ona.report import method, narrative, sections
+from ona.report import method, sections, words
 from ona.report.notes import Cover, Notes, finding_names
 from ona.report.words import group_noun, hours, number, pct, pval
 from ona.results import AnalysisResult, GroupMetrics, LinkMetrics, PersonMetrics
@@ -161,7 +161,7 @@ def render_report(
     every_advice = sections.advice_section(result, who)
     advice = every_advice[:MAX_ADVICE_TARGETS]
     silos = [g.group for g in groups_in_order(result.groups) if g.silo]
-    weak = narrative.weak_links_in_order(result)
+    weak = words.weak_links_in_order(result.links)
     shown_recs = [(rec["priority"], target["title"]) for target in advice for rec in target["recs"]]
     findings = finding_names(silos, [(lk.source, lk.target) for lk in weak], shown_recs)
     attached = notes.attach(findings) if notes is not None else {}
@@ -178,7 +178,7 @@ def render_report(
         "s": result.summary,
         "one": one,
         "many": many,
-        "summary": narrative.executive_summary(result),
+        "summary": words.executive_summary(result),
         "groups": [
             {"g": g, "reasons": [sections.reason_row(r, who, known) for r in g.silo_reasons], "notes": flag_notes(g),
              "search": g.group.lower()}
@@ -304,7 +304,7 @@ def pseudonyms(
     group = {p.person_id: p.group for p in result.people}
     group.update({k.person_id: k.group for k in result.key_people})
     order: list[str] = [p.person_id for p in key_bridges(result)]
-    for lk in narrative.weak_links_in_order(result):
+    for lk in words.weak_links_in_order(result.links):
         order += lk.bridge_people
     for rec in sorted(result.recommendations, key=lambda r: r.priority):
         order += [pid for pair in rec.pairs for pid in pair] + rec.person_ids

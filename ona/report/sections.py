@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from ona.report import narrative
+from ona.report import words
 from ona.report.words import figure_rows, kind_label, link_kinds, reason_label, reason_words, role_counts, split_reason
 from ona.results import AnalysisResult, LinkMetrics, Recommendation, RecommendationView
 from ona.viz.style import flag_notes, relabel
@@ -45,8 +45,8 @@ def service_section(result: AnalysisResult) -> dict | None:
     groups = sorted(h.groups, key=lambda g: (-g.received, g.group))
     return {
         "s": h.summary,
-        "facts": narrative.service_facts(result),
-        "failing": narrative.failing_sentence(result) if narrative.crossed(h.summary) else [],
+        "facts": words.service_facts(result),
+        "failing": words.failing_sentence(result) if words.crossed(h.summary) else [],
         "pairs": pairs,
         "pairs_total": len(h.pairs),
         "groups": groups,
@@ -91,7 +91,7 @@ def recommendation_row(
     person"); None shows no person. ``number``: the number it is listed
     under (default: its priority). The row: ``r`` (the recommendation),
     ``priority``, ``kind`` (its title, :func:`~ona.report.words.kind_label`),
-    ``action`` (what to do, :func:`~ona.report.narrative.action`), ``reason``,
+    ``action`` (what to do, :func:`~ona.report.words.action`), ``reason``,
     ``figures`` (:func:`figure_rows`), ``pairs`` and ``people`` (labels; a person
     in a pair is not repeated), ``headcount`` (people concerned) and ``roles``
     (``"2 × bridge"``, the largest role first).
@@ -108,7 +108,7 @@ def recommendation_row(
         "r": rec,
         "priority": rec.priority if number is None else number,
         "kind": kind_label(rec.kind),
-        "action": narrative.action(rec),
+        "action": words.action(rec),
         "reason": rec.reason,
         "figures": figure_rows(rec.figures),
         "pairs": [" & ".join(label(pid) for pid in pair) for pair in pairs] if shown else [],
@@ -190,7 +190,7 @@ def time_section(result: AnalysisResult) -> dict | None:
         more = len(changed) - len(changes)
     groups = [{"g": g, "reasons": [reason_words(r) for r in g.reasons]} for g in cmp.groups] if cmp else []
     return {
-        "sentences": narrative.comparison_sentences(result) + narrative.trend_sentences(result),
+        "sentences": words.comparison_sentences(result) + words.trend_sentences(result),
         "trends": t,
         "periods": periods,
         "cmp": cmp,

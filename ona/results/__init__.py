@@ -5,8 +5,9 @@ scalars, nulls instead of NaN), and field names are the words of DESIGN.md;
 the keys of :class:`AnalysisResult` are a public contract (extend, never
 rename). This package is the bottom layer of ona: io, store, graph, analysis
 and every face import it, and it imports nothing of ona but its own modules
-and :mod:`ona.params` (the parameters a result carries; a leaf itself).
-``tests/test_layers.py`` keeps it so.
+(``tests/test_layers.py`` keeps it so; the one exception is deferred: the
+pandas tables of :attr:`AnalysisResult.frames` are built by :mod:`ona.tables`
+on access).
 
 Modules (every public name is re-exported here, so ``from ona.results
 import AnalysisResult, GroupMetrics`` is the import path to use):
@@ -18,6 +19,8 @@ import AnalysisResult, GroupMetrics`` is the import path to use):
 - :mod:`~ona.results.service`: internal service from ticket handoffs,
   trends and before / after comparisons, recommendations, key-person risk;
 - :mod:`~ona.results.layout`: the stored map positions;
+- :mod:`~ona.results.params`: :class:`AnalysisParams`, every knob of an
+  analysis (imported as ``ona.params`` too), which a result carries;
 - :mod:`~ona.results.analysis`: :class:`AnalysisResult`, the whole
   document, and its :class:`PrivacyNote`.
 """
@@ -34,6 +37,7 @@ from ona.results.metrics import (
     PersonMetrics,
     Summary,
 )
+from ona.results.params import AnalysisParams
 from ona.results.service import (
     GroupChange,
     GroupService,
@@ -57,6 +61,7 @@ from ona.results.validation import RESULT_REJECTS, FileReport, Reject, Validatio
 
 __all__ = [
     "RESULT_REJECTS",
+    "AnalysisParams",
     "AnalysisResult",
     "Brokerage",
     "CommunitySummary",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from ona.params import AnalysisParams  # the one import from outside: ona.params is a leaf of the type layer
+from ona.results.params import AnalysisParams
 from ona.results._model import Model as _Model
 from ona.results.layout import Layout
 from ona.results.metrics import CommunitySummary, GroupMetrics, LinkMetrics, PersonMetrics, Summary

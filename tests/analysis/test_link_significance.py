@@ -139,7 +139,7 @@ def test_never_fragile_between_two_groups_under_the_minimum_size() -> None:
 
 
 def test_the_narrative_counts_explained_links_under_their_silos(two_silos: ona.AnalysisResult) -> None:
-    from ona.report.narrative import silo_sentences
+    from ona.report.words import silo_sentences
 
     n = sum(lk.explained_by is not None for lk in two_silos.links)
     (sentence,) = [s for s in silo_sentences(two_silos) if "counted under the silo" in s]

@@ -8,7 +8,7 @@ import re
 import pytest
 from plotly.offline import get_plotlyjs
 
-from ona.report import narrative
+from ona.report import words
 from ona.report import render_report
 from ona.report.notes import Cover, NotesError, logo_data_uri, parse_notes, read_notes, render_markdown
 from ona.viz.style import groups_in_order
@@ -85,7 +85,7 @@ def test_numbering_is_the_reports(service_org, consultant_html):
     assert silos[0] == "Finance"
     for n, group in enumerate(silos, start=1):
         assert f'<span class="finding-no">Silo {n}</span>' in row_of(html, group.lower())
-    for n, lk in enumerate(narrative.weak_links_in_order(result), start=1):
+    for n, lk in enumerate(words.weak_links_in_order(result.links), start=1):
         assert f'<span class="finding-no">Link {n}</span>' in row_of(html, f"{lk.source} {lk.target}".lower())
     assert len(re.findall(r'<li value="\d+">', html)) == len(result.recommendations)
 
@@ -97,7 +97,7 @@ def test_notes_appear_beside_their_findings(service_org, consultant_html):
     assert "<strong>leadership team</strong>" in summary
     assert "Finance says its month-end close" in row_of(html, "finance")
     assert "Finance says" not in row_of(html, "legal")
-    link2 = narrative.weak_links_in_order(result)[1]
+    link2 = words.weak_links_in_order(result.links)[1]
     assert "have not met since the reorganization" in row_of(html, f"{link2.source} {link2.target}".lower())
     rec3 = re.search(r'<li value="3">(.*?)</li>', html, re.DOTALL).group(1)
     assert "Start in <strong>April</strong>, after the audit." in rec3

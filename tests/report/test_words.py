@@ -48,7 +48,7 @@ def test_link_kinds_and_order(service_org):
         assert link_kinds(lk) == expected
 
 
-@pytest.mark.parametrize("module", ["ona.report.words", "ona.report.narrative", "ona.report.method"])
+@pytest.mark.parametrize("module", ["ona.report.words", "ona.report.words.sentences", "ona.report.method"])
 def test_words_import_no_figure_code(module):
     """The words and sentences are importable without plotly and the figures (issue 14)."""
     code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith(('ona.viz', 'plotly', 'ona.analysis'))))"

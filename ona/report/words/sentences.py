@@ -4,7 +4,8 @@ Input: an :class:`~ona.results.AnalysisResult` (analyst's or viewer's).
 Output: lists of plain-text sentences (no markup: the caller escapes them).
 Every sentence is built from the result's numbers only and is written to be
 true for any result: no silo, one, many; no weak link; no person-level data.
-The words (labels, numbers, durations) are those of :mod:`ona.report.words`.
+Part of :mod:`ona.report.words`, imported from there; its labels and numbers
+are those of :mod:`~ona.report.words.labels` and :mod:`~ona.report.words.numbers`.
 """
 
 from __future__ import annotations
@@ -21,18 +22,8 @@ from ona.results import (
     Recommendation,
     RecommendationView,
 )
-from ona.report import words
-from ona.report.words import (
-    group_noun,
-    hours,
-    in_ten,
-    join,
-    kind_label,
-    plural,
-    share_of_chance,
-    split_reason,
-    times,
-)
+from ona.report.words.labels import group_noun, kind_label, split_reason, weak_links_in_order
+from ona.report.words.numbers import hours, in_ten, join, plural, share_of_chance, times
 
 EVENT_WORDS = (
     ("emails", "emails"), ("meetings", "meetings"), ("handoffs", "ticket handoffs"), ("chats", "chat messages"),
@@ -40,15 +31,6 @@ EVENT_WORDS = (
 )
 MAX_NAMED = 4  # silos named in one sentence before "and n more"
 MAX_LINKS = 3  # weak links described in the summary
-
-
-def weak_links_in_order(result: AnalysisResult) -> list[LinkMetrics]:
-    """Weak links, those flagged ``dependency_without_relationship`` first (ticket handoffs show the
-    two groups depend on each other, yet they barely work together).
-
-    Otherwise the result's own order (worst first) is kept.
-    """
-    return words.weak_links_in_order(result.links)
 
 
 class Paragraph(NamedTuple):
@@ -181,7 +163,7 @@ def link_sentences(result: AnalysisResult) -> tuple[str, list[str]]:
     Silos' own links are counted under the silos (:func:`silo_sentences`).
     """
     many = group_noun(result.parameters.group_by)[1]
-    weak = weak_links_in_order(result)
+    weak = weak_links_in_order(result.links)
     if not weak:
         return f"No link between two {many} was flagged as weak or fragile.", []
     problems = problem_links(result)
@@ -203,13 +185,13 @@ def link_sentences(result: AnalysisResult) -> tuple[str, list[str]]:
 
 def problem_links(result: AnalysisResult) -> list[LinkMetrics]:
     """Weak links that are neither quiet pairs nor tentative, worst first."""
-    return [lk for lk in weak_links_in_order(result) if not quiet_pair(lk, result.parameters) and not lk.tentative]
+    return [lk for lk in weak_links_in_order(result.links) if not quiet_pair(lk, result.parameters) and not lk.tentative]
 
 
 def link_notes(result: AnalysisResult) -> str:
     """After the headline: how many weak links are tentative, and how many are quiet pairs."""
     many = group_noun(result.parameters.group_by)[1]
-    weak = weak_links_in_order(result)
+    weak = weak_links_in_order(result.links)
     quiet = [lk for lk in weak if quiet_pair(lk, result.parameters)]
     tentative = [lk for lk in weak if lk.tentative and lk not in quiet]
     after = []
@@ -357,7 +339,7 @@ def service_pairs(result: AnalysisResult) -> list[ServicePair]:
         row[0] += p.handoffs
         row[1] += p.bounces
         row[2] += p.no_owner_tickets
-    dependent = [(lk.source, lk.target) for lk in weak_links_in_order(result)
+    dependent = [(lk.source, lk.target) for lk in weak_links_in_order(result.links)
                  if lk.dependency_without_relationship and not lk.tentative]
     rank = {key: i for i, key in enumerate(dependent)}
     for key in dependent:  # a dependency always shows, even if the handoff table left the pair out
@@ -633,7 +615,7 @@ def next_week(result: AnalysisResult, limit: int = NEXT_WEEK) -> Paragraph:
         if any(g.silo for g in result.groups) or any(lk.weak for lk in result.links):
             return Paragraph("This result holds no recommendation, so it lists nothing to do next week.")
         return Paragraph("Nothing calls for an intervention next week: no silo or weak link needs one.")
-    words = {1: "One concrete thing", 2: "Two concrete things", 3: "Three concrete things"}
-    head = f"{words.get(len(recs), f'{len(recs)} concrete things')} to do next week:"
+    counts = {1: "One concrete thing", 2: "Two concrete things", 3: "Three concrete things"}
+    head = f"{counts.get(len(recs), f'{len(recs)} concrete things')} to do next week:"
     items = (f"{action(r)} ({kind_label(r.kind).lower()}, #{r.priority} under What to do)." for r in recs)
     return Paragraph(head, tuple(items), ordered=True)
