@@ -46,7 +46,7 @@ are resampled (the delta method for a ratio of sums over the group's ties:
 ``se^2 = ((1 + ei)^2 sum_internal w^2 + (1 - ei)^2 sum_external w^2) /
 (I + E)^2``). Rules (thresholds are parameters of
 :class:`~ona.params.AnalysisParams`, so a result's ``parameters`` reproduce
-them; the module constants are their defaults):
+them; their defaults in parentheses):
 
 - a group became **more insular** when ``ei_index`` fell by at least
   ``insular_ei_drop`` (0.1), the fall is significant (``delta_z <=

@@ -13,8 +13,8 @@ from collections.abc import Callable
 import numpy as np
 
 from ona.results import GroupMetrics, Layout
-from ona.report.words import split_reason
-from ona.viz.style import DIVERGING, DIVERGING_REVERSED, esc, flag_notes, fmt
+from ona.report.words import number, pct, pval, split_reason
+from ona.viz.style import DIVERGING, DIVERGING_REVERSED, esc, flag_notes
 
 #: Line widths of the department map's links, by observed / expected ratio.
 RATIO_BINS = (0.25, 0.5, 1.0, 2.0)
@@ -69,10 +69,10 @@ def group_hover(g: GroupMetrics, one: str, say: Callable[[str], str] | None = No
     lines = [
         f"<b>{esc(g.group)}</b>{esc(silo) if g.silo else ''}",
         f"headcount {g.headcount} ({g.active} active)",
-        f"E-I index {fmt(g.ei_index)} (counting ties: {fmt(g.ei_index_ties)})",
-        f"share of collaboration inside: {pct_label(g.internal_share)} (chance: {pct_label(g.expected_internal_share)})",
+        f"E-I index {number(g.ei_index)} (counting ties: {number(g.ei_index_ties)})",
+        f"share of collaboration inside: {pct(g.internal_share)} (chance: {pct(g.expected_internal_share)})",
         f"insularity {times_label(g.insularity)} chance",
-        f"z {fmt(g.z, 1)}, adjusted p {p_label(g.p_value)}",
+        f"z {number(g.z, 1)}, adjusted p {pval(g.p_value)}",
         f"partner {one}s: {g.external_reach}",
     ]
     if g.silo_reasons:
@@ -118,26 +118,14 @@ def round4(x: float | None) -> float | None:
 
 
 def times_label(x: float | None) -> str:
-    """A ratio as an axis tick: 12.0 -> "12×", 1.5 -> "1.5×", 0.25 -> "0.25×", None -> "n/a"."""
+    """A ratio as an axis tick: 12.0 -> "12×", 1.5 -> "1.5×", 0.25 -> "0.25×", None -> "—"."""
     if x is None:
-        return "n/a"
+        return "—"
     if x >= 10:
         return f"{x:.0f}×"
     if x >= 1:
         return f"{x:.1f}".rstrip("0").rstrip(".") + "×"
     return f"{x:.2g}×"
-
-
-def pct_label(x: float | None) -> str:
-    """A share as a whole percentage, "n/a" for none."""
-    return "n/a" if x is None else f"{100 * x:.0f}%"
-
-
-def p_label(p: float | None) -> str:
-    """A p-value: three decimals, "< 0.001" below that, "n/a" for none."""
-    if p is None:
-        return "n/a"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def stars(p: float | None, alpha: float) -> str:

@@ -24,11 +24,10 @@ from ona.viz.common import (
     flag_lines,
     group_hover,
     log2_capped,
-    pct_label,
     positions,
     width_bin,
 )
-from ona.report.words import group_noun, link_kinds, split_reason, weak_links_in_order
+from ona.report.words import group_noun, link_kinds, number, pct, split_reason, weak_links_in_order
 from ona.viz.style import (
     NEUTRAL,
     NO_DATA,
@@ -37,7 +36,6 @@ from ona.viz.style import (
     blank_axes,
     esc,
     flag_notes,
-    fmt,
     palette,
     person_ids,
     relabel,
@@ -215,7 +213,7 @@ def _link_hover(lk: LinkMetrics, say: Callable[[str], str]) -> str:
     lines = [
         f"<b>{esc(lk.source)} – {esc(lk.target)}</b>",
         f"collaboration weight {lk.weight:.1f} (expected {lk.expected:.1f})",
-        f"observed / expected: {fmt(lk.ratio)}",
+        f"observed / expected: {number(lk.ratio)}",
         f"ties: {lk.ties}, ticket handoffs: {lk.handoffs}",
         f"people carrying it: {lk.source_carriers} in {esc(lk.source)}, {lk.target_carriers} in {esc(lk.target)}",
     ]
@@ -231,7 +229,7 @@ def _link_hover(lk: LinkMetrics, say: Callable[[str], str]) -> str:
         lines += [f"• {say(r)}" for r in lk.weak_reasons]
         lines += flag_lines(notes, "observed / expected")
         if lk.flag_stability:
-            each = ", ".join(f"{esc(k.replace('_', ' '))} {pct_label(v)}" for k, v in lk.flag_stability.items())
+            each = ", ".join(f"{esc(k.replace('_', ' '))} {pct(v)}" for k, v in lk.flag_stability.items())
             lines.append(f"each flag holds in: {each} of resamples")
     elif not lk.judged:
         lines.append("too few ties to be judged")
@@ -346,7 +344,7 @@ def community_sankey(
     right: dict[int, int] = {}
     for c in shown:
         right[c.community] = len(labels)
-        main = f" ({esc(c.main_group)} {pct_label(c.main_group_share)})" if c.main_group else ""
+        main = f" ({esc(c.main_group)} {pct(c.main_group_share)})" if c.main_group else ""
         labels.append(f"community {c.community}{main}")
     if pooled:
         for c in pooled:

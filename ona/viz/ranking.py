@@ -27,7 +27,7 @@ from ona.viz.common import (
     stars,
     times_label,
 )
-from ona.report.words import group_noun
+from ona.report.words import group_noun, number
 from ona.viz.style import (
     DIVERGING,
     GRID,
@@ -36,7 +36,6 @@ from ona.viz.style import (
     SILO,
     base_layout,
     esc,
-    fmt,
     top_groups,
 )
 
@@ -213,7 +212,7 @@ def silo_ranking(
         rows = [g for g in rows if g.group in shown]
     values = [getattr(g, metric) for g in rows]
     label = "E-I index" if metric == "ei_index" else "insularity (× chance)"
-    guide = f"dotted line: median {fmt(med)}" if metric == "ei_index" else "dotted line: chance (1×)"
+    guide = f"dotted line: median {number(med)}" if metric == "ei_index" else "dotted line: chance (1×)"
     sub = [f"red = silo{' (pale: tentative)' if any(g.silo and g.tentative for g in rows) else ''}; {guide}", f"* adjusted p < {alpha:g}, ** < {alpha / 5:g}, *** < {alpha / 50:g}"]
     if missing:
         sub[1] += f"; {missing} {one if missing == 1 else many} without ties not shown"
@@ -227,7 +226,7 @@ def silo_ranking(
             # a tentative silo (it holds in too few resamples) is a paler red, and says so
             marker={"color": [(TENTATIVE if g.tentative else SILO) if g.silo else NEUTRAL for g in rows],
                     "line": {"width": 0}},
-            text=[f"{fmt(v)}{' ' + stars(g.p_value, alpha) if stars(g.p_value, alpha) else ''}"
+            text=[f"{number(v)}{' ' + stars(g.p_value, alpha) if stars(g.p_value, alpha) else ''}"
                   f"{' tentative' if g.silo and g.tentative else ''}" for g, v in zip(rows, values)],
             textposition="outside", cliponaxis=False, customdata=[g.group for g in rows],
             hovertext=[group_hover(g, one) for g in rows], hoverinfo="text",

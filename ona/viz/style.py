@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Mapping
 
 import plotly.graph_objects as go
 
+from ona.report.words import number
 from ona.results import GroupMetrics, LinkMetrics
 
 FONT = "Inter, 'Segoe UI', 'Helvetica Neue', Helvetica, Arial, sans-serif"
@@ -101,14 +102,6 @@ def message_figure(title: str, message: str) -> go.Figure:
         font={"size": 15, "color": MUTED},
     )  # fmt: skip
     return fig
-
-
-def fmt(x: float | None, digits: int = 2) -> str:
-    """A number for display: ``None`` -> "n/a", and never "-0.00"."""
-    if x is None:
-        return "n/a"
-    text = f"{x:.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 _PARENS = re.compile(r"\(([^()]*)\)")
@@ -202,7 +195,7 @@ def flag_notes(item: GroupMetrics | LinkMetrics) -> dict[str, str]:
     interval = item.ei_interval if isinstance(item, GroupMetrics) else item.ratio_interval
     span = ""
     if interval and len(interval) == 2 and None not in interval:
-        span = f"{fmt(interval[0])} to {fmt(interval[1])}"
+        span = f"{number(interval[0])} to {number(interval[1])}"
     return {
         "stability": flag_stability(item.stability, item.tentative),
         "seen_in": f"seen in: {channel_words(item.supported_by)}" if item.supported_by else "",

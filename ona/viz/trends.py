@@ -20,7 +20,7 @@ from plotly.subplots import make_subplots
 
 from ona.results import AnalysisResult, GroupChange, Layout, LinkChange, WindowComparison
 from ona.viz.common import FIGURE_TOP, MAP_LINKS, WIDTHS, colour_scale, positions, width_bin
-from ona.report.words import group_noun
+from ona.report.words import group_noun, number
 from ona.viz.style import (
     GRID,
     MUTED,
@@ -29,7 +29,6 @@ from ona.viz.style import (
     WEAK,
     base_layout,
     esc,
-    fmt,
     message_figure,
     palette,
     top_groups,
@@ -369,10 +368,10 @@ def _group_hover(g: GroupChange, one: str) -> str:
     lines = [
         f"<b>{esc(g.group)}</b>",
         (
-            f"E-I index {fmt(g.ei_index_before)} before, {fmt(g.ei_index_after)} after "
-            f"(change {_signed(g.delta_ei_index)}, z {fmt(g.delta_z, 1)})"
+            f"E-I index {number(g.ei_index_before)} before, {number(g.ei_index_after)} after "
+            f"(change {_signed(g.delta_ei_index)}, z {number(g.delta_z, 1)})"
         ),
-        f"insularity {fmt(g.insularity_before, 1)}× before, {fmt(g.insularity_after, 1)}× after",
+        f"insularity {number(g.insularity_before, 1)}× before, {number(g.insularity_after, 1)}× after",
         f"silo before: {'yes' if g.silo_before else 'no'}, after: {'yes' if g.silo_after else 'no'}",
     ]
     if g.more_insular:
@@ -386,7 +385,7 @@ def _group_hover(g: GroupChange, one: str) -> str:
 def _link_hover(lk: LinkChange) -> str:
     lines = [
         f"<b>{esc(lk.source)} – {esc(lk.target)}</b>",
-        f"observed / expected: {fmt(lk.ratio_before)} before, {fmt(lk.ratio_after)} after",
+        f"observed / expected: {number(lk.ratio_before)} before, {number(lk.ratio_after)} after",
         f"weight {lk.weight_before:.1f} before, {lk.weight_after:.1f} after",
         f"people carrying it: {lk.carriers_before} before, {lk.carriers_after} after",
         f"weak before: {'yes' if lk.weak_before else 'no'}, after: {'yes' if lk.weak_after else 'no'}",
@@ -396,4 +395,4 @@ def _link_hover(lk: LinkChange) -> str:
 
 
 def _signed(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:+.2f}"
+    return "—" if x is None else f"{x:+.2f}"

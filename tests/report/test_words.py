@@ -93,3 +93,20 @@ def test_method_parts_follow_the_parameters():
     silo = parts["How a silo is decided (0.05 significance level)"]
     assert any("at most -0.1" in point for point in silo.points)
     assert any("less than 30% of their collaboration goes outside their team" in point for point in parts["People"].points)
+
+
+def test_figures_hovers_print_numbers_in_the_words_of_every_face():
+    """A group's hover on the maps prints its figures with the words' number, pct and pval (the report's
+    "—" for a missing value, thousands separated), not a formatter of its own."""
+    from ona.report.words import number, pct, pval
+    from ona.viz.common import group_hover
+    from tests.viz.results import build
+
+    result, _ = build()
+    g = result.groups[0].model_copy(update={"z": None, "p_value": None, "internal_share": None,
+                                            "ei_index": -0.123456})  # fmt: skip
+    hover = group_hover(g, "department")
+    assert f"E-I index {number(-0.123456)} " in hover and "E-I index -0.12 " in hover
+    assert f"z {number(None, 1)}, adjusted p {pval(None)}" in hover and "z —, adjusted p —" in hover
+    assert f"share of collaboration inside: {pct(None)} " in hover
+    assert "n/a" not in hover

@@ -23,7 +23,7 @@ from ona.results import (
     RecommendationView,
 )
 from ona.report.words.labels import group_noun, kind_label, split_reason, weak_links_in_order
-from ona.report.words.numbers import hours, in_ten, join, plural, share_of_chance, times
+from ona.report.words.numbers import hours, in_ten, join, number, plural, share_of_chance, times
 
 EVENT_WORDS = (
     ("emails", "emails"), ("meetings", "meetings"), ("handoffs", "ticket handoffs"), ("chats", "chat messages"),
@@ -485,12 +485,12 @@ def comparison_sentences(result: AnalysisResult) -> list[str]:
     groups = []
     for g in worse_groups:
         what = "became a silo" if g.became_silo else "became more insular"
-        groups.append(f"{g.group} {what} (E-I index {_ei_text(g.ei_index_before)} before, "
-                      f"{_ei_text(g.ei_index_after)} after)")  # fmt: skip
+        groups.append(f"{g.group} {what} (E-I index {number(g.ei_index_before)} before, "
+                      f"{number(g.ei_index_after)} after)")  # fmt: skip
     for g in better_groups:
         what = "is no longer a silo" if g.silo_before and not g.silo_after else "opened up"
-        groups.append(f"{g.group} {what} (E-I index {_ei_text(g.ei_index_before)} before, "
-                      f"{_ei_text(g.ei_index_after)} after)")  # fmt: skip
+        groups.append(f"{g.group} {what} (E-I index {number(g.ei_index_before)} before, "
+                      f"{number(g.ei_index_after)} after)")  # fmt: skip
     if not groups:
         groups.append(f"no {one} became significantly more or less insular")
     weakened = sum(lk.weakened for lk in cmp.links)
@@ -547,10 +547,6 @@ def trend_sentences(result: AnalysisResult) -> list[str]:
             f"against {weak_last:,} in {last}."
         )
     ]
-
-
-def _ei_text(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.2f}"
 
 
 # --------------------------------------------------------------------------
