@@ -88,13 +88,14 @@ def top_carriers_share(link: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.nda
 
 
 def carrier_test(ties: CarrierTies, membership: np.ndarray, outside: np.ndarray, strength: np.ndarray,
-                 *, draws: int, seed: int) -> np.ndarray:
+                 *, draws: int, seed: int, alpha: float = 0.05) -> np.ndarray:
     """Raw one-sided p-values of every link's top-carrier share (module docstring).
 
     The draws are sequential: after the first :data:`_FIRST_DRAWS`, a link
-    whose p-value estimate is already above :data:`_CLEARLY_NOT` (four times
-    any usual alpha, and Benjamini-Hochberg only raises p-values) keeps that
-    estimate; the others get all ``draws``.
+    whose p-value estimate is already above the larger of :data:`_CLEARLY_NOT`
+    and four times ``alpha`` (Benjamini-Hochberg only raises p-values, so such
+    a link is not fragile at the ``alpha`` level) keeps that estimate; the
+    others get all ``draws``.
 
     Parameters
     ----------
@@ -110,6 +111,9 @@ def carrier_test(ties: CarrierTies, membership: np.ndarray, outside: np.ndarray,
         Redraws of the carriers (at least 1).
     seed : int
         Seed of the draws (a generator of its own: no global state).
+    alpha : float
+        The significance level the p-values are judged at (the analysis'
+        ``alpha``): it sets when a link's draws may stop early.
 
     Returns
     -------
@@ -130,7 +134,7 @@ def carrier_test(ties: CarrierTies, membership: np.ndarray, outside: np.ndarray,
     done = np.zeros(links, dtype=np.int64)
     first = min(draws, _FIRST_DRAWS)
     space.count(ties, observed, first, rng, exceed, done, np.ones(links, dtype=bool))
-    going = (1 + exceed) / (done + 1) <= _CLEARLY_NOT
+    going = (1 + exceed) / (done + 1) <= max(_CLEARLY_NOT, 4 * alpha)
     if draws > first and going.any():
         space.count(ties, observed, draws - first, rng, exceed, done, going)
     return (1 + exceed) / (done + 1)
@@ -138,7 +142,7 @@ def carrier_test(ties: CarrierTies, membership: np.ndarray, outside: np.ndarray,
 
 #: draws before the links that are clearly not fragile stop
 _FIRST_DRAWS = 49
-#: a p-value estimate above this after the first draws is final
+#: a p-value estimate above this (or four times alpha) after the first draws is final
 _CLEARLY_NOT = 0.2
 
 

@@ -533,7 +533,8 @@ def _fragile_p_values(candidate: np.ndarray, c: _Carriers, size: np.ndarray, sou
     strength = np.bincount(e.u, weights=w, minlength=g.n) + np.bincount(e.v, weights=w, minlength=g.n)
     ties = CarrierTies(number[c.edge_pair[mine]], c.edge_a[mine], c.edge_b[mine], c.edge_w[mine],
                        source[tested], target[tested], size[tested])
-    raw = carrier_test(ties, membership, outside, strength, draws=params.permutations, seed=params.seed)
+    raw = carrier_test(ties, membership, outside, strength, draws=params.permutations, seed=params.seed,
+                       alpha=params.alpha)
     out[tested] = benjamini_hochberg(raw)
     return out
 

@@ -263,3 +263,18 @@ def test_channel_basis_equals_each_variant_computed_alone() -> None:
         strength = np.bincount(e.u, weights=w, minlength=n) + np.bincount(e.v, weights=w, minlength=n)
         assert basis.moments(basis.mix(*chosen)) == pytest.approx(
             (w.sum(), (w * w).sum(), (strength * strength).sum()), rel=1e-12, abs=1e-12)
+
+
+def test_the_carrier_draws_stop_early_only_above_four_times_alpha() -> None:
+    """A link well above chance (person 0 carries 3 of its 10 ties: p near 0.9) keeps its estimate of the
+    first 49 draws at the usual alpha, but gets every draw when alpha is large enough for such a p-value
+    to matter (4 alpha above it)."""
+    membership = np.array([0] * 10 + [1] * 10)
+    a, b = np.array([0, 0, 0, 1, 2, 3, 4, 5, 6, 7]), np.arange(10, 20)
+    ties = CarrierTies(np.zeros(10, dtype=np.int64), a, b, np.ones(10), np.array([0]), np.array([1]), np.array([1]))
+    outside = np.bincount(np.concatenate([a, b]), minlength=20).astype(float) + 1.0
+    (early,) = carrier_test(ties, membership, outside, outside, draws=999, seed=0, alpha=0.05)
+    (full,) = carrier_test(ties, membership, outside, outside, draws=999, seed=0, alpha=0.3)
+    assert 0.2 < early < 1 and early * 50 == pytest.approx(round(early * 50))  # 49 draws: (1 + k) / 50
+    assert 0.2 < full < 1 and full * 1000 == pytest.approx(round(full * 1000)) and full * 50 != pytest.approx(
+        round(full * 50))  # 999 draws: (1 + k) / 1000
