@@ -18,10 +18,9 @@ One definition: the aggregation and the handoff tables are the DuckDB SQL
 of :mod:`ona.store.weights` and :mod:`ona.store.handoffs`, translated
 statement by statement for Spark SQL by sqlglot (``$name`` parameters
 become Spark's ``:name`` markers, bound by ``spark.sql(..., args=...)``;
-``CREATE TEMP TABLE x AS q`` becomes a cached temporary view;
-``quantile_cont`` becomes ``percentile``). There is no second hand-written
-copy to drift: a change of the weighting in ``weights.py`` is a change for
-both engines, and the tests in ``tests/spark`` hold the two to the same pair
+``CREATE TEMP TABLE x AS q`` becomes a cached temporary view). There is
+no second hand-written copy to drift: a change of the weighting in
+``weights.py`` is a change for both engines, and the tests in ``tests/spark`` hold the two to the same pair
 weights (1e-9), handoff tables and result JSON.
 """
 
@@ -115,23 +114,11 @@ def to_spark(sql: str) -> tuple[str | None, str, frozenset[str]]:
     import sqlglot
     from sqlglot import exp
 
-    tree = sqlglot.parse_one(sql, read="duckdb").transform(_spark_functions)
+    tree = sqlglot.parse_one(sql, read="duckdb")
     names = frozenset(p.name for p in tree.find_all(exp.Placeholder))
     if isinstance(tree, exp.Create):
         return tree.this.name, tree.expression.sql(dialect="spark"), names
     return None, tree.sql(dialect="spark"), names
-
-
-def _spark_functions(node: Any) -> Any:
-    """DuckDB functions sqlglot leaves in a form Spark refuses: ``quantile_cont(x, q)`` is Spark's ``percentile(x, q)``.
-
-    Both interpolate linearly between the order statistics (numpy's default).
-    """
-    from sqlglot import exp
-
-    if isinstance(node, exp.PercentileCont) and node.expression is not None:
-        return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
-    return node
 
 
 class SparkRunner:
