@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,14 +15,9 @@ from ona.io.imports import KIND_HELP, KINDS
 _KINDS_HELP = "\n\n".join(f"{kind}: {text}" for kind, text in KIND_HELP.items())
 
 
-def _when(option: str, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        fail(f"invalid {option}: '{value}' is not an ISO 8601 date or time (e.g. 2024-03-01 or 2024-03-01T08:00Z)", 2)
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+#: The library's option names (ParameterError.field) -> this command's.
+_OPTIONS = {"tie_score": "--tie-score", "since": "--since", "until": "--since/--until",
+            "internal_domain": "--internal-domain", "group_column": "--group-column"}  # fmt: skip
 
 
 def import_(
@@ -98,34 +92,26 @@ def import_(
     Kinds and where their export comes from:
     """
     import tempfile
-
     from dataclasses import replace
 
-    from ona.io.columns import account_ids, parse_map, write_mapped_people
-    from ona.io.imports import ImportOptions, import_export
-    from ona.io.imports.base import ACCOUNT_TARGETS
+    from ona.errors import ParameterError
+    from ona.io.columns import parse_map
+    from ona.io.imports import import_export
+    from ona.io.imports.options import import_request, resolve_request
 
-    if tie_score not in ("strong", "diverse"):
-        fail(f"invalid --tie-score: '{tie_score}' (strong or diverse)", 2)
-    domains = tuple(sorted({d.strip().lower().lstrip("@") for d in internal_domain or [] if d.strip()}))
-    options = ImportOptions(
-        since=_when("--since", since), until=_when("--until", until),
-        internal_domains=domains, chat_channel_posts=chat_channel_posts,
-        group_column=group_column, tie_score=tie_score,
-    )  # fmt: skip
-    if options.since and options.until and options.since >= options.until:
-        fail("invalid --since/--until: since must be before until", 2)
+    try:
+        request = import_request(
+            internal_domains=internal_domain or [], since=since, until=until,
+            chat_channel_posts=chat_channel_posts, group_column=group_column, tie_score=tie_score,
+        )  # fmt: skip
+    except ParameterError as exc:
+        fail(f"invalid {_OPTIONS.get(exc.field, exc.field)}: {exc.reason}", 2)
     with user_errors(), tempfile.TemporaryDirectory(prefix="ona-map-") as tmp:
         mapping = parse_map(column_map or [])
+        request = replace(request, column_map=mapping)
         if mapping and people is None:
             fail("--map renames the columns of a --people file: give --people FILE", 2)
-        # account id targets (jira_account_id, ...) name where the importer finds ids, not a people column
-        accounts = {t: c for t, c in mapping.items() if t in ACCOUNT_TARGETS.values()}
-        if accounts and people is not None:
-            options = replace(options, account_ids=account_ids(people, mapping, accounts))
-        mapping = {t: c for t, c in mapping.items() if t not in accounts}
-        if mapping and people is not None:
-            people = write_mapped_people(people, mapping, Path(tmp))
+        options, people = resolve_request(request, people, Path(tmp))
         with progress_bar(not quiet) as on_progress:
             report = import_export(kind, sources, out, options, people=people, on_progress=on_progress)
     if quiet:

@@ -34,6 +34,7 @@ from ona.io.imports.folder import (
     table_files,
     write_folder,
 )
+from ona.io.imports.options import import_options
 from ona.progress import OnProgress, no_progress
 
 #: kind name -> "module:function" of its importer (imported on first use).
@@ -275,6 +276,7 @@ __all__ = [
     "SourceReport",
     "detect_kind",
     "import_export",
+    "import_options",
     "load_importer",
     "no_progress",
     "OnProgress",
