@@ -15,8 +15,9 @@ from typing import Any
 
 # imported here, not lazily, so that the fork server loads them once for every child
 import ona.analysis.pipeline
-from ona.io.imports import ImportOptions, ImportReport, import_export
+from ona.io.imports import ImportReport, import_export
 from ona.io.imports.folder import table_files
+from ona.io.imports.options import ImportRequest, resolve_request
 from ona.io.limits import ReadLimits
 from ona.params import AnalysisParams
 from ona.store import Store
@@ -54,20 +55,26 @@ def read_upload(
 
     ``staged`` is :func:`api.imports.sources`' description of the staged
     files: ``{"paths": {table: path}}``, or with a kind ``{"kind", "files",
-    "people", "folder"}``. Returns the import report (None without a kind).
+    "people", "folder", "request"}`` (``people`` None when not given;
+    ``request`` the checked import options, which the people file
+    completes: :func:`ona.io.imports.options.resolve_request`). Returns the
+    import report (None without a kind).
 
     Raises
     ------
-    DatasetError, RowLimitError, OnaError
-        As :func:`ona.io.read_dataset_files` and
+    DatasetError, RowLimitError, ParameterError, OnaError
+        As :func:`ona.io.read_dataset_files`,
+        :func:`ona.io.imports.options.resolve_request` and
         :func:`ona.io.imports.import_export` raise them.
     """
     imported: ImportReport | None = None
     if staged.get("kind") is not None:
-        folder = Path(staged["folder"]) / "dataset"
-        imported = import_export(
-            staged["kind"], [Path(p) for p in staged["files"]], folder, ImportOptions(), people=Path(staged["people"])
-        )
+        root = Path(staged["folder"])
+        (root / "mapped").mkdir(exist_ok=True)
+        people = Path(staged["people"]) if staged.get("people") else None
+        options, people = resolve_request(staged.get("request") or ImportRequest(), people, root / "mapped")
+        folder = root / "dataset"
+        imported = import_export(staged["kind"], [Path(p) for p in staged["files"]], folder, options, people=people)
         paths = table_files(folder)
     else:
         paths = {table: Path(p) for table, p in staged["paths"].items()}

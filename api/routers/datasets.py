@@ -19,13 +19,14 @@ from api.deps import (
     StoreDep,
     dataset_for_role,
 )
-from api.errors import problem_responses
+from api.errors import BadUpload, problem_responses
 from api.models import DatasetPage, DatasetUpload, ValidationPage
 from api.paging import DEFAULT_LIMIT, Limit, Offset, page
 from api.imports import KIND_HELP, sources
 from api.uploads import store_upload
 from api.views import forget
 from ona.io.columns import parse_map
+from ona.io.imports.options import ImportRequest, import_request
 from ona.io.limits import ReadLimits, RowLimitError
 from ona.store import DatasetInfo
 
@@ -49,7 +50,11 @@ def upload_dataset(
     key: AnalystDep,
     store: StoreDep,
     settings: SettingsDep,
-    people: Annotated[UploadFile, File(description=_file_help("people") + " (required)")],
+    people: Annotated[
+        UploadFile | None,
+        File(description=_file_help("people") + "; required, but with a `kind` that takes its people from the "
+             "export (viva-p2p, gephi) or with `internal_domain`"),
+    ] = None,
     emails: Annotated[UploadFile | None, File(description=_file_help("emails"))] = None,
     meetings: Annotated[UploadFile | None, File(description=_file_help("meetings"))] = None,
     tickets: Annotated[UploadFile | None, File(description=_file_help("tickets"))] = None,
@@ -63,12 +68,44 @@ def upload_dataset(
             alias="map",
             description='the people file\'s own column names, one `TARGET=Column` per field (repeat the field), '
             'e.g. `person_id=Employee ID`, `department=Org Unit`, `email=Work Email` (as `ona analyze --map`); '
-            "a column the file lacks is refused with 422",
+            "a column the file lacks is refused with 422. With a ticket `kind`, `jira_account_id`, "
+            "`servicenow_sys_id`, `zendesk_user_id` or `github_login=Column` names the people column holding "
+            "each person's account id in that system (as `ona import --map`)",
         ),
     ] = None,
     name: Annotated[str | None, Form(max_length=200, description="a name for the dataset")] = None,
     kind: Annotated[str | None, Form(max_length=40, description=KIND_HELP)] = None,
     files: Annotated[list[UploadFile] | None, File(description="with a kind: the export's files as they came")] = None,
+    internal_domain: Annotated[
+        list[str] | None,
+        Form(description="with a kind and no `people` file: the organization's mail domain (repeat the field); "
+             "people are the addresses of these domains seen in the export (as `ona import --internal-domain`)"),
+    ] = None,
+    since: Annotated[
+        str | None,
+        Form(max_length=64, description="with a kind: keep events at or after this time (ISO 8601 date or time; "
+             "UTC without an offset; as `ona import --since`)"),
+    ] = None,
+    until: Annotated[
+        str | None,
+        Form(max_length=64, description="with a kind: keep events before this time (ISO 8601; after `since`; "
+             "as `ona import --until`)"),
+    ] = None,
+    chat_channel_posts: Annotated[
+        bool,
+        Form(description="with a chat kind (slack, teams): keep posts in channels, with their members "
+             "(as `ona import --chat-channel-posts`)"),
+    ] = False,
+    group_column: Annotated[
+        str | None,
+        Form(max_length=200, description="with kind viva-p2p or gephi and no `people` file: the attribute that "
+             "becomes the department (viva-p2p default Organization, gephi default department)"),
+    ] = None,
+    tie_score: Annotated[
+        str | None,
+        Form(max_length=40, description="with kind viva-p2p: the tie weight, `strong` (Strong_tie_score, the "
+             "default) or `diverse` (Diverse_tie_score)"),
+    ] = None,
 ) -> DatasetUpload:
     """Upload the dataset files (multipart/form-data) and store them as one dataset.
 
@@ -84,22 +121,31 @@ def upload_dataset(
     With a `kind` (`exchange-trace`, `gmail`, `mbox`, `ics`, `slack`, ...,
     or `auto`), `files` is a real export as it came and `people` the people
     file: the export goes through `ona import` (records kept or dropped by
-    reason, content never stored) and the answer's `import_report` says
-    what was read, written and dropped per file.
+    reason, content never stored) with the same options (`internal_domain`
+    instead of a people file, `since`, `until`, `chat_channel_posts`,
+    `group_column`, `tie_score`, account id columns in `map`), and the
+    answer's `import_report` says what was read, written and dropped per
+    file. A bad option value is refused with 422 naming its field.
     """
     uploads = {"people": people, "emails": emails, "meetings": meetings, "tickets": tickets, "chats": chats,
                "ties": ties, "people_history": people_history, "group_handoffs": group_handoffs}  # fmt: skip
     mapping = parse_map(column_map or [])
+    request = _import_request(
+        kind, mapping, internal_domain=internal_domain, since=since, until=until,
+        chat_channel_posts=chat_channel_posts, group_column=group_column, tie_score=tie_score,
+    )  # fmt: skip
     limits = ReadLimits(
         max_rows_per_file=settings.max_rows_per_file,
         max_rows=settings.max_rows_per_upload,
         max_rejects_per_file=settings.max_rejects_per_file,
         max_people=settings.max_people,
     )
-    with sources(kind, uploads, files) as staged_files:
+    with sources(kind, uploads, files, request) as staged_files:
         try:
             info, imported = store_upload(
-                store, staged_files, name=name or _default_name(), limits=limits, column_map=mapping,
+                # with a kind the import applies the map (renamed people, account ids): none is left for loading
+                store, staged_files, name=name or _default_name(), limits=limits,
+                column_map=mapping if request is None else {},
                 workspace=key.workspace or "default",
             )  # fmt: skip
         except RowLimitError as exc:
@@ -174,6 +220,31 @@ _ROW_SETTINGS = {
     "max_rows": "ONA_MAX_ROWS_PER_UPLOAD",
     "max_people": "ONA_MAX_PEOPLE",
 }
+
+
+def _import_request(
+    kind: str | None,
+    mapping: dict[str, str],
+    *,
+    internal_domain: list[str] | None,
+    since: str | None,
+    until: str | None,
+    chat_channel_posts: bool,
+    group_column: str | None,
+    tie_score: str | None,
+) -> ImportRequest | None:
+    """The checked import options of an upload with a kind (None without one, which takes no import option)."""
+    if kind is None:
+        given = {"internal_domain": internal_domain, "since": since, "until": until,
+                 "chat_channel_posts": chat_channel_posts, "group_column": group_column, "tie_score": tie_score}  # fmt: skip
+        for field, value in given.items():
+            if value:
+                raise BadUpload(field, "an import option: it needs an export and its kind (the 'kind' form field)")
+        return None
+    return import_request(
+        column_map=mapping, internal_domains=internal_domain or [], since=since, until=until,
+        chat_channel_posts=chat_channel_posts, group_column=group_column, tie_score=tie_score or "strong",
+    )  # fmt: skip
 
 
 def _default_name() -> str:
