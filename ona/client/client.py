@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import time
 from urllib.parse import quote
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -159,6 +160,12 @@ class Client:
         kind: str | None = None,
         people: str | os.PathLike[str] | None = None,
         column_map: Mapping[str, str] | None = None,
+        internal_domains: Sequence[str] = (),
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        chat_channel_posts: bool = False,
+        group_column: str | None = None,
+        tie_score: str | None = None,
     ) -> Upload:
         """Upload a dataset folder, or an export of any kind ona imports (analyst key).
 
@@ -178,10 +185,26 @@ class Client:
             a file given without one is sent with ``auto``.
         people : path, optional
             The people file (person_id, department, email): required by the
-            server with an export; for a dataset folder, sent instead of the
-            folder's own.
+            server with an export, but for viva-p2p and gephi (whose people
+            come from the export) or with ``internal_domains``; for a dataset
+            folder, sent instead of the folder's own.
         column_map : mapping of str to str, optional
-            ona's field -> the people file's column, e.g. ``{"person_id": "Employee ID"}``.
+            ona's field -> the people file's column, e.g. ``{"person_id": "Employee ID"}``;
+            with a ticket kind also the account id column, e.g.
+            ``{"jira_account_id": "Atlassian ID"}`` (as ``ona import --map``).
+        internal_domains : sequence of str, optional
+            With an export and no people file: the organization's mail
+            domains; people are the addresses of these domains seen in the
+            export (``ona import --internal-domain``).
+        since, until : datetime or str, optional
+            With an export: keep the events in [since, until) (ISO 8601 text or
+            a datetime; no offset means UTC).
+        chat_channel_posts : bool
+            With a chat export: keep posts in channels (``--chat-channel-posts``).
+        group_column : str, optional
+            viva-p2p, gephi without a people file: the attribute that becomes the department.
+        tie_score : str, optional
+            viva-p2p: ``"strong"`` (the server's default) or ``"diverse"``.
 
         Returns
         -------
@@ -197,11 +220,16 @@ class Client:
             ona could not read as a dataset.
         InvalidInput
             The server refused the upload (422: an unusable file, a missing
-            people file, too many rows), naming the file at fault.
+            people file, too many rows, a bad import option), naming the
+            file or field at fault.
         Forbidden
             A viewer key (403).
         """
-        with upload_parts(path, kind=kind, people=people, name=name, column_map=column_map) as parts:
+        with upload_parts(
+            path, kind=kind, people=people, name=name, column_map=column_map, internal_domains=internal_domains,
+            since=since, until=until, chat_channel_posts=chat_channel_posts, group_column=group_column,
+            tie_score=tie_score,
+        ) as parts:  # fmt: skip
             body = self._json("POST", "/datasets", files=parts.files, data=parts.data, timeout=self._upload_timeout)
         return _upload_of(body)
 

@@ -17,7 +17,12 @@ reads them:
   channel) is part of the export; any other export folder is sent file by
   file (the server keeps the file names, not the folders);
 - ``map`` fields carry ``TARGET=Column`` pairs for the people file's own
-  column names.
+  column names (with a ticket kind, also the account id columns:
+  ``jira_account_id=Column``, ...);
+- an export's import options go in the form fields of the same names as
+  ``ona import``'s: ``internal_domain`` (one field per domain), ``since``
+  and ``until`` (ISO 8601), ``chat_channel_posts``, ``group_column``,
+  ``tie_score``. The server checks them (422 naming the field).
 
 Files are opened here and read by httpx as the request is sent (streamed,
 never held whole in memory); :class:`Parts` closes them.
@@ -28,9 +33,10 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
@@ -76,6 +82,12 @@ def upload_parts(
     people: str | os.PathLike[str] | None = None,
     name: str | None = None,
     column_map: Mapping[str, str] | None = None,
+    internal_domains: Sequence[str] = (),
+    since: datetime | str | None = None,
+    until: datetime | str | None = None,
+    chat_channel_posts: bool = False,
+    group_column: str | None = None,
+    tie_score: str | None = None,
 ) -> Parts:
     """The parts to send for ``path`` (see the module's docstring for the rules).
 
@@ -90,19 +102,25 @@ def upload_parts(
         is a dataset folder and a file is sent with kind ``auto``.
     people : path, optional
         The people file an export's addresses are resolved against (the
-        server requires one with a kind); for a dataset folder, a people file
-        sent instead of the folder's own.
+        server requires one with a kind, but for viva-p2p and gephi, whose
+        people come from the export, or with ``internal_domains``); for a
+        dataset folder, a people file sent instead of the folder's own.
     name : str, optional
         The dataset's name on the server (the server names it after the time otherwise).
     column_map : mapping of str to str, optional
-        ona's field -> the people file's column (``{"person_id": "Employee ID"}``).
+        ona's field -> the people file's column (``{"person_id": "Employee ID"}``;
+        with a ticket kind also ``{"jira_account_id": "Atlassian ID"}``).
+    internal_domains, since, until, chat_channel_posts, group_column, tie_score
+        An export's import options, as ``ona import`` takes them
+        (``--internal-domain``, ``--since``, ...); a datetime without
+        offset is UTC.
 
     Raises
     ------
     FileNotFoundError
         ``path`` or ``people`` does not exist.
     ValueError
-        An unknown kind.
+        An unknown kind, or import options with a dataset folder (no export to apply them to).
     ona.errors.DatasetError
         A dataset folder that ona could not read either (no people file, two files for one table).
     """
@@ -114,6 +132,9 @@ def upload_parts(
         raise FileNotFoundError(f"no such people file: {people_path}")
     if kind is not None and kind not in UPLOAD_KINDS:
         raise ValueError(f"unknown kind '{kind}' (expected one of: {', '.join(UPLOAD_KINDS)})")
+    options = _import_options(internal_domains, since, until, chat_channel_posts, group_column, tie_score)
+    if options and source.is_dir() and kind is None:
+        raise ValueError(f"{', '.join(options)}: import options need an export: give its kind")
     parts = Parts()
     try:
         if source.is_dir() and kind is None:
@@ -127,7 +148,34 @@ def upload_parts(
         parts.data["name"] = name
     if column_map:
         parts.data["map"] = [f"{target}={column}" for target, column in column_map.items()]
+    parts.data.update(options)
     return parts
+
+
+def _import_options(
+    domains: Sequence[str],
+    since: datetime | str | None,
+    until: datetime | str | None,
+    chat_channel_posts: bool,
+    group_column: str | None,
+    tie_score: str | None,
+) -> dict[str, str | list[str]]:
+    """The import options given, as form fields (those not given are left out: the server's defaults apply)."""
+    fields: dict[str, str | list[str]] = {}
+    if isinstance(domains, str):
+        domains = [domains]  # one domain given as a string, not its letters
+    if domains:
+        fields["internal_domain"] = list(domains)
+    for key, when in (("since", since), ("until", until)):
+        if when is not None:
+            fields[key] = when.isoformat() if isinstance(when, datetime) else when
+    if chat_channel_posts:
+        fields["chat_channel_posts"] = "true"
+    if group_column is not None:
+        fields["group_column"] = group_column
+    if tie_score is not None:
+        fields["tie_score"] = tie_score
+    return fields
 
 
 def _dataset_folder(parts: Parts, folder: Path, people: Path | None) -> None:
