@@ -39,29 +39,35 @@ Definitions (over the visits of a ticket, in order):
   tickets_no_owner / tickets_cross_group`` (null when no ticket crossed
   groups).
 
+Computation: the tables are read as arrays (pyarrow compute for the group
+and ticket codes, ``to_numpy`` for the rest) and every figure is computed
+for all pairs and groups at once (sorts, ``bincount``, quantiles per
+segment of a sort); Python only loops over the result rows.
+
 The dependency-without-relationship rule that puts handoffs beside the
 collaboration graph lives in :mod:`ona.analysis.links` (one place decides it).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from ona.params import AnalysisParams
 from ona.results import (
     GroupService,
     HandoffAnalytics,
     HandoffPair,
     HandoffSummary,
 )
-from ona.params import AnalysisParams
 from ona.store.handoffs import HandoffTables
 
 __all__ = ["handoff_metrics", "quantile"]
 
 DEPENDENCY = "dependency_without_relationship"
+
+_QUANTILES = (0.5, 0.9)  # median and 90th percentile of the stays
 
 
 def quantile(values: np.ndarray, q: float) -> float | None:
@@ -69,7 +75,8 @@ def quantile(values: np.ndarray, q: float) -> float | None:
 
     ``lo + (hi - lo) * d`` between the two values around position ``q (n - 1)``
     of the sorted values (numpy's default method; DuckDB's ``quantile_cont``),
-    rounded half away from zero.
+    rounded half away from zero. :func:`handoff_metrics` computes the same
+    figure for many segments at once (:func:`_segment_quantiles`).
 
     >>> quantile(np.array([4.0, 1.0, 2.0, 3.0]), 0.5), quantile(np.array([1.0, 2.0]), 0.9), quantile(np.array([]), 0.5)
     (2.5, 1.9, None)
@@ -85,23 +92,88 @@ def quantile(values: np.ndarray, q: float) -> float | None:
     return float(np.copysign(np.floor(abs(scaled) + 0.5), scaled) / 1e6)
 
 
-def _visit_flags(visits: pa.Table) -> dict[str, np.ndarray]:
-    """The visits as arrays (group codes, -1: external) with their bounce and ping-pong flags."""
-    names = sorted({g for col in ("grp", "from_grp") for g in visits.column(col).to_pylist() if g is not None})
-    code = {g: i for i, g in enumerate(names)}
-    grp = np.array([code.get(g, -1) if g is not None else -1 for g in visits.column("grp").to_pylist()], dtype=np.int64)
-    src = np.array([code[g] if g is not None else -1 for g in visits.column("from_grp").to_pylist()], dtype=np.int64)
-    ticket_ids = visits.column("ticket_id").to_pylist()
-    visit_no = np.asarray(visits.column("visit_no").to_numpy(zero_copy_only=False), dtype=np.int64)
-    uniq, ticket = np.unique(np.array(ticket_ids, dtype=object), return_inverse=True) if ticket_ids else (
-        np.array([], dtype=object), np.zeros(0, dtype=np.int64))
+def _segment_quantiles(seg: np.ndarray, values: np.ndarray, nseg: int, q: float) -> np.ndarray:
+    """:func:`quantile` of the ``values`` of each segment ``0 .. nseg - 1`` (NaN: an empty segment).
+
+    ``values`` hold no NaN. The same float operations as :func:`quantile`,
+    element-wise, so every result has the same bits.
+    """
+    out = np.full(nseg, np.nan)
+    if values.size == 0:
+        return out
+    v = values[np.lexsort((values, seg))]
+    n = np.bincount(seg, minlength=nseg)
+    ok = n > 0
+    start = (np.cumsum(n) - n)[ok]
+    pos = q * (n[ok] - 1).astype(np.float64)
+    lo, hi = np.floor(pos), np.ceil(pos)
+    v_lo, v_hi = v[start + lo.astype(np.int64)], v[start + hi.astype(np.int64)]
+    with np.errstate(invalid="ignore", over="ignore"):
+        x = np.where(lo == hi, v_lo, v_lo + (pos - lo) * (v_hi - v_lo))
+        scaled = x * 1e6
+        out[ok] = np.copysign(np.floor(np.abs(scaled) + 0.5), scaled) / 1e6
+    return out
+
+
+def _distinct(seg: np.ndarray, ticket: np.ndarray, nseg: int) -> np.ndarray:
+    """The number of distinct ``ticket`` values of each segment ``0 .. nseg - 1``."""
+    if seg.size == 0:
+        return np.zeros(nseg, dtype=np.int64)
+    order = np.lexsort((ticket, seg))
+    s, t = seg[order], ticket[order]
+    new = np.ones(s.size, dtype=bool)
+    new[1:] = (s[1:] != s[:-1]) | (t[1:] != t[:-1])
+    return np.bincount(s[new], minlength=nseg)
+
+
+def _count(seg: np.ndarray, mask: np.ndarray, nseg: int) -> np.ndarray:
+    """The number of rows of each segment where ``mask`` holds."""
+    return np.bincount(seg[mask], minlength=nseg)
+
+
+def _sum(codes: np.ndarray, values: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
+    """``values`` summed per code ``0 .. size - 1`` over the rows where ``mask`` holds (int64)."""
+    out = np.zeros(size, dtype=np.int64)
+    np.add.at(out, codes[mask], values[mask])
+    return out
+
+
+def _group_names(tables: HandoffTables) -> pa.Array:
+    """Every group name of the visits and the handoff rows, sorted as Python sorts strings."""
+    columns = [tables.visits.column("grp"), tables.visits.column("from_grp"),
+               tables.handoff_rows.column("from_group"), tables.handoff_rows.column("to_group")]
+    chunks = [c for col in columns for c in pc.cast(col, pa.string()).chunks]
+    distinct = pc.unique(pa.chunked_array(chunks, type=pa.string())).drop_null()
+    return pa.array(sorted(distinct.to_pylist()), pa.string())  # the distinct names only
+
+
+def _codes(column: pa.ChunkedArray, names: pa.Array) -> np.ndarray:
+    """The index of each value in ``names`` (-1: null)."""
+    index = pc.index_in(pc.cast(column, pa.string()), value_set=names)
+    return np.asarray(index.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _flags(column: pa.ChunkedArray) -> np.ndarray:
+    """A boolean column as an array (null: False)."""
+    return np.asarray(pc.fill_null(pc.cast(column, pa.bool_()), False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _visit_flags(visits: pa.Table, names: pa.Array) -> dict[str, np.ndarray]:
+    """The visits as arrays in ticket order (group codes in ``names``, -1: external), with bounce and ping-pong flags."""
+    ids = visits.column("ticket_id")
+    ticket_ids = pc.unique(ids)
+    ticket = np.asarray(pc.index_in(ids, value_set=ticket_ids).to_numpy(zero_copy_only=False), dtype=np.int64)
+    # the store's visit_no is decimal128(38, 0) (a windowed sum in SQL): cast in Arrow, not per value
+    visit_no = np.asarray(pc.cast(visits.column("visit_no"), pa.int64()).to_numpy(zero_copy_only=False),
+                          dtype=np.int64)
     order = np.lexsort((visit_no, ticket))  # the tickets' visits in order, whatever the engine returned
-    grp, src, ticket = grp[order], src[order], ticket[order]
+    grp = _codes(visits.column("grp"), names)[order]
+    src = _codes(visits.column("from_grp"), names)[order]
+    ticket = ticket[order]
     k = len(names) + 1
     internal = grp >= 0
     # bounce: an internal visit whose (ticket, group) appeared in an earlier visit
-    key = ticket * k + grp
-    _, first = np.unique(key, return_index=True)
+    _, first = np.unique(ticket * k + grp, return_index=True)
     bounce = internal.copy()
     bounce[first] = False
     # ping-pong: the visit two before, in the same ticket, was of the same group (A -> B -> A)
@@ -110,13 +182,44 @@ def _visit_flags(visits: pa.Table) -> dict[str, np.ndarray]:
     same[2:] = ticket[2:] == ticket[:-2]
     back2[2:] = np.where(same[2:], grp[:-2], -2)
     ping_pong = internal & (src >= 0) & (back2 == grp)
-    col = lambda c: visits.column(c).take(pa.array(order)).to_pylist()  # noqa: E731
-    hours = np.array([np.nan if h is None else h for h in col("hours")], dtype=np.float64)
-    return {"names": np.array(names, dtype=object), "grp": grp, "src": src, "ticket": ticket,
-            "ticket_ids": uniq, "bounce": bounce, "ping_pong": ping_pong, "hours": hours,
-            "in_window": np.array(col("in_window"), dtype=bool), "passed_on": np.array(col("passed_on"), dtype=bool),
-            "closed": np.array(col("closed_by_resolution"), dtype=bool),
-            "first": np.array(col("visit_no"), dtype=np.int64) == 1}
+    hours = np.asarray(pc.cast(visits.column("hours"), pa.float64()).to_numpy(zero_copy_only=False),
+                       dtype=np.float64)[order]  # null: NaN (open)
+    return {"grp": grp, "src": src, "ticket": ticket, "ticket_ids": ticket_ids,
+            "bounce": bounce, "ping_pong": ping_pong, "hours": hours,
+            "in_window": _flags(visits.column("in_window"))[order],
+            "passed_on": _flags(visits.column("passed_on"))[order],
+            "closed": _flags(visits.column("closed_by_resolution"))[order],
+            "first": visit_no[order] == 1}
+
+
+def _segments(v: dict[str, np.ndarray], rows: np.ndarray, seg: np.ndarray, nseg: int,
+              no_owner: np.ndarray) -> dict[str, np.ndarray]:
+    """The figures of the visits ``rows`` per segment ``seg`` (one per row, ``0 .. nseg - 1``)."""
+    h, ticket = v["hours"][rows], v["ticket"][rows]
+    closed = ~np.isnan(h)
+    return {
+        "n": np.bincount(seg, minlength=nseg), "tickets": _distinct(seg, ticket, nseg),
+        "median": _segment_quantiles(seg[closed], h[closed], nseg, _QUANTILES[0]),
+        "p90": _segment_quantiles(seg[closed], h[closed], nseg, _QUANTILES[1]),
+        "closed": _count(seg, closed, nseg), "open": _count(seg, ~closed, nseg),
+        "bounces": _count(seg, v["bounce"][rows], nseg), "ping_pongs": _count(seg, v["ping_pong"][rows], nseg),
+        "passed_on": _count(seg, v["passed_on"][rows], nseg), "resolved": _count(seg, v["closed"][rows], nseg),
+        "no_owner_tickets": _distinct(seg[no_owner[ticket]], ticket[no_owner[ticket]], nseg),
+    }
+
+
+def _handoff_rows(rows: pa.Table, names: pa.Array) -> dict[str, np.ndarray]:
+    """The person handoff rows as arrays: group codes (-1: null), person flags (null: False), counts."""
+    return {"fg": _codes(rows.column("from_group"), names), "tg": _codes(rows.column("to_group"), names),
+            "fp": _flags(rows.column("from_person")), "tp": _flags(rows.column("to_person")),
+            "n": np.asarray(rows.column("n").to_numpy(zero_copy_only=False), dtype=np.int64)}
+
+
+def _single_assignee(tickets: pa.Table) -> int:
+    """Tickets with no person handoff (a ticket listed twice: its last row)."""
+    last = tickets.group_by("ticket_id", use_threads=False).aggregate(
+        [("handoffs", "last", pc.ScalarAggregateOptions(skip_nulls=False))])
+    return int(pc.sum(pc.equal(last.column("handoffs_last"), 0)).as_py() or 0)
 
 
 def handoff_metrics(tables: HandoffTables, params: AnalysisParams) -> HandoffAnalytics:
@@ -135,70 +238,73 @@ def handoff_metrics(tables: HandoffTables, params: AnalysisParams) -> HandoffAna
         Summary, ordered group pairs (most handoffs first, then names) and
         per-group service (by name). Durations in hours.
     """
-    v = _visit_flags(tables.visits)
-    names, grp, src, ticket, hours = v["names"], v["grp"], v["src"], v["ticket"], v["hours"]
+    names = _group_names(tables)
+    size = max(len(names), 1)
+    v = _visit_flags(tables.visits, names)
+    grp, src, ticket, hours = v["grp"], v["src"], v["ticket"], v["hours"]
     nt = len(v["ticket_ids"])
     internal = grp >= 0
     cross = internal & (src >= 0)
-    # per ticket, over its whole path
-    groups_per_ticket = np.zeros(nt, dtype=np.int64)
-    if internal.any():
-        tg = np.unique(np.stack([ticket[internal], grp[internal]]), axis=1)
-        groups_per_ticket = np.bincount(tg[0], minlength=nt)
-    no_owner = groups_per_ticket >= params.no_owner_groups
+    # per ticket, over its whole path: the distinct (ticket, group) of its internal visits
+    ticket_groups = np.unique(ticket[internal] * size + grp[internal])
+    no_owner = np.bincount(ticket_groups // size, minlength=nt) >= params.no_owner_groups
     any_of = lambda mask: np.bincount(ticket[mask], minlength=nt) > 0  # noqa: E731
     counted = cross & v["in_window"]
-
-    pairs: list[HandoffPair] = []
-    person_pairs = _person_pairs(tables.handoff_rows)
-    size = max(len(names), 1)
     rows_counted = np.flatnonzero(counted)
-    for key, m in zip(*_split(src[rows_counted] * size + grp[rows_counted], rows_counted), strict=True):
-        a, b = divmod(int(key), size)
-        h = hours[m]
-        n = int(m.size)
-        row: dict[str, Any] = {
-            "from_group": names[a], "to_group": names[b], "handoffs": n, "tickets": np.unique(ticket[m]).size,
-            "median_hours": quantile(h[~np.isnan(h)], 0.5), "p90_hours": quantile(h[~np.isnan(h)], 0.9),
-            "closed": int((~np.isnan(h)).sum()), "open": int(np.isnan(h).sum()),
-            "bounces": int(v["bounce"][m].sum()), "ping_pongs": int(v["ping_pong"][m].sum()),
-            "no_owner_tickets": np.unique(ticket[m][no_owner[ticket[m]]]).size,
-        }
-        row["group_handoffs"] = max(n - person_pairs.get((row["from_group"], row["to_group"]), 0), 0)
-        pairs.append(HandoffPair(**row, bounce_rate=row["bounces"] / n, ping_pong_rate=row["ping_pongs"] / n))
-    pairs.sort(key=lambda p: (-p.handoffs, p.from_group, p.to_group))
+    r = _handoff_rows(tables.handoff_rows, names)
+    fg, tg, fp, tp, n = r["fg"], r["tg"], r["fp"], r["tp"], r["n"]
+    person = fp & tp
+    within_rows = person & (fg >= 0) & (fg == tg)
 
-    groups = _group_service(v, counted, tables.handoff_rows)
-    rows = tables.handoff_rows.to_pylist()
-    within = sum(r["n"] for r in rows if _within(r))
-    external = sum(r["n"] for r in rows if not (r["from_person"] and r["to_person"]))
-    person_handoffs = dict(zip(tables.tickets.column("ticket_id").to_pylist(),
-                               tables.tickets.column("handoffs").to_pylist(), strict=True))
+    # per ordered pair (from, to) of the counted visits: key from * size + to
+    keys, seg = np.unique(src[rows_counted] * size + grp[rows_counted], return_inverse=True)
+    pair = _segments(v, rows_counted, seg.reshape(-1), keys.size, no_owner)
+    # person-to-person handoffs between two groups, per ordered pair (same keys)
+    between = person & (fg >= 0) & (tg >= 0) & (fg != tg)
+    pp_keys, pp_seg = np.unique(fg[between] * size + tg[between], return_inverse=True)
+    pp_n = _sum(pp_seg.reshape(-1), n[between], np.ones(pp_seg.size, dtype=bool), pp_keys.size)
+    person_pairs = _lookup(pp_keys, pp_n, keys)
+    group_handoffs = np.maximum(pair["n"] - person_pairs, 0)
+    a, b = keys // size, keys % size
+    pairs = []
+    for i in np.lexsort((b, a, -pair["n"])).tolist():  # most handoffs first, then names
+        k = int(pair["n"][i])
+        pairs.append(HandoffPair(
+            from_group=names[int(a[i])].as_py(), to_group=names[int(b[i])].as_py(), handoffs=k,
+            tickets=int(pair["tickets"][i]), median_hours=_none(pair["median"][i]), p90_hours=_none(pair["p90"][i]),
+            closed=int(pair["closed"][i]), open=int(pair["open"][i]), bounces=int(pair["bounces"][i]),
+            ping_pongs=int(pair["ping_pongs"][i]), no_owner_tickets=int(pair["no_owner_tickets"][i]),
+            group_handoffs=int(group_handoffs[i]), bounce_rate=int(pair["bounces"][i]) / k,
+            ping_pong_rate=int(pair["ping_pongs"][i]) / k,
+        ))
+
+    groups = _group_service(v, rows_counted, r, names, no_owner)
+    within = int(n[within_rows].sum())
+    external = int(n[~person].sum())
+    tickets = tables.tickets.column("ticket_id")
+    listed = pc.unique(pc.cast(tickets, v["ticket_ids"].type))
     # every ticket of the window has visits: the visits' tickets are the window's
-    assert nt == len(person_handoffs) and set(v["ticket_ids"].tolist()) == set(person_handoffs)
+    assert nt == len(listed) and np.all(pc.is_in(v["ticket_ids"], value_set=listed).to_numpy(zero_copy_only=False))
     crossed = int(any_of(cross).sum())
-    s: dict[str, Any] = {
-        "tickets": nt,
-        "tickets_single_assignee": sum(1 for n in person_handoffs.values() if n == 0),
-        "tickets_cross_group": crossed,
-        "tickets_bounced": int(any_of(v["bounce"]).sum()),
-        "tickets_ping_pong": int(any_of(v["ping_pong"]).sum()),
-        "tickets_no_owner": int(no_owner.sum()),
-        "tickets_resolved": int(any_of(v["closed"]).sum()),
-        "tickets_external": int(any_of(~internal).sum()),
-        "handoffs": within + int(counted.sum()) + external,
-        "within_group_handoffs": within,
-        "cross_group_handoffs": int(counted.sum()),
-        "external_handoffs": external,
-        "median_hours": quantile(hours[counted & ~np.isnan(hours)], 0.5),
-        "group_handoffs_unmatched": tables.group_handoffs_unmatched,
-        "unknown_groups": tables.unknown_groups,
-    }
     summary = HandoffSummary(
-        **s,
-        group_handoffs=sum(p.group_handoffs for p in pairs),
-        bounce_rate=s["tickets_bounced"] / crossed if crossed else None,
-        no_owner_rate=s["tickets_no_owner"] / crossed if crossed else None,
+        tickets=nt,
+        tickets_single_assignee=_single_assignee(tables.tickets),
+        tickets_cross_group=crossed,
+        tickets_bounced=int(any_of(v["bounce"]).sum()),
+        tickets_ping_pong=int(any_of(v["ping_pong"]).sum()),
+        tickets_no_owner=int(no_owner.sum()),
+        tickets_resolved=int(any_of(v["closed"]).sum()),
+        tickets_external=int(any_of(~internal).sum()),
+        handoffs=within + int(counted.sum()) + external,
+        within_group_handoffs=within,
+        cross_group_handoffs=int(counted.sum()),
+        external_handoffs=external,
+        median_hours=quantile(hours[counted & ~np.isnan(hours)], 0.5),
+        group_handoffs_unmatched=tables.group_handoffs_unmatched,
+        unknown_groups=tables.unknown_groups,
+        group_handoffs=int(group_handoffs.sum()),
+        bounce_rate=int(any_of(v["bounce"]).sum()) / crossed if crossed else None,
+        no_owner_rate=int(no_owner.sum()) / crossed if crossed else None,
     )
     return HandoffAnalytics(
         group_by=params.group_by, since=params.since, until=params.until,
@@ -206,59 +312,42 @@ def handoff_metrics(tables: HandoffTables, params: AnalysisParams) -> HandoffAna
     )
 
 
-def _split(keys: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The distinct ``keys`` (sorted) and, for each, the ``rows`` that have it (in their order)."""
-    order = np.argsort(keys, kind="stable")
-    distinct, starts = np.unique(keys[order], return_index=True)
-    return distinct, np.split(rows[order], starts[1:]) if distinct.size else []
+def _lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``values`` of the sorted distinct ``keys`` at the ``wanted`` keys (0 where absent)."""
+    if keys.size == 0:
+        return np.zeros(wanted.size, dtype=np.int64)
+    at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
+    return np.where(keys[at] == wanted, values[at], 0)
 
 
-def _within(r: dict[str, Any]) -> bool:
-    """A person handoff inside one group (both ends internal, the same group)."""
-    return bool(r["from_person"] and r["to_person"] and r["from_group"] is not None
-                and r["from_group"] == r["to_group"])
+def _none(x: np.floating) -> float | None:
+    """A segment quantile as a result field (NaN: no closed stay, None)."""
+    return None if np.isnan(x) else float(x)
 
 
-def _person_pairs(handoff_rows: pa.Table) -> dict[tuple[str, str], int]:
-    """Person-to-person handoffs between two different groups, per ordered pair."""
-    out: dict[tuple[str, str], int] = {}
-    for r in handoff_rows.to_pylist():
-        if (r["from_person"] and r["to_person"] and r["from_group"] is not None and r["to_group"] is not None
-                and r["from_group"] != r["to_group"]):
-            key = (r["from_group"], r["to_group"])
-            out[key] = out.get(key, 0) + r["n"]
-    return out
-
-
-def _group_service(v: dict[str, np.ndarray], counted: np.ndarray, handoff_rows: pa.Table) -> list[GroupService]:
+def _group_service(v: dict[str, np.ndarray], rows_counted: np.ndarray, r: dict[str, np.ndarray],
+                   names: pa.Array, no_owner: np.ndarray) -> list[GroupService]:
     """Per group: the cross-group visits it received and handed out, first visits, person handoffs."""
-    names, grp, src, ticket, hours = v["names"], v["grp"], v["src"], v["ticket"], v["hours"]
-    rows: dict[str, dict[str, int]] = {}
-    for r in handoff_rows.to_pylist():
-        if r["to_group"] is not None:
-            x = rows.setdefault(r["to_group"], {"within": 0, "ext_in": 0, "ext_out": 0})
-            x["within"] += r["n"] if _within(r) else 0
-            x["ext_in"] += r["n"] if r["to_person"] and not r["from_person"] else 0
-        if not r["to_person"] and r["from_group"] is not None:
-            rows.setdefault(r["from_group"], {"within": 0, "ext_in": 0, "ext_out": 0})["ext_out"] += r["n"]
-    opened = v["in_window"] & v["first"] & (grp >= 0)
-    counted_rows = np.flatnonzero(counted)
-    none = np.zeros(0, dtype=np.int64)
-    received = {names[int(g)]: m for g, m in zip(*_split(grp[counted_rows], counted_rows), strict=True)}
-    handed = {names[int(g)]: m for g, m in zip(*_split(src[counted_rows], counted_rows), strict=True)}
-    first = {names[int(g)]: int(n) for g, n in zip(*np.unique(grp[opened], return_counts=True), strict=True)}
-    out = []
-    for name in sorted(set(received) | set(handed) | set(first) | set(rows)):
-        got, gave = received.get(name, none), handed.get(name, none)
-        h = hours[got]
-        x = rows.get(name, {"within": 0, "ext_in": 0, "ext_out": 0})
-        out.append(GroupService(
-            group=name, received=int(got.size), tickets_received=np.unique(ticket[got]).size,
-            median_hours=quantile(h[~np.isnan(h)], 0.5), p90_hours=quantile(h[~np.isnan(h)], 0.9),
-            passed_on=int(v["passed_on"][got].sum()), resolved=int(v["closed"][got].sum()),
-            open=int(np.isnan(h).sum()), bounces_received=int(v["bounce"][got].sum()),
-            handed_out=int(gave.size), tickets_handed_out=np.unique(ticket[gave]).size,
-            within_group_handoffs=x["within"], opened=first.get(name, 0),
-            external_received=x["ext_in"], external_handed_out=x["ext_out"],
-        ))
-    return out
+    size = len(names)
+    got = _segments(v, rows_counted, v["grp"][rows_counted], size, no_owner)
+    gave = v["src"][rows_counted]
+    handed = np.bincount(gave, minlength=size)
+    tickets_handed = _distinct(gave, v["ticket"][rows_counted], size)
+    opened = v["in_window"] & v["first"] & (v["grp"] >= 0)
+    first = np.bincount(v["grp"][opened], minlength=size)
+    fg, tg, fp, tp, n = r["fg"], r["tg"], r["fp"], r["tp"], r["n"]
+    within = _sum(tg, n, fp & tp & (fg >= 0) & (fg == tg), size)
+    ext_in = _sum(tg, n, tp & ~fp & (tg >= 0), size)
+    ext_out = _sum(fg, n, ~tp & (fg >= 0), size)
+    in_rows = np.zeros(size, dtype=bool)
+    in_rows[tg[tg >= 0]] = True
+    in_rows[fg[~tp & (fg >= 0)]] = True
+    active = (got["n"] > 0) | (handed > 0) | (first > 0) | in_rows
+    return [GroupService(
+        group=names[g].as_py(), received=int(got["n"][g]), tickets_received=int(got["tickets"][g]),
+        median_hours=_none(got["median"][g]), p90_hours=_none(got["p90"][g]),
+        passed_on=int(got["passed_on"][g]), resolved=int(got["resolved"][g]), open=int(got["open"][g]),
+        bounces_received=int(got["bounces"][g]), handed_out=int(handed[g]), tickets_handed_out=int(tickets_handed[g]),
+        within_group_handoffs=int(within[g]), opened=int(first[g]), external_received=int(ext_in[g]),
+        external_handed_out=int(ext_out[g]),
+    ) for g in np.flatnonzero(active).tolist()]  # by name: the codes follow the sorted names
