@@ -102,14 +102,16 @@ def run_analysis(
     (:func:`ona.analysis.pipeline.load_source`, :func:`~ona.analysis.pipeline.analyze_and_keep`).
     With ``engine`` spark (at ``spark_master``), Spark reads, validates and aggregates the events
     (``dataset`` may then be a lake URI) and the store keeps the people, the validation report and
-    the result, but no event."""
+    the result, but no event. A store file this run created is removed again when the load fails
+    (:func:`ona.store.store_for_load`)."""
     from ona.analysis.pipeline import analyze_and_keep, analyze_dataset, event_engine, load_source
     from ona.io.columns import parse_map
     from ona.io.dataset import person_names
-    from ona.store import Store
+    from ona.store import Store, store_for_load
 
     mapping = parse_map(column_map or [])
-    with Store(store or ":memory:") as db, event_engine(engine, spark_master) as events:  # type: ignore[arg-type]
+    with store_for_load(store) if store else Store(":memory:") as db, \
+            event_engine(engine, spark_master) as events:  # type: ignore[arg-type]
         info = load_source(db, dataset, workspace=workspace, column_map=mapping, engine=events,
                            on_progress=on_progress)
         if store:

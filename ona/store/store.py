@@ -81,10 +81,51 @@ def scratch_store(input_bytes: int = 0) -> Iterator[Store]:
         return
     folder = tempfile.mkdtemp(prefix="ona-", dir=os.environ.get("ONA_TMPDIR") or None)
     try:
-        with Store(Path(folder) / "scratch.duckdb") as store:
+        with Store(Path(folder) / "scratch.duckdb", throwaway=True) as store:
             yield store
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def store_for_load(path: str | Path) -> Iterator[Store]:
+    """``Store(path)`` for one command that loads a dataset into it, closed after.
+
+    A failed first load leaves no store behind: when this call created the
+    store file and the block raises (an error, Ctrl-C) while the store holds
+    no dataset, the store is closed and the files it created are removed
+    (:meth:`Store.remove_created`). A store that existed is only closed: a
+    failed load saved nothing in it (:meth:`Store.save_dataset` and
+    :meth:`Store.load_files` are one transaction each), so it keeps exactly
+    what it held. Once a dataset is saved, the store is kept as any store is.
+    """
+    store = Store(path)
+    failed = True
+    try:
+        yield store
+        failed = False
+    finally:
+        discard = failed and store.created and not _holds_datasets(store)
+        store.close()
+        if discard:
+            store.remove_created()
+
+
+def _holds_datasets(store: Store) -> bool:
+    """Whether the store holds a dataset (False when it cannot even be read: nothing to keep)."""
+    try:
+        return bool(store.list_datasets())
+    except Exception:  # noqa: BLE001 (a store this run created and cannot read holds nothing worth keeping)
+        return False
+
+
+def store_files(path: str | Path) -> list[Path]:
+    """The files a store file ``path`` may have beside it: the DuckDB file, its write-ahead log
+    (``.wal``) and spill folder (``.tmp``), the control database (:func:`ona.store.control.control_path`)
+    and its SQLite journals (``-wal``, ``-shm``, ``-journal``)."""
+    db, control = Path(path), Path(control_path(path))
+    return [db, Path(f"{db}.wal"), Path(f"{db}.tmp"),
+            control, Path(f"{control}-wal"), Path(f"{control}-shm"), Path(f"{control}-journal")]
 
 
 def new_id() -> str:
@@ -102,6 +143,16 @@ class Store:
         ``":memory:"`` for a store that lives as long as the object. Its
         workspaces, API keys, sessions and audit log live beside it in
         :attr:`control` (``ona.control.sqlite`` for ``ona.duckdb``).
+    throwaway : bool, default False
+        A file store deleted right after it is closed (:func:`scratch_store`):
+        its close does not checkpoint (``PRAGMA disable_checkpoint_on_shutdown``),
+        which would write the whole database once more for nothing.
+
+    Attributes
+    ----------
+    created : bool
+        Whether this object created the store file (it did not exist before);
+        False for ``":memory:"``. See :meth:`remove_created`.
 
     Workspaces: every dataset belongs to one workspace, and its analyses
     with it. Methods that take ``workspace`` see only that workspace's
@@ -120,18 +171,30 @@ class Store:
     []
     """
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
+    def __init__(self, path: str | Path = ":memory:", *, throwaway: bool = False) -> None:
         self.path = str(path)
+        on_disk = self.path != ":memory:"
+        self.created = on_disk and not Path(self.path).exists()
+        self._made = [f for f in store_files(self.path) if not f.exists()] if self.created else []
         self._con = duckdb.connect(self.path)
-        if self.path != ":memory:":
-            self._con.execute(f"SET memory_limit = '{memory_limit()}'")
-        self._cursor_lock = threading.Lock()
-        self._datasets = threading.Lock()
-        self._jobs = threading.RLock()
-        with self._cursor() as cur:
-            create_schema(cur)
-        self.control = Control(control_path(self.path))
-        self._migrate_keys()
+        try:
+            if on_disk:
+                self._con.execute(f"SET memory_limit = '{memory_limit()}'")
+            if on_disk and throwaway:
+                self._con.execute("PRAGMA disable_checkpoint_on_shutdown")
+            self._cursor_lock = threading.Lock()
+            self._datasets = threading.Lock()
+            self._jobs = threading.RLock()
+            with self._cursor() as cur:
+                create_schema(cur)
+            self.control = Control(control_path(self.path))
+            self._migrate_keys()
+        except BaseException:  # a store half made by this call is not left behind
+            self._con.close()
+            if hasattr(self, "control"):
+                self.control.close()
+            self.remove_created()
+            raise
 
     def _migrate_keys(self) -> None:
         """Move the API keys an earlier ona kept in the store into the control database ("default")."""
@@ -162,9 +225,18 @@ class Store:
             cur.close()
 
     def close(self) -> None:
-        """Close the database (a file store is checkpointed and released)."""
+        """Close the database (a file store is checkpointed, unless ``throwaway``, and released)."""
         self._con.close()
         self.control.close()
+
+    def remove_created(self) -> None:
+        """Remove the files of :func:`store_files` that this object created (none if the store file
+        existed before it: :attr:`created`). Call it once the store is closed."""
+        for made in self._made:
+            if made.is_dir():
+                shutil.rmtree(made, ignore_errors=True)
+            else:
+                made.unlink(missing_ok=True)
 
     def __enter__(self) -> Self:
         return self
