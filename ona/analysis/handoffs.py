@@ -53,6 +53,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from pydantic import TypeAdapter
 
 from ona.params import AnalysisParams
 from ona.results import (
@@ -68,6 +69,19 @@ __all__ = ["handoff_metrics", "quantile"]
 DEPENDENCY = "dependency_without_relationship"
 
 _QUANTILES = (0.5, 0.9)  # median and 90th percentile of the stays
+
+# result field <- figure of :func:`_segments` (or of the pairs / groups themselves)
+_PAIR_FIELDS = {"handoffs": "n", "tickets": "tickets", "median_hours": "median", "p90_hours": "p90",
+                "closed": "closed", "open": "open", "bounces": "bounces", "bounce_rate": "bounce_rate",
+                "ping_pongs": "ping_pongs", "ping_pong_rate": "ping_pong_rate",
+                "no_owner_tickets": "no_owner_tickets", "group_handoffs": "group_handoffs"}
+_GROUP_FIELDS = {"received": "n", "tickets_received": "tickets", "median_hours": "median", "p90_hours": "p90",
+                 "passed_on": "passed_on", "resolved": "resolved", "open": "open", "bounces_received": "bounces",
+                 "handed_out": "handed_out", "tickets_handed_out": "tickets_handed_out",
+                 "within_group_handoffs": "within_group_handoffs", "opened": "opened",
+                 "external_received": "external_received", "external_handed_out": "external_handed_out"}
+_PAIRS = TypeAdapter(list[HandoffPair])
+_GROUPS = TypeAdapter(list[GroupService])
 
 
 def quantile(values: np.ndarray, q: float) -> float | None:
@@ -92,34 +106,51 @@ def quantile(values: np.ndarray, q: float) -> float | None:
     return float(np.copysign(np.floor(abs(scaled) + 0.5), scaled) / 1e6)
 
 
-def _segment_quantiles(seg: np.ndarray, values: np.ndarray, nseg: int, q: float) -> np.ndarray:
-    """:func:`quantile` of the ``values`` of each segment ``0 .. nseg - 1`` (NaN: an empty segment).
+def _by_segment(seg: np.ndarray, rank: np.ndarray, nseg: int, nrank: int) -> np.ndarray:
+    """The row order by (segment, rank): one sort of ``seg * nrank + rank`` (``lexsort`` if that could overflow).
 
-    ``values`` hold no NaN. The same float operations as :func:`quantile`,
-    element-wise, so every result has the same bits.
+    Rows with the same segment and rank may come in any order (the callers'
+    ranks are unique, or the order does not matter).
     """
-    out = np.full(nseg, np.nan)
+    if nseg * nrank < 2**62:
+        return np.argsort(seg * nrank + rank)
+    return np.lexsort((rank, seg))
+
+
+def _segment_quantiles(seg: np.ndarray, values: np.ndarray, nseg: int,
+                       qs: tuple[float, ...]) -> list[np.ndarray]:
+    """:func:`quantile` of the ``values`` of each segment ``0 .. nseg - 1``, per ``q`` (NaN: an empty segment).
+
+    ``values`` hold no NaN. The values are sorted within segments (ranked
+    once, ties in row order) and the same float operations as
+    :func:`quantile` run element-wise, so every result has the same bits.
+    """
+    out = [np.full(nseg, np.nan) for _ in qs]
     if values.size == 0:
         return out
-    v = values[np.lexsort((values, seg))]
+    by_value = np.argsort(values, kind="stable")
+    rank = np.empty(values.size, dtype=np.int64)
+    rank[by_value] = np.arange(values.size)
+    v = values[_by_segment(seg, rank, nseg, values.size)]
     n = np.bincount(seg, minlength=nseg)
     ok = n > 0
     start = (np.cumsum(n) - n)[ok]
-    pos = q * (n[ok] - 1).astype(np.float64)
-    lo, hi = np.floor(pos), np.ceil(pos)
-    v_lo, v_hi = v[start + lo.astype(np.int64)], v[start + hi.astype(np.int64)]
-    with np.errstate(invalid="ignore", over="ignore"):
-        x = np.where(lo == hi, v_lo, v_lo + (pos - lo) * (v_hi - v_lo))
-        scaled = x * 1e6
-        out[ok] = np.copysign(np.floor(np.abs(scaled) + 0.5), scaled) / 1e6
+    for q, o in zip(qs, out, strict=True):  # two quantiles, each over every segment
+        pos = q * (n[ok] - 1).astype(np.float64)
+        lo, hi = np.floor(pos), np.ceil(pos)
+        v_lo, v_hi = v[start + lo.astype(np.int64)], v[start + hi.astype(np.int64)]
+        with np.errstate(invalid="ignore", over="ignore"):
+            x = np.where(lo == hi, v_lo, v_lo + (pos - lo) * (v_hi - v_lo))
+            scaled = x * 1e6
+            o[ok] = np.copysign(np.floor(np.abs(scaled) + 0.5), scaled) / 1e6
     return out
 
 
-def _distinct(seg: np.ndarray, ticket: np.ndarray, nseg: int) -> np.ndarray:
-    """The number of distinct ``ticket`` values of each segment ``0 .. nseg - 1``."""
+def _distinct(seg: np.ndarray, ticket: np.ndarray, nseg: int, nt: int) -> np.ndarray:
+    """The number of distinct ``ticket`` values (codes ``0 .. nt - 1``) of each segment ``0 .. nseg - 1``."""
     if seg.size == 0:
         return np.zeros(nseg, dtype=np.int64)
-    order = np.lexsort((ticket, seg))
+    order = _by_segment(seg, ticket, nseg, nt)
     s, t = seg[order], ticket[order]
     new = np.ones(s.size, dtype=bool)
     new[1:] = (s[1:] != s[:-1]) | (t[1:] != t[:-1])
@@ -158,6 +189,16 @@ def _flags(column: pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pc.fill_null(pc.cast(column, pa.bool_()), False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _by_visit(ticket: np.ndarray, visit_no: np.ndarray) -> np.ndarray:
+    """The row order by (ticket, visit_no), equal ones in row order."""
+    if ticket.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    low, span = visit_no.min(), int(visit_no.max()) - int(visit_no.min()) + 1
+    if (int(ticket.max()) + 1) * span < 2**62:
+        return np.argsort(ticket * span + (visit_no - low), kind="stable")
+    return np.lexsort((visit_no, ticket))
+
+
 def _visit_flags(visits: pa.Table, names: pa.Array) -> dict[str, np.ndarray]:
     """The visits as arrays in ticket order (group codes in ``names``, -1: external), with bounce and ping-pong flags."""
     ids = visits.column("ticket_id")
@@ -166,16 +207,20 @@ def _visit_flags(visits: pa.Table, names: pa.Array) -> dict[str, np.ndarray]:
     # the store's visit_no is decimal128(38, 0) (a windowed sum in SQL): cast in Arrow, not per value
     visit_no = np.asarray(pc.cast(visits.column("visit_no"), pa.int64()).to_numpy(zero_copy_only=False),
                           dtype=np.int64)
-    order = np.lexsort((visit_no, ticket))  # the tickets' visits in order, whatever the engine returned
+    # the tickets' visits in order, whatever the engine returned (ties: row order, a stable sort; the
+    # ticket codes follow first appearance, so the store's order is already sorted)
+    order = _by_visit(ticket, visit_no)
     grp = _codes(visits.column("grp"), names)[order]
     src = _codes(visits.column("from_grp"), names)[order]
     ticket = ticket[order]
     k = len(names) + 1
     internal = grp >= 0
     # bounce: an internal visit whose (ticket, group) appeared in an earlier visit
-    _, first = np.unique(ticket * k + grp, return_index=True)
+    ticket_group, first = np.unique(ticket * k + grp + 1, return_index=True)  # first: a stable sort's
     bounce = internal.copy()
     bounce[first] = False
+    # the distinct internal groups of each ticket's visits
+    groups_per_ticket = np.bincount(ticket_group[ticket_group % k > 0] // k, minlength=len(ticket_ids))
     # ping-pong: the visit two before, in the same ticket, was of the same group (A -> B -> A)
     back2 = np.full(grp.size, -2, dtype=np.int64)
     same = np.zeros(grp.size, dtype=bool)
@@ -185,7 +230,7 @@ def _visit_flags(visits: pa.Table, names: pa.Array) -> dict[str, np.ndarray]:
     hours = np.asarray(pc.cast(visits.column("hours"), pa.float64()).to_numpy(zero_copy_only=False),
                        dtype=np.float64)[order]  # null: NaN (open)
     return {"grp": grp, "src": src, "ticket": ticket, "ticket_ids": ticket_ids,
-            "bounce": bounce, "ping_pong": ping_pong, "hours": hours,
+            "groups_per_ticket": groups_per_ticket, "bounce": bounce, "ping_pong": ping_pong, "hours": hours,
             "in_window": _flags(visits.column("in_window"))[order],
             "passed_on": _flags(visits.column("passed_on"))[order],
             "closed": _flags(visits.column("closed_by_resolution"))[order],
@@ -197,14 +242,15 @@ def _segments(v: dict[str, np.ndarray], rows: np.ndarray, seg: np.ndarray, nseg:
     """The figures of the visits ``rows`` per segment ``seg`` (one per row, ``0 .. nseg - 1``)."""
     h, ticket = v["hours"][rows], v["ticket"][rows]
     closed = ~np.isnan(h)
+    median, p90 = _segment_quantiles(seg[closed], h[closed], nseg, _QUANTILES)
+    nt = len(no_owner)
     return {
-        "n": np.bincount(seg, minlength=nseg), "tickets": _distinct(seg, ticket, nseg),
-        "median": _segment_quantiles(seg[closed], h[closed], nseg, _QUANTILES[0]),
-        "p90": _segment_quantiles(seg[closed], h[closed], nseg, _QUANTILES[1]),
+        "n": np.bincount(seg, minlength=nseg), "tickets": _distinct(seg, ticket, nseg, nt),
+        "median": median, "p90": p90,
         "closed": _count(seg, closed, nseg), "open": _count(seg, ~closed, nseg),
         "bounces": _count(seg, v["bounce"][rows], nseg), "ping_pongs": _count(seg, v["ping_pong"][rows], nseg),
         "passed_on": _count(seg, v["passed_on"][rows], nseg), "resolved": _count(seg, v["closed"][rows], nseg),
-        "no_owner_tickets": _distinct(seg[no_owner[ticket]], ticket[no_owner[ticket]], nseg),
+        "no_owner_tickets": _distinct(seg[no_owner[ticket]], ticket[no_owner[ticket]], nseg, nt),
     }
 
 
@@ -245,9 +291,7 @@ def handoff_metrics(tables: HandoffTables, params: AnalysisParams) -> HandoffAna
     nt = len(v["ticket_ids"])
     internal = grp >= 0
     cross = internal & (src >= 0)
-    # per ticket, over its whole path: the distinct (ticket, group) of its internal visits
-    ticket_groups = np.unique(ticket[internal] * size + grp[internal])
-    no_owner = np.bincount(ticket_groups // size, minlength=nt) >= params.no_owner_groups
+    no_owner = v["groups_per_ticket"] >= params.no_owner_groups  # over the ticket's whole path
     any_of = lambda mask: np.bincount(ticket[mask], minlength=nt) > 0  # noqa: E731
     counted = cross & v["in_window"]
     rows_counted = np.flatnonzero(counted)
@@ -266,17 +310,12 @@ def handoff_metrics(tables: HandoffTables, params: AnalysisParams) -> HandoffAna
     person_pairs = _lookup(pp_keys, pp_n, keys)
     group_handoffs = np.maximum(pair["n"] - person_pairs, 0)
     a, b = keys // size, keys % size
-    pairs = []
-    for i in np.lexsort((b, a, -pair["n"])).tolist():  # most handoffs first, then names
-        k = int(pair["n"][i])
-        pairs.append(HandoffPair(
-            from_group=names[int(a[i])].as_py(), to_group=names[int(b[i])].as_py(), handoffs=k,
-            tickets=int(pair["tickets"][i]), median_hours=_none(pair["median"][i]), p90_hours=_none(pair["p90"][i]),
-            closed=int(pair["closed"][i]), open=int(pair["open"][i]), bounces=int(pair["bounces"][i]),
-            ping_pongs=int(pair["ping_pongs"][i]), no_owner_tickets=int(pair["no_owner_tickets"][i]),
-            group_handoffs=int(group_handoffs[i]), bounce_rate=int(pair["bounces"][i]) / k,
-            ping_pong_rate=int(pair["ping_pongs"][i]) / k,
-        ))
+    order = np.lexsort((b, a, -pair["n"]))  # most handoffs first, then names (the codes follow the names)
+    # rates as Python's int / int gives them: both exact in float64, one correctly rounded division
+    pair.update(group_handoffs=group_handoffs, bounce_rate=pair["bounces"] / pair["n"],
+                ping_pong_rate=pair["ping_pongs"] / pair["n"])
+    pairs = _PAIRS.validate_python(_records(names, {"from_group": a[order], "to_group": b[order]},
+                                            {f: pair[x][order] for f, x in _PAIR_FIELDS.items()}))
 
     groups = _group_service(v, rows_counted, r, names, no_owner)
     within = int(n[within_rows].sum())
@@ -286,11 +325,12 @@ def handoff_metrics(tables: HandoffTables, params: AnalysisParams) -> HandoffAna
     # every ticket of the window has visits: the visits' tickets are the window's
     assert nt == len(listed) and np.all(pc.is_in(v["ticket_ids"], value_set=listed).to_numpy(zero_copy_only=False))
     crossed = int(any_of(cross).sum())
+    bounced = int(any_of(v["bounce"]).sum())
     summary = HandoffSummary(
         tickets=nt,
         tickets_single_assignee=_single_assignee(tables.tickets),
         tickets_cross_group=crossed,
-        tickets_bounced=int(any_of(v["bounce"]).sum()),
+        tickets_bounced=bounced,
         tickets_ping_pong=int(any_of(v["ping_pong"]).sum()),
         tickets_no_owner=int(no_owner.sum()),
         tickets_resolved=int(any_of(v["closed"]).sum()),
@@ -303,7 +343,7 @@ def handoff_metrics(tables: HandoffTables, params: AnalysisParams) -> HandoffAna
         group_handoffs_unmatched=tables.group_handoffs_unmatched,
         unknown_groups=tables.unknown_groups,
         group_handoffs=int(group_handoffs.sum()),
-        bounce_rate=int(any_of(v["bounce"]).sum()) / crossed if crossed else None,
+        bounce_rate=bounced / crossed if crossed else None,
         no_owner_rate=int(no_owner.sum()) / crossed if crossed else None,
     )
     return HandoffAnalytics(
@@ -320,9 +360,21 @@ def _lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndar
     return np.where(keys[at] == wanted, values[at], 0)
 
 
-def _none(x: np.floating) -> float | None:
-    """A segment quantile as a result field (NaN: no closed stay, None)."""
-    return None if np.isnan(x) else float(x)
+def _records(names: pa.Array, groups: dict[str, np.ndarray], figures: dict[str, np.ndarray]) -> list[dict]:
+    """One dict per result row: the group ``names`` of the codes ``groups``, and the ``figures``.
+
+    NaN quantiles (no closed stay) become None; numbers become Python ints
+    and floats (``tolist``).
+    """
+    text = names.to_pylist()  # the distinct names
+    columns = {f: [text[c] for c in codes.tolist()] for f, codes in groups.items()}
+    for field, values in figures.items():
+        out = values.tolist()
+        if values.dtype.kind == "f":
+            out = [None if x != x else x for x in out]  # NaN
+        columns[field] = out
+    keys = list(columns)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def _group_service(v: dict[str, np.ndarray], rows_counted: np.ndarray, r: dict[str, np.ndarray],
@@ -332,7 +384,7 @@ def _group_service(v: dict[str, np.ndarray], rows_counted: np.ndarray, r: dict[s
     got = _segments(v, rows_counted, v["grp"][rows_counted], size, no_owner)
     gave = v["src"][rows_counted]
     handed = np.bincount(gave, minlength=size)
-    tickets_handed = _distinct(gave, v["ticket"][rows_counted], size)
+    tickets_handed = _distinct(gave, v["ticket"][rows_counted], size, len(no_owner))
     opened = v["in_window"] & v["first"] & (v["grp"] >= 0)
     first = np.bincount(v["grp"][opened], minlength=size)
     fg, tg, fp, tp, n = r["fg"], r["tg"], r["fp"], r["tp"], r["n"]
@@ -342,12 +394,8 @@ def _group_service(v: dict[str, np.ndarray], rows_counted: np.ndarray, r: dict[s
     in_rows = np.zeros(size, dtype=bool)
     in_rows[tg[tg >= 0]] = True
     in_rows[fg[~tp & (fg >= 0)]] = True
-    active = (got["n"] > 0) | (handed > 0) | (first > 0) | in_rows
-    return [GroupService(
-        group=names[g].as_py(), received=int(got["n"][g]), tickets_received=int(got["tickets"][g]),
-        median_hours=_none(got["median"][g]), p90_hours=_none(got["p90"][g]),
-        passed_on=int(got["passed_on"][g]), resolved=int(got["resolved"][g]), open=int(got["open"][g]),
-        bounces_received=int(got["bounces"][g]), handed_out=int(handed[g]), tickets_handed_out=int(tickets_handed[g]),
-        within_group_handoffs=int(within[g]), opened=int(first[g]), external_received=int(ext_in[g]),
-        external_handed_out=int(ext_out[g]),
-    ) for g in np.flatnonzero(active).tolist()]  # by name: the codes follow the sorted names
+    active = np.flatnonzero((got["n"] > 0) | (handed > 0) | (first > 0) | in_rows)  # by name, as the codes
+    got.update(handed_out=handed, tickets_handed_out=tickets_handed, within_group_handoffs=within, opened=first,
+               external_received=ext_in, external_handed_out=ext_out)
+    figures = {f: got[x][active] for f, x in _GROUP_FIELDS.items()}
+    return _GROUPS.validate_python(_records(names, {"group": active}, figures))
