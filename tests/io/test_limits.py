@@ -20,9 +20,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import ona.io.records as records_module
-import ona.io.load as load_module
-import ona.io.readers as readers_module
 from ona.analysis.pipeline import analyze
 from ona.errors import DatasetError
 from ona.io import read_dataset
@@ -35,6 +32,19 @@ from tests.io.conftest import PEOPLE, write_table, write_text
 
 FORMATS = ("csv", "jsonl", "parquet")
 EXT = {"csv": ".csv", "jsonl": ".jsonl", "parquet": ".parquet"}
+
+# Module constants are patched in the namespace the code under test reads them from, reached through
+# the function the test calls (``f.__globals__``), not through ``import ona.io.x as m``: with
+# ``--import-mode=importlib`` and ``--doctest-modules``, a doctest module collected before its
+# package was imported (``pytest ona/io/records.py tests/io/test_limits.py``) is executed a second
+# time by pytest and the copy replaces it in sys.modules, while ona.io.limits keeps calling the first
+# copy's functions. Patching the sys.modules copy then changed nothing the code reads.
+#: ona.io.records as ona.io.limits.count_rows calls it (CHUNK).
+RECORDS = count_rows.__globals__["count_records"].__globals__
+#: ona.io.load as read_dataset runs it (read_raw, read_pieces).
+LOAD = read_dataset.__globals__
+#: ona.io.readers as read_dataset's pieces are read (PIECE_ROWS).
+READERS = read_dataset.__globals__["read_pieces"].__globals__
 
 
 def _emails(n_good: int, n_bad: int, *, seed: int = 0) -> list[dict[str, str]]:
@@ -64,12 +74,13 @@ def test_count_records_agrees_with_layout(pieces: list[bytes], chunk: int) -> No
         return
     has_cr, has_quote = bool((data == 13).any()), bool((data == 34).any())
     expected = int((~find_records(data, has_cr=has_cr, has_quote=has_quote).empty).sum())
-    old = records_module.CHUNK
-    records_module.CHUNK = chunk
+    module = count_records.__globals__  # the namespace count_records reads CHUNK from
+    old = module["CHUNK"]
+    module["CHUNK"] = chunk
     try:
         assert count_records(data, has_cr=has_cr, has_quote=has_quote) == (expected, True)
     finally:
-        records_module.CHUNK = old
+        module["CHUNK"] = old
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -85,7 +96,7 @@ def test_count_skips_blank_lines_and_quoted_line_breaks(tmp_path: Path) -> None:
 
 
 def test_text_scan_stops_once_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(records_module, "CHUNK", 64)  # so that a small file spans many chunks
+    monkeypatch.setitem(RECORDS, "CHUNK", 64)  # so that a small file spans many chunks
     path = write_table(tmp_path, "emails", _emails(0, 1000), "csv")
     rows, exact = count_rows(path, "emails.csv", "csv", stop_after=10)
     assert not exact and 10 < rows < 1000
@@ -101,8 +112,8 @@ def _no_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a file was decoded although the dataset is over its row limit")
 
-    monkeypatch.setattr(load_module, "read_raw", refuse)
-    monkeypatch.setattr(load_module, "read_pieces", refuse)
+    monkeypatch.setitem(LOAD, "read_raw", refuse)
+    monkeypatch.setitem(LOAD, "read_pieces", refuse)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -191,7 +202,7 @@ def test_unparsable_and_invalid_rows_share_one_cap_in_line_order(tmp_path: Path)
 
 
 def test_rejects_cap_holds_across_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers_module, "PIECE_ROWS", 4)
+    monkeypatch.setitem(READERS, "PIECE_ROWS", 4)
     folder = tmp_path / "ds"
     write_table(folder, "people", PEOPLE)
     rows = _emails(20, 30, seed=5)
@@ -319,7 +330,7 @@ def test_pieces_give_what_one_piece_gives(tmp_path: Path, fmt: str, seed: int, m
             write_table(folder, table, rows, fmt, columns[table])
     whole = read_dataset(folder)
     for rows in (1, 3, 7):
-        monkeypatch.setattr(readers_module, "PIECE_ROWS", rows)
+        monkeypatch.setitem(READERS, "PIECE_ROWS", rows)
         pieces = read_dataset(folder)
         assert pieces.report == whole.report, rows
         for name, table in whole.tables.items():
