@@ -80,6 +80,11 @@ _GROUP_FIELDS = {"received": "n", "tickets_received": "tickets", "median_hours":
                  "handed_out": "handed_out", "tickets_handed_out": "tickets_handed_out",
                  "within_group_handoffs": "within_group_handoffs", "opened": "opened",
                  "external_received": "external_received", "external_handed_out": "external_handed_out"}
+# int64 sort keys combine two codes while they stay below this (else a lexsort of the two)
+_KEY_LIMIT = 2**62
+# pair keys are counted (bincount over every possible key) while the key space is under 4 per row + this
+_DENSE_SLACK = 1024
+
 _PAIRS = TypeAdapter(list[HandoffPair])
 _GROUPS = TypeAdapter(list[GroupService])
 
@@ -112,7 +117,7 @@ def _by_segment(seg: np.ndarray, rank: np.ndarray, nseg: int, nrank: int) -> np.
     Rows with the same segment and rank may come in any order (the callers'
     ranks are unique, or the order does not matter).
     """
-    if nseg * nrank < 2**62:
+    if nseg * nrank < _KEY_LIMIT:
         return np.argsort(seg * nrank + rank)
     return np.lexsort((rank, seg))
 
@@ -147,14 +152,34 @@ def _segment_quantiles(seg: np.ndarray, values: np.ndarray, nseg: int,
 
 
 def _distinct(seg: np.ndarray, ticket: np.ndarray, nseg: int, nt: int) -> np.ndarray:
-    """The number of distinct ``ticket`` values (codes ``0 .. nt - 1``) of each segment ``0 .. nseg - 1``."""
+    """The number of distinct ``ticket`` values (codes ``0 .. nt - 1``) of each segment ``0 .. nseg - 1``.
+
+    The distinct ``ticket * nseg + seg``, sorted stably: the callers' rows
+    come in ticket order, so the sort has little to do.
+    """
     if seg.size == 0:
         return np.zeros(nseg, dtype=np.int64)
-    order = _by_segment(seg, ticket, nseg, nt)
-    s, t = seg[order], ticket[order]
-    new = np.ones(s.size, dtype=bool)
-    new[1:] = (s[1:] != s[:-1]) | (t[1:] != t[:-1])
-    return np.bincount(s[new], minlength=nseg)
+    if nt * nseg >= _KEY_LIMIT:
+        order = np.lexsort((seg, ticket))
+        s, t = seg[order], ticket[order]
+        new = np.ones(s.size, dtype=bool)
+        new[1:] = (s[1:] != s[:-1]) | (t[1:] != t[:-1])
+        return np.bincount(s[new], minlength=nseg)
+    key = np.sort(ticket * nseg + seg, kind="stable")
+    new = np.ones(key.size, dtype=bool)
+    new[1:] = key[1:] != key[:-1]
+    return np.bincount(key[new] % nseg, minlength=nseg)
+
+
+def _dense(keys: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` of keys in ``0 .. space - 1`` (counting if the space is small)."""
+    if space > 4 * keys.size + _DENSE_SLACK:
+        distinct, seg = np.unique(keys, return_inverse=True)
+        return distinct, seg.reshape(-1)
+    present = np.bincount(keys, minlength=space) > 0
+    distinct = np.flatnonzero(present)
+    index = np.cumsum(present) - 1
+    return distinct, index[keys]
 
 
 def _count(seg: np.ndarray, mask: np.ndarray, nseg: int) -> np.ndarray:
@@ -194,13 +219,13 @@ def _by_visit(ticket: np.ndarray, visit_no: np.ndarray) -> np.ndarray:
     if ticket.size == 0:
         return np.zeros(0, dtype=np.int64)
     low, span = visit_no.min(), int(visit_no.max()) - int(visit_no.min()) + 1
-    if (int(ticket.max()) + 1) * span < 2**62:
+    if (int(ticket.max()) + 1) * span < _KEY_LIMIT:
         return np.argsort(ticket * span + (visit_no - low), kind="stable")
     return np.lexsort((visit_no, ticket))
 
 
 def _visit_flags(visits: pa.Table, names: pa.Array) -> dict[str, np.ndarray]:
-    """The visits as arrays in ticket order (group codes in ``names``, -1: external), with bounce and ping-pong flags."""
+    """The visits in ticket order as arrays (group codes in ``names``, -1: external), with bounce, ping-pong flags."""
     ids = visits.column("ticket_id")
     ticket_ids = pc.unique(ids)
     ticket = np.asarray(pc.index_in(ids, value_set=ticket_ids).to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -301,8 +326,8 @@ def handoff_metrics(tables: HandoffTables, params: AnalysisParams) -> HandoffAna
     within_rows = person & (fg >= 0) & (fg == tg)
 
     # per ordered pair (from, to) of the counted visits: key from * size + to
-    keys, seg = np.unique(src[rows_counted] * size + grp[rows_counted], return_inverse=True)
-    pair = _segments(v, rows_counted, seg.reshape(-1), keys.size, no_owner)
+    keys, seg = _dense(src[rows_counted] * size + grp[rows_counted], size * size)
+    pair = _segments(v, rows_counted, seg, keys.size, no_owner)
     # person-to-person handoffs between two groups, per ordered pair (same keys)
     between = person & (fg >= 0) & (tg >= 0) & (fg != tg)
     pp_keys, pp_seg = np.unique(fg[between] * size + tg[between], return_inverse=True)
