@@ -236,7 +236,8 @@ def _import_request(
     """The checked import options of an upload with a kind (None without one, which takes no import option)."""
     if kind is None:
         given = {"internal_domain": internal_domain, "since": since, "until": until,
-                 "chat_channel_posts": chat_channel_posts, "group_column": group_column, "tie_score": tie_score}  # fmt: skip
+                 "chat_channel_posts": chat_channel_posts, "group_column": group_column,
+                 "tie_score": tie_score}  # fmt: skip
         for field, value in given.items():
             if value:
                 raise BadUpload(field, "an import option: it needs an export and its kind (the 'kind' form field)")

@@ -28,7 +28,8 @@ VIVA = Path(__file__).resolve().parents[1] / "io" / "imports" / "fixtures" / "ti
 
 def test_viva_p2p_needs_no_people_file(served: Served) -> None:
     with VIVA.open(newline="", encoding="utf-8") as f:
-        ids = {r[c] for r in csv.DictReader(f) for c in ("PrimaryCollaborator_PersonId", "SecondaryCollaborator_PersonId")}
+        sides = ("PrimaryCollaborator_PersonId", "SecondaryCollaborator_PersonId")
+        ids = {r[c] for r in csv.DictReader(f) for c in sides}
     ids.discard("")
     with served.client() as client:
         upload = client.upload_dataset(VIVA, kind="viva-p2p", tie_score="diverse")

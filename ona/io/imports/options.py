@@ -154,7 +154,9 @@ def import_request(
         if not domain:
             continue
         if _NOT_IN_DOMAIN.search(domain):
-            raise ParameterError("internal_domain", f"'{raw}' is not a mail domain (e.g. example.com); give one per value")
+            raise ParameterError(
+                "internal_domain", f"'{raw}' is not a mail domain (e.g. example.com); give one per value"
+            )
         domains.add(domain)
     return ImportRequest(
         since=start, until=end, internal_domains=tuple(sorted(domains)), chat_channel_posts=bool(chat_channel_posts),
