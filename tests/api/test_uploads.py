@@ -136,6 +136,6 @@ def test_not_multipart(api: Api, unchanged: Callable[[], None]) -> None:
         r = api.client.post(f"{V1}/datasets", headers={**api.auth(), **headers}, content=content)
         assert r.status_code == status, (headers, r.text)
         if status == 422:
-            assert r.json()["detail"] == "people: this file is required"  # the upload's own check (the form field is optional)
+            assert r.json()["detail"] == "people: this file is required"  # the upload's own check
         assert r.headers["content-type"] == "application/problem+json"
     unchanged()
