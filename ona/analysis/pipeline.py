@@ -439,8 +439,9 @@ def load_source(
     engine: EventEngine | None = None,
     on_progress: OnProgress = no_progress,
 ) -> DatasetInfo:
-    """A dataset folder read, validated and saved in ``store`` (in ``workspace``; people columns
-    renamed by ``column_map``, :func:`ona.io.columns.parse_map`).
+    """A dataset folder read, validated and saved in ``store`` a piece at a time (in ``workspace``;
+    people columns renamed by ``column_map``, :func:`ona.io.columns.parse_map`): :meth:`Store.load_folder`,
+    one transaction, so a failed load leaves the store as it was.
 
     With a Spark ``engine``, Spark reads and validates the events (``source``
     may then be a lake URI) and the store keeps the people and the
@@ -453,15 +454,26 @@ def load_source(
     DatasetError
         A file is unusable as a whole.
     """
-    from ona.io import read_dataset
     from ona.store.control import check_workspace_name
 
     workspace = check_workspace_name(workspace)
     if engine is not None and not isinstance(engine, DuckDBEngine):
         return engine.load_dataset(store, str(source), workspace=workspace,  # type: ignore[attr-defined]
                                    column_map=column_map or {}, on_progress=on_progress)
-    data = read_dataset(Path(source), column_map=column_map or {}, on_progress=on_progress)
-    return store.save_dataset(data, workspace=workspace)
+    return store.load_folder(Path(source), workspace=workspace, column_map=column_map or {},
+                             on_progress=on_progress)
+
+
+def folder_bytes(source: str | Path) -> int:
+    """The size of a dataset folder's files (what :func:`loaded_folder` and ``ona analyze`` size their
+    scratch store by: :func:`ona.store.scratch_store`).
+
+    Raises
+    ------
+    DatasetError
+        No dataset folder there (:func:`ona.io.load.find_files`).
+    """
+    return sum(Path(f).stat().st_size for f in find_files(Path(source)).values())
 
 
 def run_analysis(

@@ -103,15 +103,17 @@ def run_analysis(
     With ``engine`` spark (at ``spark_master``), Spark reads, validates and aggregates the events
     (``dataset`` may then be a lake URI) and the store keeps the people, the validation report and
     the result, but no event. A store file this run created is removed again when the load fails
-    (:func:`ona.store.store_for_load`)."""
-    from ona.analysis.pipeline import analyze_and_keep, analyze_dataset, event_engine, load_source
+    (:func:`ona.store.store_for_load`); without ``store``, the events go to a scratch store
+    (:func:`ona.store.scratch_store`: on disk for large folders)."""
+    from ona.analysis.pipeline import analyze_and_keep, analyze_dataset, event_engine, folder_bytes, load_source
     from ona.io.columns import parse_map
     from ona.io.dataset import person_names
-    from ona.store import Store, store_for_load
+    from ona.store import Store, scratch_store, store_for_load
 
     mapping = parse_map(column_map or [])
-    with store_for_load(store) if store else Store(":memory:") as db, \
-            event_engine(engine, spark_master) as events:  # type: ignore[arg-type]
+    opened = (store_for_load(store) if store else scratch_store(folder_bytes(dataset)) if engine == "duckdb"
+              else Store(":memory:"))  # Spark keeps no event in the store
+    with opened as db, event_engine(engine, spark_master) as events:  # type: ignore[arg-type]
         info = load_source(db, dataset, workspace=workspace, column_map=mapping, engine=events,
                            on_progress=on_progress)
         if store:

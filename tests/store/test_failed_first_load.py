@@ -28,7 +28,6 @@ import pytest
 from typer.testing import CliRunner
 
 import ona.analysis.pipeline as pipeline
-import ona.io
 from ona.cli import app
 from ona.params import AnalysisParams
 from ona.store import Store, store_for_load
@@ -69,6 +68,10 @@ def _interrupted(*args: object, **kwargs: object) -> None:
     raise KeyboardInterrupt
 
 
+#: The Store class the CLI's stores are made of (reached through the function that makes them).
+STORE = inspect.unwrap(store_for_load).__globals__["Store"]
+
+
 # ------------------------------------------------------------------ a new store
 
 
@@ -101,7 +104,7 @@ def test_ctrl_c_during_a_first_load_leaves_no_store(tmp_path: Path, monkeypatch:
     stores = tmp_path / "stores"
     stores.mkdir()
     folder = orgs.two_silos(tmp_path / "org")
-    monkeypatch.setattr(ona.io, "read_dataset", _interrupted)  # load_source reads through ona.io.read_dataset
+    monkeypatch.setattr(STORE, "load_folder", _interrupted)  # Ctrl-C while load_source reads the folder
     code, _ = _analyze(folder, stores / "s.duckdb", tmp_path)
     assert code == 130  # Ctrl-C: typer exits with 128 + SIGINT
     assert _files(stores) == []
@@ -174,7 +177,7 @@ def test_a_bad_load_leaves_an_existing_store_as_it_was(tmp_path: Path, kept: Pat
 def test_ctrl_c_leaves_an_existing_store_as_it_was(tmp_path: Path, kept: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     files, tables = _files(kept.parent), _tables(kept)
-    monkeypatch.setattr(ona.io, "read_dataset", _interrupted)
+    monkeypatch.setattr(STORE, "load_folder", _interrupted)
     code, _ = _analyze(orgs.two_silos(tmp_path / "org2"), kept, tmp_path)
     assert code == 130
     assert _files(kept.parent) == files
@@ -267,6 +270,33 @@ def test_a_scratch_store_on_disk_gives_the_in_memory_result(tmp_path: Path, monk
     assert pipeline.analyze(folder, params).to_json() == in_memory
     assert len(seen) == 1 and Path(seen[0]).parent.parent == scratch  # it did run on disk
     assert _files(scratch) == []
+
+
+def test_analyze_without_store_loads_into_a_scratch_store_on_disk(tmp_path: Path, on_disk: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ona analyze` without --store: large inputs go to a scratch store on disk (ONA_TMPDIR), removed
+    after, with the result of the in-memory run."""
+    folder = orgs.two_silos(tmp_path / "org")
+    args = ["analyze", str(folder), "--quiet", *FAST]
+    monkeypatch.setitem(inspect.unwrap(pipeline.scratch_store).__globals__, "SCRATCH_ON_DISK", 1 << 40)
+    res = runner.invoke(app, [*args, "--out", str(tmp_path / "memory.json")])
+    assert res.exit_code == 0, res.output
+    monkeypatch.setitem(inspect.unwrap(pipeline.scratch_store).__globals__, "SCRATCH_ON_DISK", 0)
+    paths: list[str] = []
+    real = STORE.load_folder
+
+    def spy(self: Store, *a: object, **k: object):  # noqa: ANN202
+        paths.append(self.path)
+        return real(self, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(STORE, "load_folder", spy)
+    res = runner.invoke(app, [*args, "--out", str(tmp_path / "disk.json")])
+    assert res.exit_code == 0, res.output
+    assert len(paths) == 1 and Path(paths[0]).parent.parent == on_disk
+    assert _files(on_disk) == []
+    memory = json.loads((tmp_path / "memory.json").read_text())
+    disk = json.loads((tmp_path / "disk.json").read_text())
+    assert disk == memory and memory["summary"]["people"] > 0
 
 
 def test_a_throwaway_store_closes_without_a_checkpoint(tmp_path: Path) -> None:
