@@ -134,13 +134,28 @@ def fail(message: str, code: int = 1) -> None:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn ona's own errors into a one-line message and exit code 1."""
+    """Turn ona's own errors into a one-line message and exit code 1, and Ctrl-C into "interrupted" and
+    exit code 130 (what was being loaded is undone by the store, so no traceback is needed)."""
     try:
         yield
     except OnaError as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:
+        # DuckDB turns Ctrl-C during a query into RuntimeError("Query interrupted") or its InterruptException
+        if _interrupted(exc):
+            fail("interrupted", 130)
+        raise
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB's report of a Ctrl-C during a query."""
+    if type(exc).__name__ == "InterruptException":
+        return True
+    return isinstance(exc, RuntimeError) and str(exc).strip().lower().startswith("query interrupted")
 
 
 @contextmanager

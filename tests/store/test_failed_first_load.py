@@ -110,6 +110,33 @@ def test_ctrl_c_during_a_first_load_leaves_no_store(tmp_path: Path, monkeypatch:
     assert _files(stores) == []
 
 
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt(), RuntimeError("Query interrupted"),
+                                       duckdb.InterruptException("INTERRUPT Error: Interrupted!")])
+def test_ctrl_c_says_interrupted_without_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     interrupt: BaseException) -> None:
+    """Ctrl-C, whether Python sees it or DuckDB reports it from inside a query, ends with one line and 130."""
+    stores = tmp_path / "stores"
+    stores.mkdir()
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise interrupt
+
+    monkeypatch.setattr(STORE, "load_folder", interrupted)
+    code, output = _analyze(orgs.two_silos(tmp_path / "org"), stores / "s.duckdb", tmp_path)
+    assert (code, output.strip()) == (130, "error: interrupted")
+    assert _files(stores) == []
+
+
+def test_other_runtime_errors_are_not_taken_for_ctrl_c(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something else")
+
+    monkeypatch.setattr(STORE, "load_folder", broken)
+    res = runner.invoke(app, ["analyze", str(orgs.two_silos(tmp_path / "org")), "--store",
+                              str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "r.json"), "--quiet", *FAST])
+    assert res.exit_code == 1 and isinstance(res.exception, RuntimeError) and "something else" in str(res.exception)
+
+
 def test_a_bad_report_leaves_no_store(tmp_path: Path) -> None:
     stores = tmp_path / "stores"
     stores.mkdir()
