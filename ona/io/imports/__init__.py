@@ -235,8 +235,9 @@ def import_export(
     options = dataclasses.replace(options, people_given=people_path is not None)
     if people_path is None and not options.internal_domains and "people" not in existing and kind not in PEOPLE_FROM_EXPORT:
         raise OnaError(
-            f"{out.name or out}: the dataset needs people: give --people FILE (person_id, department, email) "
-            "or --internal-domain DOMAIN (people are then the addresses of that domain seen in the export)"
+            f"{out.name or out}: the dataset needs people: give a people file (person_id, department, email; "
+            "ona import --people FILE, the upload's people field) or the organization's mail domain (--internal-domain "
+            "DOMAIN, the upload's internal_domain field: people are then the addresses of that domain seen in the export)"
         )
     if options.other_span is None:
         options = dataclasses.replace(options, other_span=span_of(out))

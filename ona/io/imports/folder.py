@@ -451,8 +451,8 @@ def _people(
     if result.num_rows == 0:
         raise DatasetError(
             out_dir.name or str(out_dir),
-            "no people: no internal address was seen (give --people FILE, or an --internal-domain "
-            "matching the addresses of the export)",
+            "no people: no internal address was seen (give a people file: --people FILE or the upload's people "
+            "field, or an internal domain matching the addresses of the export: --internal-domain or internal_domain)",
         )
     pq.write_table(result, new / "people.parquet")
     rewritten.add("people.parquet")
