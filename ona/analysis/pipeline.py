@@ -66,6 +66,7 @@ from ona.results import (
     WindowComparison,
 )
 from ona.store import DatasetInfo, PairWeights, Store, scratch_store
+from ona.store.control import check_workspace_name
 from ona.store.engine import DuckDBEngine, EventEngine
 
 STAGES = (
@@ -117,10 +118,8 @@ def window_group_labels(store: Store, dataset_id: str, params: AnalysisParams) -
     """
     if params.since is None and params.until is None:
         return store.group_labels(dataset_id, params.group_by)
-    info = store.get_dataset(dataset_id)
-    since = params.since or info.first_event
-    until = params.until or (info.last_event + timedelta(microseconds=1) if info.last_event else None)
-    if since is None or until is None or since >= until:
+    since, until = _bounds(store, dataset_id, params)
+    if since >= until:
         return store.group_labels(dataset_id, params.group_by)
     return store.group_labels(dataset_id, params.group_by, since, until)
 
@@ -454,8 +453,6 @@ def load_source(
     DatasetError
         A file is unusable as a whole.
     """
-    from ona.store.control import check_workspace_name
-
     workspace = check_workspace_name(workspace)
     if engine is not None and not isinstance(engine, DuckDBEngine):
         return engine.load_dataset(store, str(source), workspace=workspace,  # type: ignore[attr-defined]
