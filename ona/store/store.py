@@ -40,7 +40,7 @@ from ona.progress import OnProgress, no_progress
 from ona.results import ValidationReport
 from ona.store import analyses as _analyses
 from ona.store import datasets as _datasets
-from ona.store.control import DEFAULT_WORKSPACE, Control, control_path
+from ona.store.control import DEFAULT_WORKSPACE, Control, check_workspace_name, control_path
 from ona.store.ingest import save_dataset
 from ona.store.models import AnalysisInfo, DatasetInfo, PairWeights
 from ona.errors import NotFoundError
@@ -269,8 +269,9 @@ class Store:
             If ``dataset_id`` is given and already in use.
         """
         with self._datasets, self._cursor() as cur:
-            self.control.ensure_workspace(workspace)
-            return save_dataset(cur, ds, dataset_id or new_id(), workspace)
+            info = save_dataset(cur, ds, dataset_id or new_id(), check_workspace_name(workspace))
+        self.control.ensure_workspace(workspace)  # only once saved: a failed load creates no workspace
+        return info
 
     def load_files(
         self,
@@ -298,9 +299,10 @@ class Store:
             If ``dataset_id`` is given and already in use.
         """
         with self._datasets, self._cursor() as cur:
-            self.control.ensure_workspace(workspace)
-            return load_files(cur, files, dataset_id or new_id(), name=name, workspace=workspace, formats=formats,
-                              limits=limits, column_map=column_map, on_progress=on_progress)
+            info = load_files(cur, files, dataset_id or new_id(), name=name, workspace=check_workspace_name(workspace),
+                              formats=formats, limits=limits, column_map=column_map, on_progress=on_progress)
+        self.control.ensure_workspace(workspace)  # only once saved: a failed load creates no workspace
+        return info
 
     def load_folder(self, folder: str | Path, *, name: str | None = None, **options: Any) -> DatasetInfo:
         """:meth:`load_files` of a dataset folder (its files found as :func:`ona.io.read_dataset` finds them)."""
@@ -339,8 +341,8 @@ class Store:
         """
         dataset_id = new_id()
         with self._datasets, self._cursor() as cur:
-            self.control.ensure_workspace(workspace)
-            _transfer.import_dataset(cur, path, dataset_id, workspace)
+            _transfer.import_dataset(cur, path, dataset_id, check_workspace_name(workspace))
+        self.control.ensure_workspace(workspace)  # only once imported: a failed import creates no workspace
         return self.get_dataset(dataset_id)
 
     def list_datasets(self, *, workspace: str | None = None) -> list[DatasetInfo]:

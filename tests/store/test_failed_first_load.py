@@ -211,6 +211,21 @@ def test_ctrl_c_leaves_an_existing_store_as_it_was(tmp_path: Path, kept: Path,
     assert _tables(kept) == tables
 
 
+def test_a_bad_load_under_a_new_workspace_creates_no_workspace(tmp_path: Path, kept: Path) -> None:
+    """The workspace a load names is created only once its dataset is saved."""
+    with Store(kept) as store:
+        before = store.control.workspaces()
+    assert before == ["default"]
+    assert _analyze(_bad(tmp_path / "bad"), kept, tmp_path, "-w", "finance")[0] == 1
+    with Store(kept) as store:
+        assert store.control.workspaces() == before
+    code, output = _analyze(orgs.two_silos(tmp_path / "org2"), kept, tmp_path, "-w", "finance")
+    assert code == 0, output
+    with Store(kept) as store:
+        assert store.control.workspaces() == ["default", "finance"]
+        assert [d.workspace for d in store.list_datasets(workspace="finance")] == ["finance"]
+
+
 def test_a_good_load_after_a_bad_one_adds_to_an_existing_store(tmp_path: Path, kept: Path) -> None:
     assert _analyze(_bad(tmp_path / "bad"), kept, tmp_path)[0] == 1
     code, output = _analyze(orgs.two_silos(tmp_path / "org2"), kept, tmp_path)
